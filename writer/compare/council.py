@@ -1,0 +1,250 @@
+"""A council's result as its wards come in and when it declares.
+
+:class:`CouncilTally` accumulates ward results (adding and removing in O(parties), so a
+correction costs no more than a declaration); :func:`summarise` turns a tally into a frozen
+:class:`CouncilResult`. Control always comes from the whole composition, never from the
+seats won tonight alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from writer import parties
+from writer.compare.history import HistoryFacts, history_facts
+from writer.compare.ward import WardResult, not_comparable_reason
+from writer.model import BaselineCouncil, BaselineWard, ControlPeriod, Council, CouncilDeclaration
+
+NOC = parties.NOC
+
+
+@dataclass(frozen=True)
+class Settled:
+    """Control was beyond doubt before the last ward declared."""
+
+    control: str  # a party, or NOC when no party can now reach a majority
+    at: datetime
+    seats_declared: int
+    seats_up: int
+    estimated: bool  # relied on an estimate of the seats not up (thirds and halves councils)
+
+
+@dataclass(frozen=True)
+class CouncilResult:
+    slug: str
+    name: str
+    region: str
+    cycle: str
+    total_seats: int
+    seats_up: int
+    majority_needed: int
+    status: str  # "counting", "complete" (every seat declared) or "declared" (council total in)
+    final: bool
+    seats_declared: int
+    wards_declared: int
+    seats_won: dict[str, int]
+    seat_change: dict[str, int] | None
+    comparable: bool
+    comparison_basis: str | None  # "wards", "whole council", "council totals"
+    not_comparable_reason: str | None
+    wards_left_out: int  # declared wards with no like-for-like baseline (in a ward-basis council)
+    baseline_total_seats: int | None
+    composition_after: dict[str, int]
+    composition_estimated: bool
+    control_before: str | None
+    control_after: str
+    result: str  # results-service words: "Lab gain from Con", "new council: LD win"
+    result_kind: str  # gain, lose, hold, no_change, new_win, new_noc
+    settled: Settled | None
+    history: HistoryFacts
+    largest_party: str | None
+    last_declared_at: datetime | None
+
+    @property
+    def new_council(self) -> bool:
+        return self.result_kind.startswith("new")
+
+
+def result_words(before: str | None, after: str, new_council: bool) -> tuple[str, str]:
+    """The result in results-service words, and its kind."""
+    if new_council or before is None:
+        return (f"new council: {after} win", "new_win") if after != NOC else ("new council: NOC", "new_noc")
+    if before == after:
+        return ("NOC no change", "no_change") if after == NOC else (f"{after} hold", "hold")
+    if after == NOC:
+        return f"{before} lose to NOC", "lose"
+    return f"{after} gain from {before}", "gain"
+
+
+def up_holders_estimate(council: Council, baseline: BaselineCouncil | None,
+                        wards: tuple[BaselineWard, ...]) -> dict[str, int]:
+    """Who held, in the baseline, the seats that are up tonight: the baseline's seats won
+    when it elected the same share of the council, else each baseline ward's top-placed
+    winners in proportion (a thirds council after an all-out year)."""
+    if baseline is None:
+        return {}
+    if baseline.seats_up == council.seats_up or not wards:
+        return dict(baseline.seats_won)
+    holders: dict[str, int] = {}
+    for ward in wards:
+        k = max(1, round(ward.seats * council.seats_up / baseline.seats_up))
+        for c in ward.top_winners(k):
+            holders[c.party] = holders.get(c.party, 0) + 1
+    return holders
+
+
+class CouncilTally:
+    """Running totals for one council. Mutable; used only inside the engine."""
+
+    def __init__(self, council: Council, baseline: BaselineCouncil | None,
+                 baseline_wards: tuple[BaselineWard, ...], history: tuple[ControlPeriod, ...],
+                 poll_year: int) -> None:
+        self.council = council
+        self.baseline = baseline
+        self.history = history
+        self.poll_year = poll_year
+        self.reason = not_comparable_reason(council, baseline.cycle if baseline else None)
+        self.wards: dict[str, WardResult] = {}
+        self.won: dict[str, int] = {}
+        self.ward_change: dict[str, int] = {}
+        self.declared_holders: dict[str, int] = {}  # baseline holders of the declared seats
+        self.seats_declared = 0
+        self.wards_left_out = 0
+        self.declaration: CouncilDeclaration | None = None
+        self.settled: Settled | None = None
+        self.last_declared_at: datetime | None = None
+        self.not_up, self.not_up_margin = self._not_up(baseline_wards)
+
+    def _not_up(self, baseline_wards: tuple[BaselineWard, ...]) -> tuple[dict[str, int], int]:
+        """The seats not up tonight by party (an estimate for thirds and halves councils,
+        from composition_before less the baseline holders of the seats up) and how far
+        that estimate is from the known number of seats not up."""
+        c = self.council
+        if c.cycle == "all-out" or c.composition_before is None:
+            return {}, 0
+        holders = up_holders_estimate(c, self.baseline, baseline_wards)
+        not_up = {p: n for p, n in parties.subtract_seats(c.composition_before, holders).items() if n > 0}
+        margin = abs(sum(not_up.values()) - (c.total_seats - c.seats_up))
+        return not_up, margin
+
+    # -- accumulating ----------------------------------------------------------------------
+    def _apply(self, ward: WardResult, sign: int) -> None:
+        for p, n in ward.won.items():
+            self.won[p] = self.won.get(p, 0) + sign * n
+            if not self.won[p]:
+                del self.won[p]
+        self.seats_declared += sign * len(ward.winners)
+        if ward.comparable:
+            for p, n in ward.seat_change.items():
+                self.ward_change[p] = self.ward_change.get(p, 0) + sign * n
+            for p, n in ward.baseline_holders.items():
+                self.declared_holders[p] = self.declared_holders.get(p, 0) + sign * n
+        elif self.reason is None:
+            self.wards_left_out += sign
+
+    def put_ward(self, ward: WardResult, at: datetime) -> None:
+        """Add a ward's result, replacing an earlier version of the same declaration."""
+        old = self.wards.get(ward.declaration_id)
+        if old is not None:
+            self._apply(old, -1)
+        self.wards[ward.declaration_id] = ward
+        self._apply(ward, +1)
+        self._seen(at)
+
+    def put_declaration(self, decl: CouncilDeclaration) -> None:
+        self.declaration = decl
+        self._seen(decl.declared_at)
+
+    def _seen(self, at: datetime) -> None:
+        if self.last_declared_at is None or at > self.last_declared_at:
+            self.last_declared_at = at
+
+    # -- control ---------------------------------------------------------------------------
+    def check_settled(self, at: datetime) -> Settled | None:
+        """Record the first moment control was beyond doubt with seats still to declare.
+        A correction that undoes it clears it (the engine then retracts what it caused)."""
+        c = self.council
+        remaining = c.seats_up - self.seats_declared
+        if self.declaration is not None or remaining <= 0:
+            return self.settled
+        needed = parties.majority_needed(c.total_seats)
+        margin = self.not_up_margin
+        secured = parties.add_seats(self.not_up, self.won)
+        verdict = None
+        for p, n in secured.items():
+            if parties.can_control(p) and n - margin >= needed:
+                verdict = p
+        if verdict is None and all(
+            n + margin + remaining < needed for p, n in secured.items() if parties.can_control(p)
+        ) and remaining + margin < needed:
+            verdict = NOC
+        if verdict is None:
+            self.settled = None
+        elif self.settled is None or self.settled.control != verdict:
+            self.settled = Settled(verdict, at, self.seats_declared, c.seats_up, bool(self.not_up))
+        return self.settled
+
+
+def _estimated_composition(t: CouncilTally) -> dict[str, int]:
+    c = t.council
+    if c.cycle == "all-out" or c.composition_before is None:
+        comp = dict(t.won)
+    else:
+        comp = parties.add_seats(parties.subtract_seats(c.composition_before, t.declared_holders), t.won)
+    missing = c.total_seats - sum(n for n in comp.values() if n > 0)
+    if c.cycle == "all-out" and missing > 0:
+        comp["Vacant"] = comp.get("Vacant", 0) + missing  # seats not yet (or not) declared
+    return {p: n for p, n in comp.items() if n > 0}
+
+
+def _seat_change(t: CouncilTally, seats_won: dict[str, int], complete: bool) -> tuple[dict[str, int] | None, str | None, str | None]:
+    c, b = t.council, t.baseline
+    if t.reason is not None and not (c.boundary_change and c.cycle == "all-out" and t.reason.startswith("wards redrawn")):
+        return None, None, t.reason
+    if c.cycle == "all-out" and c.boundary_change:
+        if b is None:
+            return None, None, "no baseline for this council"
+        if b.cycle != "all-out":
+            return None, None, f"cycle changed ({b.cycle} to all-out): no like-for-like comparison"
+        if not complete:
+            return None, "whole council", "compared as a whole council once every seat is declared"
+        return parties.subtract_seats(seats_won, b.seats_won), "whole council", None
+    if t.wards:
+        return dict(t.ward_change), "wards", None
+    if t.declaration is not None and b is not None and b.seats_up == c.seats_up and b.cycle == c.cycle:
+        return parties.subtract_seats(seats_won, b.seats_won), "council totals", None
+    return None, None, "no ward results to compare"
+
+
+def summarise(t: CouncilTally) -> CouncilResult:
+    c = t.council
+    decl = t.declaration
+    complete = decl is not None or t.seats_declared >= c.seats_up
+    seats_won = dict(decl.seats_won) if decl else dict(t.won)
+    if decl is not None:
+        composition, estimated = dict(decl.composition_after), False
+    else:
+        composition = _estimated_composition(t)
+        estimated = not (c.cycle == "all-out" and complete)
+    control_after = parties.control_of(composition, c.total_seats)
+    result, kind = result_words(c.control_before, control_after, c.new_council)
+    change, basis, reason = _seat_change(t, seats_won, complete)
+    status = "declared" if decl else ("complete" if complete else "counting")
+    named = {p: n for p, n in composition.items() if p not in ("Vacant", "Other")}
+    largest = parties.order_parties(named)[0] if named else None
+    return CouncilResult(
+        slug=c.slug, name=c.name, region=c.region, cycle=c.cycle, total_seats=c.total_seats,
+        seats_up=c.seats_up, majority_needed=parties.majority_needed(c.total_seats), status=status,
+        final=decl is not None or (complete and not estimated),
+        seats_declared=sum(decl.seats_won.values()) if decl else t.seats_declared,
+        wards_declared=len(t.wards), seats_won=seats_won, seat_change=change,
+        comparable=change is not None, comparison_basis=basis, not_comparable_reason=reason,
+        wards_left_out=t.wards_left_out if basis == "wards" else 0,
+        baseline_total_seats=t.baseline.total_seats if t.baseline else None,
+        composition_after=composition, composition_estimated=estimated,
+        control_before=c.control_before, control_after=control_after, result=result,
+        result_kind=kind, settled=t.settled,
+        history=history_facts(t.history, c.control_before, control_after, t.poll_year),
+        largest_party=largest, last_declared_at=t.last_declared_at,
+    )

@@ -1,0 +1,141 @@
+"""Compare one ward's declaration with the last time its seats were fought (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from writer import parties
+from writer.model import BaselineWard, Candidate, Council, WardDeclaration, normalise_ward_name
+
+
+@dataclass(frozen=True)
+class BaselineIndex:
+    """A council's baseline wards, looked up by ONS ward code first, then by normalised name."""
+
+    by_code: dict[str, BaselineWard]
+    by_name: dict[str, BaselineWard]
+    baseline_cycle: str | None
+
+    @classmethod
+    def build(cls, wards: tuple[BaselineWard, ...], baseline_cycle: str | None) -> "BaselineIndex":
+        by_code = {w.ward_code: w for w in wards if w.ward_code}
+        by_name = {normalise_ward_name(w.ward): w for w in wards}
+        return cls(by_code, by_name, baseline_cycle)
+
+    def match(self, ward_code: str, ward: str) -> tuple[BaselineWard | None, str | None]:
+        if ward_code and ward_code in self.by_code:
+            return self.by_code[ward_code], "ward code"
+        found = self.by_name.get(normalise_ward_name(ward))
+        return (found, "name") if found else (None, None)
+
+
+@dataclass(frozen=True)
+class WardResult:
+    """What a ward declaration means, compared like for like where that is possible."""
+
+    declaration_id: str
+    council: str
+    ward: str
+    seats: int
+    winners: tuple[Candidate, ...]  # by votes, highest first
+    won: dict[str, int]  # seats won by party
+    has_votes: bool
+    # comparison with the baseline (empty / None where not like for like)
+    comparable: bool
+    not_comparable_reason: str | None
+    baseline_ward: str | None
+    matched_by: str | None
+    baseline_holders: dict[str, int]  # who held these seats: the baseline's top-placed winners
+    seat_change: dict[str, int]  # won - baseline_holders, every party in either
+    gains: tuple[tuple[str, str], ...]  # (gaining party, losing party), one per seat
+    extra_seats: int  # seats elected tonight beyond the baseline's (a double vacancy): won, not gained from anyone
+    holds: dict[str, int]
+    # votes
+    total_votes: int
+    shares: dict[str, float]  # % of all votes cast for candidates, by party
+    share_change: dict[str, float]  # percentage points, parties standing both times
+    majority: int | None  # votes: lowest winner minus highest loser
+    turnout_pct: float | None
+    electorate: int | None
+
+    @property
+    def changed_hands(self) -> bool:
+        return bool(self.gains)
+
+
+def not_comparable_reason(council: Council, baseline_cycle: str | None) -> str | None:
+    """Why seat changes in this council cannot be claimed ward by ward, or None."""
+    if council.new_council:
+        return "new council: no baseline"
+    if baseline_cycle is not None and baseline_cycle != council.cycle and council.cycle == "all-out":
+        return f"cycle changed ({baseline_cycle} to all-out): no like-for-like comparison"
+    if council.boundary_change:
+        return "wards redrawn since the baseline: no ward-by-ward comparison"
+    return None
+
+
+def party_votes(candidates: tuple[Candidate, ...]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for c in candidates:
+        out[c.party] = out.get(c.party, 0) + (c.votes or 0)
+    return out
+
+
+def vote_shares(candidates: tuple[Candidate, ...]) -> tuple[int, dict[str, float]]:
+    votes = party_votes(candidates)
+    total = sum(votes.values())
+    if not total:
+        return 0, {}
+    return total, {p: 100.0 * v / total for p, v in votes.items()}
+
+
+def pair_gains(change: dict[str, int]) -> tuple[tuple[str, str], ...]:
+    """Seats that changed hands, as (gainer, loser) pairs, largest movements first."""
+    gainers = [p for p in sorted(change, key=lambda p: (-change[p], p)) for _ in range(max(change[p], 0))]
+    losers = [p for p in sorted(change, key=lambda p: (change[p], p)) for _ in range(max(-change[p], 0))]
+    return tuple(zip(gainers, losers))
+
+
+def compare_ward(decl: WardDeclaration, council: Council, index: BaselineIndex | None) -> WardResult:
+    ranked = sorted(decl.candidates, key=lambda c: -(c.votes or 0))
+    winners = tuple(c for c in ranked if c.elected)
+    losers = [c for c in ranked if not c.elected]
+    won = parties.count_parties(c.party for c in winners)
+    has_votes = decl.has_votes
+    total, shares = vote_shares(decl.candidates) if has_votes else (0, {})
+    majority = None
+    if has_votes and winners:
+        majority = (winners[-1].votes or 0) - (losers[0].votes or 0) if losers else None
+
+    reason = not_comparable_reason(council, index.baseline_cycle if index else None)
+    baseline, matched_by = (None, None)
+    if reason is None:
+        baseline, matched_by = index.match(decl.ward_code, decl.ward) if index else (None, None)
+        if baseline is None:
+            reason = "no baseline ward matches this ward"
+    holders: dict[str, int] = {}
+    change: dict[str, int] = {}
+    gains: tuple[tuple[str, str], ...] = ()
+    extra = 0
+    holds: dict[str, int] = {}
+    share_change: dict[str, float] = {}
+    if reason is None and baseline is not None:
+        # Tonight's seats against the baseline's top-placed winners; where tonight elects more
+        # (a double vacancy in a thirds council), the extra seats count as won outright.
+        holders = parties.count_parties(c.party for c in baseline.top_winners(len(winners)))
+        extra = len(winners) - sum(holders.values())
+        change = parties.subtract_seats(won, holders)
+        gains = pair_gains(change)
+        holds = {p: min(n, holders.get(p, 0)) for p, n in won.items() if min(n, holders.get(p, 0))}
+        if has_votes:
+            _, before = vote_shares(baseline.candidates)
+            share_change = {p: shares[p] - before[p] for p in shares if p in before and p not in ("Ind", "Res")}
+    return WardResult(
+        declaration_id=decl.id, council=decl.council, ward=decl.ward, seats=decl.seats,
+        winners=winners, won=won, has_votes=has_votes,
+        comparable=reason is None, not_comparable_reason=reason,
+        baseline_ward=baseline.ward if baseline else None, matched_by=matched_by,
+        baseline_holders=holders, seat_change=change, gains=gains, extra_seats=extra, holds=holds,
+        total_votes=total, shares=shares, share_change=share_change, majority=majority,
+        turnout_pct=decl.turnout_pct, electorate=decl.electorate,
+    )

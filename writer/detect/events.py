@@ -1,0 +1,121 @@
+"""Events: immutable records of what is news, with every fact their story needs.
+
+An event is identified by its key (rule and subject). When a correction changes the facts
+behind it, a new version supersedes it; when the rule no longer holds, a retraction is
+issued as its own record. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from writer.detect.rules import Rule, RuleError
+
+Status = Literal["new", "updated", "retracted"]
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str  # key#version
+    key: str  # rule:subject
+    version: int
+    status: Status
+    rule: str
+    scope: str
+    subject: str
+    council: str | None
+    title: str
+    facts: dict[str, Any]
+    importance: float
+    surprise: float
+    score: float
+    provisional: bool
+    at: str  # night time (ISO 8601) of the declaration that caused this record
+    caused_by: str  # declaration id
+    template: str
+    auto_publish: bool
+    supersedes: str | None = None
+    reason: str | None = None  # why it was retracted or updated
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
+
+
+def fingerprint(facts: dict[str, Any], rule: Rule) -> str:
+    """What must differ for a re-evaluation to count as a change.
+
+    A declared ward or council changes only when a correction changes any of its facts.
+    Running situations (a council still counting, a group or the nation as councils come
+    in) change with every declaration, so their events are updated only when a fact the
+    rule itself uses changes, or when a group's last council declares."""
+    if rule.scope == "ward" or (rule.scope == "council" and rule.stage == "declared"):
+        keep = set(facts) - {"at"}
+    else:
+        keep = rule.names | {"complete"}
+    return json.dumps({k: facts[k] for k in sorted(keep) if k in facts}, sort_keys=True, default=str)
+
+
+class EventLog:
+    """The live events of a night, by key, and every record ever issued, in order."""
+
+    def __init__(self) -> None:
+        self.active: dict[str, tuple[Event, str]] = {}  # key -> (latest event, fingerprint)
+        self.records: list[Event] = []
+        self.errors: list[str] = []  # rules that failed at run time (reported, never fatal)
+
+    def evaluate(self, rules: tuple[Rule, ...], facts: dict[str, Any], *, council: str | None,
+                 surprise: float, provisional: bool, caused_by: str) -> list[Event]:
+        """Apply ``rules`` to one subject's facts; return the records this issues."""
+        out: list[Event] = []
+        subject = facts["subject"]
+        for rule in rules:
+            key = f"{rule.id}:{subject}"
+            current = self.active.get(key)
+            try:
+                holds = rule.matches(facts)
+                title = rule.render_title(facts) if holds else None
+            except RuleError as exc:
+                self.errors.append(str(exc))
+                continue
+            if holds:
+                fp = fingerprint(facts, rule)
+                if current is not None and current[1] == fp:
+                    continue
+                version = current[0].version + 1 if current else 1
+                score = round(rule.importance * (1.0 + surprise), 2)
+                event = Event(
+                    id=f"{key}#{version}", key=key, version=version,
+                    status="updated" if current else "new", rule=rule.id, scope=rule.scope,
+                    subject=subject, council=council, title=title, facts=facts,
+                    importance=rule.importance, surprise=round(surprise, 3), score=score,
+                    provisional=provisional, at=facts["at"], caused_by=caused_by,
+                    template=rule.template, auto_publish=rule.auto_publish,
+                    supersedes=current[0].id if current else None,
+                    reason="facts changed" if current else None,
+                )
+                self.active[key] = (event, fp)
+                out.append(event)
+            elif current is not None:
+                old = current[0]
+                event = Event(
+                    id=f"{key}#{old.version + 1}", key=key, version=old.version + 1,
+                    status="retracted", rule=rule.id, scope=rule.scope, subject=subject,
+                    council=council, title=old.title, facts=old.facts, importance=old.importance,
+                    surprise=old.surprise, score=old.score, provisional=old.provisional,
+                    at=facts["at"], caused_by=caused_by, template=old.template,
+                    auto_publish=old.auto_publish, supersedes=old.id,
+                    reason=f"no longer holds after {caused_by} changed",
+                )
+                del self.active[key]
+                out.append(event)
+        self.records.extend(out)
+        return out
+
+    def current(self) -> list[Event]:
+        """The events that stand now, highest score first."""
+        return sorted((e for e, _ in self.active.values()), key=lambda e: (-e.score, e.at, e.key))

@@ -1,0 +1,173 @@
+"""Rules: editable YAML that says which situations are news, validated when loaded.
+
+A rule's ``when`` is an expression in Jinja2's sandboxed expression language (no
+``eval``): it can read the facts of its scope and nothing else. Its ``title`` is a
+one-line sandboxed template naming the event in results-service words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from writer.detect.facts import FACTS, STAGES
+from writer.ingest.problems import InputError, Problem
+
+_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+RULE_KEYS = {"id", "description", "scope", "stage", "when", "importance", "template", "auto_publish", "title"}
+REQUIRED = ("id", "description", "scope", "when", "importance", "template", "title")
+
+
+class RuleError(Exception):
+    """A rule failed while being evaluated on the night (e.g. compared None with a number)."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    scope: str  # ward, council, group, national
+    stage: str  # council rules: counting or declared; others: declared
+    when: str
+    importance: float
+    template: str
+    auto_publish: bool
+    title: str
+    file: str
+    names: frozenset[str]  # the facts the rule reads (in when and title)
+    _test: Callable[..., Any] = field(repr=False, compare=False)
+    _title: Any = field(repr=False, compare=False)
+
+    def matches(self, facts: dict[str, Any]) -> bool:
+        try:
+            return bool(self._test(**facts))
+        except Exception as exc:  # the sandbox raises many kinds; report them all the same way
+            raise RuleError(f"rule {self.id!r} ({self.file}) failed on {facts.get('subject', '?')}: {exc}") from exc
+
+    def render_title(self, facts: dict[str, Any]) -> str:
+        try:
+            return self._title.render(**facts)
+        except Exception as exc:
+            raise RuleError(f"rule {self.id!r} ({self.file}) title failed on {facts.get('subject', '?')}: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+
+    def for_scope(self, scope: str, stage: str = "declared") -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.scope == scope and r.stage == stage)
+
+    def get(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+def _names(source: str) -> set[str]:
+    return meta.find_undeclared_variables(_ENV.parse(source))
+
+
+def _check_rule(item: Any, where: str, file: str, templates: Path | None,
+                problems: list[Problem]) -> Rule | None:
+    def bad(key: str | None, message: str) -> None:
+        problems.append(Problem(file, None, f"{where}.{key}" if key else where, message))
+
+    if not isinstance(item, dict):
+        bad(None, "expected a mapping with " + ", ".join(REQUIRED))
+        return None
+    before = len(problems)
+    for key in REQUIRED:
+        if key not in item:
+            bad(key, "is missing; every rule needs " + ", ".join(REQUIRED))
+    for key in sorted(set(item) - RULE_KEYS):
+        bad(key, "is not a rule setting; expected one of " + ", ".join(sorted(RULE_KEYS)))
+    if len(problems) > before:
+        return None
+    rid, scope = item["id"], item["scope"]
+    if not isinstance(rid, str) or not rid.replace("-", "").isalnum() or rid != rid.lower():
+        bad("id", f"expected lower-case letters, digits and hyphens, got {rid!r}")
+    if scope not in FACTS:
+        bad("scope", f"expected one of {', '.join(FACTS)}, got {scope!r}")
+        return None
+    stage = item.get("stage", "declared")
+    if stage not in STAGES[scope]:
+        bad("stage", f"expected one of {', '.join(STAGES[scope])} for a {scope} rule, got {stage!r}")
+    importance = item["importance"]
+    if isinstance(importance, bool) or not isinstance(importance, (int, float)) or not 0 <= importance <= 100:
+        bad("importance", f"expected a number from 0 to 100, got {importance!r}")
+    auto = item.get("auto_publish", False)
+    if not isinstance(auto, bool):
+        bad("auto_publish", f"expected true or false, got {auto!r}")
+    for key in ("description", "template", "when", "title"):
+        if not isinstance(item[key], str) or not item[key].strip():
+            bad(key, "expected a non-empty string")
+    if len(problems) > before:
+        return None
+    template = item["template"]
+    if templates is not None and not (templates / template).is_dir():
+        bad("template", f"names template family {template!r}, but {templates / template} does not exist")
+    allowed = FACTS[scope]
+    test = title = None
+    names: set[str] = set()
+    try:
+        names |= _names("{{ (" + item["when"] + ") }}")
+        unknown = names - allowed
+        if unknown:
+            bad("when", f"uses {', '.join(sorted(unknown))}, which {scope} facts do not have; expected names from: {', '.join(sorted(allowed))}")
+        test = _ENV.compile_expression(item["when"], undefined_to_none=False)
+    except TemplateSyntaxError as exc:
+        bad("when", f"is not a valid expression: {exc.message}")
+    try:
+        title_names = _names(item["title"])
+        names |= title_names
+        unknown = title_names - allowed
+        if unknown:
+            bad("title", f"uses {', '.join(sorted(unknown))}, which {scope} facts do not have")
+        title = _ENV.from_string(item["title"])
+    except TemplateSyntaxError as exc:
+        bad("title", f"is not a valid template: {exc.message}")
+    if len(problems) > before:
+        return None
+    return Rule(rid, item["description"].strip(), scope, stage, item["when"], float(importance),
+                template, auto, item["title"], file, frozenset(names), test, title)
+
+
+def load_rules(directory: Path, templates: Path | None = None) -> RuleSet:
+    """Load every ``*.yaml`` rules file in ``directory`` (except ``groups.yaml`` and other
+    files without a top-level ``rules:`` list), or raise :class:`InputError` naming each
+    problem with its file and rule id."""
+    problems: list[Problem] = []
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    files = sorted(directory.glob("*.yaml"))
+    for path in files:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            problems.append(Problem(path.name, None, None, f"is not valid YAML: {exc}"))
+            continue
+        if not isinstance(data, dict) or "rules" not in data:
+            continue  # another kind of data file (groups.yaml, parties.yaml)
+        if not isinstance(data["rules"], list):
+            problems.append(Problem(path.name, None, "rules", "expected a list of rules"))
+            continue
+        for i, item in enumerate(data["rules"], start=1):
+            where = f"rule {item['id']!r}" if isinstance(item, dict) and isinstance(item.get("id"), str) else f"rules[{i}]"
+            rule = _check_rule(item, where, path.name, templates, problems)
+            if rule is None:
+                continue
+            if rule.id in seen:
+                problems.append(Problem(path.name, None, where, f"id is already used in {seen[rule.id]}; expected unique rule ids"))
+                continue
+            seen[rule.id] = path.name
+            rules.append(rule)
+    if not files:
+        problems.append(Problem(str(directory), None, None, "has no *.yaml rules files"))
+    if problems:
+        raise InputError(problems, f"invalid rules in {directory}")
+    return RuleSet(tuple(rules))

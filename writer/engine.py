@@ -1,0 +1,177 @@
+"""The engine: runs declarations through compare and detect, keeping the night's state.
+
+``Engine.apply`` takes any declaration (from a replayed directory, and later from feeds
+and the HTTP API) and returns the event records it causes: new events, updated versions
+and retractions. A repeated declaration (same id, same content) does nothing; the same id
+with new content is a correction that replaces the earlier one and re-derives everything
+that depended on it. Each declaration costs O(parties) beyond its own candidates, so a
+night ten times larger takes ten times as long.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from writer import parties
+from writer.compare.council import CouncilResult, CouncilTally, summarise
+from writer.compare.tally import NATIONAL, Group, Tally, TallyBuilder
+from writer.compare.ward import BaselineIndex, WardResult, compare_ward
+from writer.detect.events import Event, EventLog
+from writer.detect.facts import council_facts, tally_facts, ward_facts
+from writer.detect.rules import RuleSet
+from writer.detect.surprise import NightModel
+from writer.ingest.problems import InputError, Problem
+from writer.model import CouncilDeclaration, Declaration, NightSetup, WardDeclaration
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying one declaration did."""
+
+    declaration_id: str
+    outcome: str  # "new", "correction" or "repeat"
+    events: tuple[Event, ...]
+
+
+class Engine:
+    def __init__(self, setup: NightSetup, rules: RuleSet, groups: tuple[Group, ...] = ()) -> None:
+        self.setup = setup
+        self.rules = rules
+        self.election = setup.election
+        self.baseline_label = setup.election.baseline_label
+        poll_year = setup.election.poll_date.year
+        self.indices: dict[str, BaselineIndex] = {}
+        self.tallies: dict[str, CouncilTally] = {}
+        self.results: dict[str, CouncilResult] = {}
+        self.council_groups: dict[str, list[str]] = {}
+        all_groups = (NATIONAL,) + tuple(groups)
+        self.groups = {g.id: g for g in all_groups}
+        members: dict[str, int] = {g.id: 0 for g in all_groups}
+        self.seen_parties: dict[str, set[str]] = {}
+        for slug, council in setup.councils.items():
+            baseline = setup.baseline_councils.get(slug)
+            wards = setup.baseline_wards.get(slug, ())
+            self.indices[slug] = BaselineIndex.build(wards, baseline.cycle if baseline else None)
+            self.tallies[slug] = CouncilTally(council, baseline, wards, setup.history.get(slug, ()), poll_year)
+            self.council_groups[slug] = [g.id for g in all_groups if g is NATIONAL or g.contains(council)]
+            for gid in self.council_groups[slug]:
+                members[gid] += 1
+            seen = set(council.composition_before or {})
+            if baseline:
+                seen |= set(baseline.composition_after) | set(baseline.seats_won)
+            self.seen_parties[slug] = seen
+        self.builders = {gid: TallyBuilder(self.groups[gid], n) for gid, n in members.items()}
+        self.names = {slug: c.name for slug, c in setup.councils.items()}
+        self.model = NightModel(poll_year)
+        self.log = EventLog()
+        self.declarations: dict[str, Declaration] = {}
+        self._digests: dict[str, str] = {}
+        self.ward_results: dict[str, WardResult] = {}
+        self._rules = {
+            "ward": rules.for_scope("ward"),
+            "counting": rules.for_scope("council", "counting"),
+            "declared": rules.for_scope("council", "declared"),
+            "group": rules.for_scope("group"),
+            "national": rules.for_scope("national"),
+        }
+
+    # -- the one way in ---------------------------------------------------------------------
+    def apply(self, decl: Declaration) -> Applied:
+        if decl.council not in self.tallies:
+            raise InputError([Problem(decl.source or decl.id, None, "council",
+                                      f"unknown council {decl.council!r}; expected one of the night's councils")],
+                             f"cannot apply declaration {decl.id}")
+        digest = decl.content_digest()
+        earlier = self._digests.get(decl.id)
+        if earlier == digest:
+            return Applied(decl.id, "repeat", ())
+        outcome = "correction" if earlier else "new"
+        self.declarations[decl.id] = decl
+        self._digests[decl.id] = digest
+        if isinstance(decl, WardDeclaration):
+            events = self._ward(decl)
+        else:
+            events = self._council_declaration(decl)
+        return Applied(decl.id, outcome, tuple(events))
+
+    def apply_all(self, declarations) -> list[Event]:
+        out: list[Event] = []
+        for decl in declarations:
+            out.extend(self.apply(decl).events)
+        return out
+
+    # -- stages -----------------------------------------------------------------------------
+    def _ward(self, decl: WardDeclaration) -> list[Event]:
+        slug = decl.council
+        council = self.setup.councils[slug]
+        tally = self.tallies[slug]
+        w = compare_ward(decl, council, self.indices[slug])
+        self.ward_results[decl.id] = w
+        tally.put_ward(w, decl.declared_at)
+        first_seat = [p for p, n in w.won.items()
+                      if parties.can_control(p) and p not in self.seen_parties[slug]
+                      and tally.won.get(p, 0) == n]
+        facts = ward_facts(w, council, self.council_groups[slug], first_seat, decl.declared_at,
+                           self.baseline_label)
+        surprise = self.model.ward_surprise(w)
+        events = self.log.evaluate(self._rules["ward"], facts, council=slug, surprise=surprise,
+                                   provisional=False, caused_by=decl.id)
+        return events + self._council_changed(slug, decl.declared_at, decl.id)
+
+    def _council_declaration(self, decl: CouncilDeclaration) -> list[Event]:
+        self.tallies[decl.council].put_declaration(decl)
+        return self._council_changed(decl.council, decl.declared_at, decl.id)
+
+    def _council_changed(self, slug: str, at: datetime, cause: str) -> list[Event]:
+        tally = self.tallies[slug]
+        was_final = slug in self.results and self.results[slug].final
+        tally.check_settled(at)
+        r = summarise(tally)
+        self.results[slug] = r
+        facts = council_facts(r, self.council_groups[slug], at, self.baseline_label,
+                              self.election.poll_date.year)
+        if r.final:
+            surprise = self.model.council_surprise(r)
+            events = self.log.evaluate(self._rules["declared"], facts, council=slug,
+                                       surprise=surprise, provisional=False, caused_by=cause)
+        else:
+            events = self.log.evaluate(self._rules["counting"], facts, council=slug, surprise=0.0,
+                                       provisional=True, caused_by=cause)
+        for gid in self.council_groups[slug]:
+            self.builders[gid].put(r)
+        if r.final or was_final:
+            touched = set(r.seats_won) | set(r.seat_change or {}) | {r.control_after}
+            if r.control_before:
+                touched.add(r.control_before)
+            for gid in self.council_groups[slug]:
+                events += self._tally_changed(gid, touched, at, cause)
+        return events
+
+    def _tally_changed(self, gid: str, touched: set[str], at: datetime, cause: str) -> list[Event]:
+        tally = self.builders[gid].snapshot()
+        scope = "national" if gid == NATIONAL.id else "group"
+        if tally.complete:
+            touched = touched | set(tally.seats_won) | set(tally.control) | set(tally.control_before)
+        events: list[Event] = []
+        for party in sorted(touched):
+            if party in ("Vacant", "Other", parties.NOC):
+                continue
+            facts = tally_facts(tally, party, at, self.baseline_label, self.names)
+            events += self.log.evaluate(self._rules[scope], facts, council=None, surprise=0.0,
+                                        provisional=not tally.complete, caused_by=cause)
+        return events
+
+    # -- reading the state ------------------------------------------------------------------
+    def tally(self, group: str = NATIONAL.id) -> Tally:
+        return self.builders[group].snapshot()
+
+    def council_results(self) -> list[CouncilResult]:
+        """Every council's result as it stands, including councils yet to declare."""
+        out = []
+        for slug in sorted(self.setup.councils):
+            out.append(self.results.get(slug) or summarise(self.tallies[slug]))
+        return out
+
+    def events(self) -> list[Event]:
+        return self.log.current()

@@ -1,0 +1,7 @@
+"""Ingest: every way declarations arrive (election directories today; feeds and the HTTP
+API later) produces the same :mod:`writer.model` declarations."""
+
+from writer.ingest.election_dir import load_night
+from writer.ingest.problems import InputError, Problem
+
+__all__ = ["InputError", "Problem", "load_night"]

@@ -1,0 +1,223 @@
+"""Reading one CSV file of an election directory, with exact line numbers.
+
+The standard library's csv reader is used rather than pandas here because every problem
+must name its line, and quoted fields may span lines; the whole-night tables built from
+these rows use pandas (see :mod:`writer.compare.tables`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from writer import parties
+from writer.ingest.problems import Problem
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.values[column]
+
+
+class CsvFile:
+    """Rows of one file plus a list of problems, to which every check appends."""
+
+    def __init__(self, root: Path, relpath: str) -> None:
+        self.root = root
+        self.name = relpath
+        self.path = root / relpath
+        self.problems: list[Problem] = []
+        self.rows: list[Row] = []
+        self.columns: list[str] = []
+
+    # -- reporting ----------------------------------------------------------------------
+    def problem(self, line: int | None, column: str | None, message: str) -> None:
+        self.problems.append(Problem(self.name, line, column, message))
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    # -- reading ------------------------------------------------------------------------
+    def read(self, required: tuple[str, ...]) -> bool:
+        """Read the file; False (with problems recorded) when it cannot be used at all."""
+        try:
+            size = self.path.stat().st_size
+        except OSError as exc:
+            self.problem(None, None, f"cannot read the file: {exc.strerror or exc}")
+            return False
+        if size > MAX_FILE_BYTES:
+            self.problem(None, None, f"file is {size} bytes; expected at most {MAX_FILE_BYTES}")
+            return False
+        raw = self.path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.problem(line, None, f"not valid UTF-8 (byte {exc.start} of the file); expected a UTF-8 CSV file")
+            return False
+        if "\x00" in text:
+            line = text[: text.index("\x00")].count("\n") + 1
+            self.problem(line, None, "contains a NUL byte; expected a text CSV file")
+            return False
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        try:
+            header = next(reader, None)
+            if header is None or not any(h.strip() for h in header):
+                self.problem(1, None, "file is empty; expected a header row with columns " + ", ".join(required))
+                return False
+            self.columns = [h.strip() for h in header]
+            missing = [c for c in required if c not in self.columns]
+            for col in missing:
+                self.problem(1, col, f"missing column {col!r}; the header must include " + ", ".join(required))
+            dupes = {c for c in self.columns if c and self.columns.count(c) > 1}
+            for col in sorted(dupes):
+                self.problem(1, col, "column appears more than once in the header")
+            if missing or dupes:
+                return False
+            start = reader.line_num + 1
+            for fields in reader:
+                line, start = start, reader.line_num + 1
+                if not fields or (len(fields) == 1 and not fields[0].strip()):
+                    continue  # blank line
+                if len(fields) != len(self.columns):
+                    self.problem(line, None, f"has {len(fields)} fields; expected {len(self.columns)} as in the header")
+                    continue
+                self.rows.append(Row(line, {c: v.strip() for c, v in zip(self.columns, fields)}))
+        except csv.Error as exc:
+            self.problem(reader.line_num, None, f"malformed CSV ({exc}); expected comma-separated fields with balanced quotes")
+            return False
+        return True
+
+    # -- field checks: each returns the parsed value or None (after recording a problem) --
+    def text(self, row: Row, column: str, *, required: bool = True, max_len: int = 200) -> str | None:
+        value = row[column]
+        if required and not value:
+            self.problem(row.line, column, "is empty; expected a value")
+            return None
+        if len(value) > max_len:
+            self.problem(row.line, column, f"is {len(value)} characters long; expected at most {max_len}")
+            return None
+        if any(ord(ch) < 32 for ch in value):
+            self.problem(row.line, column, "contains control characters; expected plain text")
+            return None
+        return value
+
+    def slug(self, row: Row, column: str = "slug") -> str | None:
+        value = row[column]
+        if not _SLUG.match(value):
+            self.problem(row.line, column, f"expected a slug of lower-case letters, digits and hyphens, got {value!r}")
+            return None
+        return value
+
+    def whole(self, row: Row, column: str, *, minimum: int = 0, maximum: int = 10_000_000,
+              what: str = "a whole number", required: bool = True) -> int | None:
+        value = row[column]
+        if not value and not required:
+            return None
+        if not value.isascii() or not value.isdigit():
+            self.problem(row.line, column, f"expected {what} ({minimum} or more), got {value!r}")
+            return None
+        number = int(value)
+        if number < minimum or number > maximum:
+            self.problem(row.line, column, f"expected {what} between {minimum} and {maximum}, got {number}")
+            return None
+        return number
+
+    def decimal(self, row: Row, column: str, *, minimum: float, maximum: float) -> float | None:
+        value = row[column]
+        if not value:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not (minimum <= number <= maximum):
+            self.problem(row.line, column, f"expected a number between {minimum:g} and {maximum:g}, got {value!r}")
+            return None
+        return number
+
+    def choice(self, row: Row, column: str, choices: tuple[str, ...]) -> str | None:
+        value = row[column]
+        if value not in choices:
+            self.problem(row.line, column, f"expected one of {', '.join(choices)}, got {value!r}")
+            return None
+        return value
+
+    def yes_no(self, row: Row, column: str) -> bool | None:
+        value = self.choice(row, column, ("yes", "no"))
+        return None if value is None else value == "yes"
+
+    def party(self, row: Row, column: str = "party", *, in_composition: bool = False) -> str | None:
+        value = row[column]
+        if not parties.is_party_code(value, in_composition=in_composition):
+            self.problem(row.line, column, f"unknown party code {value!r}; expected {parties.party_code_help(in_composition=in_composition)}")
+            return None
+        return value
+
+    def control(self, row: Row, column: str, *, required: bool = True, historic: bool = False) -> str | None:
+        """A control value: a party that can control, or NOC. ``historic`` also allows
+        independent or residents' administrations, which history records."""
+        value = row[column]
+        if not value and not required:
+            return None
+        if historic and value in parties.CANDIDATE_GROUPS:
+            return value
+        if value != parties.NOC and not parties.can_control(value):
+            self.problem(row.line, column, f"expected a party that can control a council ({', '.join(sorted(parties.NAMED_PARTIES))} or 'Other (Name)') or NOC, got {value!r}")
+            return None
+        return value
+
+    def seat_list(self, row: Row, column: str, *, total: int | None = None, what: str = "") -> dict[str, int] | None:
+        try:
+            seats = parties.parse_seat_list(row[column])
+        except ValueError as exc:
+            self.problem(row.line, column, f"{exc} (a seat list is written like Con:22;Lab:41)")
+            return None
+        if total is not None and sum(seats.values()) != total:
+            self.problem(row.line, column, f"adds up to {sum(seats.values())} seats; expected {total} ({what})")
+            return None
+        return seats
+
+    def timestamp(self, row: Row, column: str) -> datetime | None:
+        value = row[column]
+        try:
+            when = datetime.fromisoformat(value)
+        except ValueError:
+            self.problem(row.line, column, f"expected an ISO 8601 date and time with offset such as 2022-05-06T03:20:00+01:00, got {value!r}")
+            return None
+        if when.tzinfo is None or when.utcoffset() is None:
+            self.problem(row.line, column, f"has no UTC offset; expected an ISO 8601 time with offset such as 2022-05-06T03:20:00+01:00, got {value!r}")
+            return None
+        return when
+
+    def duplicates(self) -> None:
+        """A row repeated word for word is an error (two different candidates can share a
+        name and party, as in Hounslow East 2022, but not every other field as well)."""
+        seen: dict[tuple[str, ...], int] = {}
+        for row in self.rows:
+            key = tuple(row.values[c] for c in self.columns)
+            if key in seen:
+                self.problem(row.line, None, f"repeats line {seen[key]} word for word; expected each row once")
+            else:
+                seen[key] = row.line
+
+
+def iter_groups(rows: list[Row], key) -> Iterator[tuple[tuple, list[Row]]]:
+    """Group rows by ``key(row)`` keeping first-seen order."""
+    groups: dict[tuple, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(key(row), []).append(row)
+    yield from groups.items()

@@ -1,0 +1,394 @@
+"""Load and validate an election directory (the format of shared/data/FORMAT.md).
+
+Every file is checked before anything runs; all problems in all files are reported
+together, and a directory with any problem loads nothing.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+
+from writer import parties
+from writer.ingest.csvfile import CsvFile, Row, iter_groups
+from writer.ingest.problems import InputError, Problem
+from writer.model import (
+    BaselineCouncil,
+    BaselineWard,
+    Candidate,
+    ContextFigure,
+    ControlPeriod,
+    Council,
+    CouncilDeclaration,
+    Declaration,
+    Election,
+    Night,
+    WardDeclaration,
+    council_declaration_id,
+    normalise_ward_name,
+    slugify,
+    ward_declaration_id,
+)
+
+CYCLES = ("all-out", "thirds", "halves")
+MAX_SEATS_IN_WARD = 10
+COUNCIL_COLUMNS = ("council", "slug", "gss_code", "region", "cycle", "total_seats", "seats_up",
+                   "control_before", "composition_before", "new_council", "boundary_change")
+BASELINE_COUNCIL_COLUMNS = ("council", "slug", "cycle", "total_seats", "seats_up", "seats_won",
+                            "composition_after", "control_after")
+WARD_COLUMNS = ("council", "slug", "ward", "ward_code", "seats_in_ward", "candidate", "party", "votes", "elected")
+RESULT_COUNCIL_COLUMNS = ("council", "slug", "seats_won", "composition_after", "declared_at")
+TURNOUT_COLUMNS = ("council", "slug", "ward", "ward_code", "electorate", "turnout_pct", "total_votes")
+HISTORY_COLUMNS = ("council", "slug", "from_year", "to_year", "control")
+
+
+def load_night(directory: str | Path) -> Night:
+    """Read, validate and return the night in ``directory``, or raise :class:`InputError`
+    listing every problem found."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise InputError([Problem(str(directory), None, None, "is not a directory; expected an election directory (see FORMAT.md)")],
+                         f"cannot load {directory}")
+    loader = _Loader(root)
+    night = loader.load()
+    if loader.problems:
+        raise InputError(loader.problems, f"{root} is not a valid election directory")
+    assert night is not None
+    return night
+
+
+class _Loader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def _file(self, relpath: str, columns: tuple[str, ...], *, optional: bool) -> CsvFile | None:
+        f = CsvFile(self.root, relpath)
+        if not f.path.exists():
+            if not optional:
+                self.problems.append(Problem(relpath, None, None, "is missing; every election directory needs it"))
+            return None
+        f.read(columns)
+        return f
+
+    def _finish(self, f: CsvFile | None) -> None:
+        if f is not None:
+            self.problems.extend(f.problems)
+
+    def load(self) -> Night | None:
+        election = self._election()
+        councils, known = self._councils()
+        baseline_councils = self._baseline_councils(councils, known)
+        baseline_wards = self._baseline_wards(known)
+        history = self._history(known)
+        poll_date = election.poll_date if election else date(1970, 1, 1)
+        wards_file = self._file("results/wards.csv", WARD_COLUMNS + ("declared_at",), optional=True)
+        councils_file = self._file("results/councils.csv", RESULT_COUNCIL_COLUMNS, optional=True)
+        if wards_file is None and councils_file is None:
+            self.problems.append(Problem("results/", None, None, "has neither wards.csv nor councils.csv; expected at least one"))
+        turnout = self._turnout(known)
+        ward_decls = self._ward_declarations(wards_file, councils, known, poll_date, turnout)
+        council_decls = self._council_declarations(councils_file, councils, known, poll_date)
+        if self.problems or election is None:
+            return None
+        declarations: list[Declaration] = sorted(
+            ward_decls + council_decls,
+            key=lambda d: (d.declared_at, 0 if d.kind == "ward" else 1),
+        )
+        return Night(election, councils, baseline_councils, baseline_wards, history,
+                     tuple(declarations), source=str(self.root))
+
+    # -- election.toml --------------------------------------------------------------------
+    def _election(self) -> Election | None:
+        name = "election.toml"
+        path = self.root / name
+
+        def bad(key: str | None, message: str) -> None:
+            self.problems.append(Problem(name, None, key, message))
+
+        if not path.exists():
+            bad(None, "is missing; every election directory needs it")
+            return None
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            bad(None, f"is not valid TOML: {exc}")
+            return None
+        before = len(self.problems)
+        for key in ("id", "name", "baseline_id", "baseline_label"):
+            if not isinstance(data.get(key), str) or not data.get(key):
+                bad(key, f"expected a non-empty string, got {data.get(key)!r}")
+        poll_date = data.get("poll_date")
+        if isinstance(poll_date, datetime) or not isinstance(poll_date, date):
+            bad("poll_date", f"expected a date such as 2022-05-05, got {poll_date!r}")
+        polls_close = data.get("polls_close")
+        if not isinstance(polls_close, datetime) or polls_close.tzinfo is None:
+            bad("polls_close", f"expected a date and time with offset such as 2022-05-05T22:00:00+01:00, got {polls_close!r}")
+        context = []
+        for i, table in enumerate(data.get("context", []) or [], start=1):
+            where = f"context[{i}]"
+            if not isinstance(table, dict):
+                bad(where, "expected a [[context]] table")
+                continue
+            missing = [k for k in ("key", "label", "unit", "values", "source") if k not in table]
+            if missing:
+                bad(where, "missing " + ", ".join(missing) + "; a context figure needs key, label, unit, values and source")
+                continue
+            values = table["values"]
+            if not isinstance(values, dict) or not all(
+                parties.is_party_code(str(k), in_composition=True) and isinstance(v, (int, float)) and not isinstance(v, bool)
+                for k, v in values.items()
+            ):
+                bad(f"{where}.values", "expected party code = number pairs, such as { Lab = 35, Con = 35 }")
+                continue
+            context.append(ContextFigure(str(table["key"]), str(table["label"]), str(table["unit"]),
+                                         {str(k): float(v) for k, v in values.items()}, str(table["source"])))
+        if len(self.problems) > before:
+            return None
+        return Election(data["id"], data["name"], poll_date, polls_close, data["baseline_id"],
+                        data["baseline_label"], tuple(context))
+
+    # -- councils.csv -----------------------------------------------------------------------
+    def _councils(self) -> tuple[dict[str, Council], set[str]]:
+        """The councils, and every slug councils.csv lists (valid row or not), so that a
+        bad row is reported once rather than as an unknown council in every other file."""
+        f = self._file("councils.csv", COUNCIL_COLUMNS, optional=False)
+        councils: dict[str, Council] = {}
+        if f is None or not f.ok:
+            self._finish(f)
+            return councils, set()
+        f.duplicates()
+        seen: dict[str, int] = {}
+        for row in f.rows:
+            name, slug = f.text(row, "council"), f.slug(row)
+            region = f.text(row, "region")
+            cycle = f.choice(row, "cycle", CYCLES)
+            total = f.whole(row, "total_seats", minimum=1, maximum=1000, what="a number of seats")
+            up = f.whole(row, "seats_up", minimum=0, maximum=1000, what="a number of seats")
+            new = f.yes_no(row, "new_council")
+            boundary = f.yes_no(row, "boundary_change")
+            if total is not None and up is not None and up > total:
+                f.problem(row.line, "seats_up", f"is {up}, more than total_seats {total}; expected at most {total}")
+                up = None
+            control = composition = None
+            if new is True:
+                for col in ("control_before", "composition_before"):
+                    if row[col]:
+                        f.problem(row.line, col, f"is {row[col]!r}; expected it empty for a new council (new_council = yes)")
+            elif new is False:
+                control = f.control(row, "control_before")
+                composition = f.seat_list(
+                    row, "composition_before", total=None if boundary or total is None else total,
+                    what="total_seats, since boundary_change is not yes")
+                if composition is not None and not composition:
+                    f.problem(row.line, "composition_before", "is empty; expected the council's make-up before tonight (empty only for a new council)")
+            if slug is not None:
+                if slug in seen:
+                    f.problem(row.line, "slug", f"{slug!r} already used on line {seen[slug]}; expected each council once")
+                    continue
+                seen[slug] = row.line
+            if None in (name, slug, region, cycle, total, up, new, boundary) or (new is False and None in (control, composition)):
+                continue
+            councils[slug] = Council(name, slug, row["gss_code"], region, cycle, total, up, control,
+                                     composition, new, boundary)
+        self._finish(f)
+        return councils, {row["slug"] for row in f.rows}
+
+    def _unknown_council(self, f: CsvFile, row: Row, known: set[str]) -> bool:
+        if row["slug"] not in known:
+            f.problem(row.line, "slug", f"unknown council {row['slug']!r}; expected a slug listed in councils.csv")
+            return True
+        return False
+
+    # -- baseline/councils.csv --------------------------------------------------------------
+    def _baseline_councils(self, councils: dict[str, Council], known: set[str]) -> dict[str, BaselineCouncil]:
+        f = self._file("baseline/councils.csv", BASELINE_COUNCIL_COLUMNS, optional=False)
+        out: dict[str, BaselineCouncil] = {}
+        if f is None or not f.ok:
+            self._finish(f)
+            return out
+        f.duplicates()
+        for row in f.rows:
+            if self._unknown_council(f, row, known):
+                continue
+            slug = row["slug"]
+            if slug in out:
+                f.problem(row.line, "slug", f"council {slug!r} appears more than once; expected one baseline row per council")
+                continue
+            cycle = f.choice(row, "cycle", CYCLES)
+            total = f.whole(row, "total_seats", minimum=1, maximum=1000, what="a number of seats")
+            up = f.whole(row, "seats_up", minimum=1, maximum=1000, what="a number of seats")
+            won = f.seat_list(row, "seats_won", total=up, what="seats_up")
+            comp = f.seat_list(row, "composition_after", total=total, what="total_seats")
+            control = f.control(row, "control_after")
+            if None in (cycle, total, up, won, comp, control):
+                continue
+            out[slug] = BaselineCouncil(row["council"], slug, cycle, total, up, won, comp, control)
+        for slug, council in councils.items():
+            if not council.new_council and slug not in out and f.ok:
+                f.problem(None, "slug", f"has no row for {slug!r}, which councils.csv says is not a new council; expected a baseline row for every council that is not new")
+        self._finish(f)
+        return out
+
+    # -- candidate rows (baseline and tonight) ----------------------------------------------
+    def _candidates(self, f: CsvFile, rows: list[Row]) -> tuple[int, tuple[Candidate, ...]] | None:
+        """Check one ward contest's candidate rows; return (seats, candidates) or None."""
+        first = rows[0]
+        seats_values = {r["seats_in_ward"] for r in rows}
+        if len(seats_values) > 1:
+            f.problem(first.line, "seats_in_ward", f"differs between the candidates of ward {first['ward']!r} ({', '.join(sorted(seats_values))}); expected one value per ward")
+            return None
+        seats = f.whole(first, "seats_in_ward", minimum=1, maximum=MAX_SEATS_IN_WARD, what="a number of seats")
+        candidates = []
+        ok = seats is not None
+        for row in rows:
+            name = f.text(row, "candidate")
+            party = f.party(row)
+            votes = f.whole(row, "votes", what="a whole number of votes")
+            elected = f.yes_no(row, "elected")
+            if None in (name, party, votes, elected):
+                ok = False
+                continue
+            candidates.append(Candidate(name, party, votes, elected))
+        if not ok:
+            return None
+        winners = sum(c.elected for c in candidates)
+        if winners > seats:
+            f.problem(first.line, "elected", f"ward {first['ward']!r} has {winners} candidates elected; expected at most seats_in_ward = {seats}")
+            return None
+        return seats, tuple(candidates)
+
+    def _baseline_wards(self, known: set[str]) -> dict[str, tuple[BaselineWard, ...]]:
+        f = self._file("baseline/wards.csv", WARD_COLUMNS, optional=True)
+        out: dict[str, list[BaselineWard]] = {}
+        if f is None or not f.ok:
+            self._finish(f)
+            return {}
+        f.duplicates()
+        for (slug, ward), rows in iter_groups(f.rows, lambda r: (r["slug"], r["ward"])):
+            if self._unknown_council(f, rows[0], known):
+                continue
+            parsed = self._candidates(f, rows)
+            if parsed is not None:
+                out.setdefault(slug, []).append(BaselineWard(slug, ward, rows[0]["ward_code"], *parsed))
+        self._finish(f)
+        return {k: tuple(v) for k, v in out.items()}
+
+    # -- history.csv ------------------------------------------------------------------------
+    def _history(self, known: set[str]) -> dict[str, tuple[ControlPeriod, ...]]:
+        f = self._file("history.csv", HISTORY_COLUMNS, optional=True)
+        out: dict[str, list[ControlPeriod]] = {}
+        if f is None or not f.ok:
+            self._finish(f)
+            return {}
+        f.duplicates()
+        for row in f.rows:
+            if self._unknown_council(f, row, known):
+                continue
+            start = f.whole(row, "from_year", minimum=1800, maximum=2200, what="a year")
+            end = f.whole(row, "to_year", minimum=1800, maximum=2200, what="a year (or empty)", required=False)
+            control = f.control(row, "control", historic=True)
+            if start is None or control is None or (row["to_year"] and end is None):
+                continue
+            if end is not None and end < start:
+                f.problem(row.line, "to_year", f"is {end}, before from_year {start}; expected a later year")
+                continue
+            out.setdefault(row["slug"], []).append(ControlPeriod(start, end, control))
+        self._finish(f)
+        return {k: tuple(sorted(v, key=lambda p: p.from_year)) for k, v in out.items()}
+
+    # -- results/turnout.csv ----------------------------------------------------------------
+    def _turnout(self, known: set[str]) -> dict[tuple[str, str], tuple[int | None, float | None, int | None]]:
+        f = self._file("results/turnout.csv", TURNOUT_COLUMNS, optional=True)
+        out: dict[tuple[str, str], tuple[int | None, float | None, int | None]] = {}
+        if f is None or not f.ok:
+            self._finish(f)
+            return out
+        f.duplicates()
+        for row in f.rows:
+            if self._unknown_council(f, row, known):
+                continue
+            electorate = f.whole(row, "electorate", what="a number of electors", required=False)
+            pct = f.decimal(row, "turnout_pct", minimum=0, maximum=100)
+            total = f.whole(row, "total_votes", what="a number of ballots", required=False)
+            if electorate is not None and total is not None and total > electorate:
+                f.problem(row.line, "total_votes", f"is {total}, more than the electorate {electorate}; expected at most {electorate}")
+                continue
+            figures = (electorate, pct, total)
+            if row["ward_code"]:
+                out[(row["slug"], "code:" + row["ward_code"])] = figures
+            out[(row["slug"], "name:" + normalise_ward_name(row["ward"]))] = figures
+        self._finish(f)
+        return out
+
+    # -- results/wards.csv ------------------------------------------------------------------
+    def _ward_declarations(self, f: CsvFile | None, councils: dict[str, Council], known: set[str], poll_date: date,
+                           turnout: dict) -> list[WardDeclaration]:
+        out: list[WardDeclaration] = []
+        if f is None or not f.ok:
+            self._finish(f)
+            return out
+        f.duplicates()
+        ward_ids: dict[tuple[str, str], str] = {}  # (council, ward slug) -> ward name as first written
+        latest_seats: dict[tuple[str, str], int] = {}
+        for (slug, ward, when_text), rows in iter_groups(f.rows, lambda r: (r["slug"], r["ward"], r["declared_at"])):
+            first = rows[0]
+            if self._unknown_council(f, first, known) or first["slug"] not in councils:
+                continue
+            when = f.timestamp(first, "declared_at")
+            ward_name = f.text(first, "ward")
+            parsed = self._candidates(f, rows)
+            if when is None or ward_name is None or parsed is None:
+                continue
+            ward_slug = slugify(ward_name)
+            if not ward_slug:
+                f.problem(first.line, "ward", f"{ward_name!r} has no letters or digits; expected a ward name")
+                continue
+            earlier = ward_ids.setdefault((slug, ward_slug), ward_name)
+            if normalise_ward_name(earlier) != normalise_ward_name(ward_name):
+                f.problem(first.line, "ward", f"{ward_name!r} has the same id as ward {earlier!r}; expected distinct ward names")
+                continue
+            seats, candidates = parsed
+            figures = (turnout.get((slug, "code:" + first["ward_code"])) if first["ward_code"] else None) \
+                or turnout.get((slug, "name:" + normalise_ward_name(ward_name))) or (None, None, None)
+            latest_seats[(slug, ward_slug)] = seats
+            out.append(WardDeclaration(
+                id=ward_declaration_id(slug, ward_name, poll_date), council=slug, ward=ward_name,
+                ward_code=first["ward_code"], seats=seats, candidates=candidates, declared_at=when,
+                source=f"{f.name}:{first.line}", electorate=figures[0], turnout_pct=figures[1],
+                total_votes=figures[2]))
+        # Tonight's wards cannot elect more councillors than the council has seats up.
+        per_council: dict[str, int] = {}
+        for (slug, _), seats in latest_seats.items():
+            per_council[slug] = per_council.get(slug, 0) + seats
+        for slug, seats in per_council.items():
+            if seats > councils[slug].seats_up:
+                f.problem(None, "seats_in_ward", f"the wards of {slug!r} elect {seats} councillors; expected at most seats_up = {councils[slug].seats_up} from councils.csv")
+        self._finish(f)
+        return out
+
+    # -- results/councils.csv ---------------------------------------------------------------
+    def _council_declarations(self, f: CsvFile | None, councils: dict[str, Council], known: set[str],
+                              poll_date: date) -> list[CouncilDeclaration]:
+        out: list[CouncilDeclaration] = []
+        if f is None or not f.ok:
+            self._finish(f)
+            return out
+        f.duplicates()
+        for row in f.rows:
+            if self._unknown_council(f, row, known) or row["slug"] not in councils:
+                continue
+            council = councils[row["slug"]]
+            when = f.timestamp(row, "declared_at")
+            won = f.seat_list(row, "seats_won", total=council.seats_up, what="seats_up in councils.csv")
+            comp = f.seat_list(row, "composition_after", total=council.total_seats, what="total_seats in councils.csv")
+            if None in (when, won, comp):
+                continue
+            for party in won:
+                if party in ("Other", "Vacant"):
+                    f.problem(row.line, "seats_won", f"lists {party!r}; seats won tonight go to a party, Ind or Res")
+            out.append(CouncilDeclaration(council_declaration_id(council.slug, poll_date), council.slug,
+                                          won, comp, when, f"{f.name}:{row.line}"))
+        self._finish(f)
+        return out

@@ -1,0 +1,201 @@
+"""The data every stage shares: the night as known before polls close, and declarations.
+
+Everything here is a frozen dataclass: stages pass data in and get new data out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+Cycle = Literal["all-out", "thirds", "halves"]
+
+
+def slugify(text: str) -> str:
+    """Democracy Club style slug: lower case ASCII words joined by hyphens."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = text.lower().replace("&", " and ").replace("'", "")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def normalise_ward_name(name: str) -> str:
+    """Ward names differ between years in casing, '&'/'and' and punctuation; this key
+    ignores those differences (and a trailing 'ward' or 'division')."""
+    key = slugify(name)
+    return re.sub(r"-(ward|division)$", "", key)
+
+
+@dataclass(frozen=True)
+class ContextFigure:
+    """A figure known before the night that copy may quote, with its source."""
+
+    key: str
+    label: str
+    unit: str
+    values: dict[str, float]
+    source: str
+
+
+@dataclass(frozen=True)
+class Election:
+    id: str
+    name: str
+    poll_date: date
+    polls_close: datetime
+    baseline_id: str
+    baseline_label: str
+    context: tuple[ContextFigure, ...] = ()
+
+
+@dataclass(frozen=True)
+class Council:
+    """A council with an election tonight, as known before the night."""
+
+    name: str
+    slug: str
+    gss_code: str
+    region: str
+    cycle: Cycle
+    total_seats: int
+    seats_up: int
+    control_before: str | None
+    composition_before: dict[str, int] | None
+    new_council: bool
+    boundary_change: bool
+
+
+@dataclass(frozen=True)
+class BaselineCouncil:
+    name: str
+    slug: str
+    cycle: Cycle
+    total_seats: int
+    seats_up: int
+    seats_won: dict[str, int]
+    composition_after: dict[str, int]
+    control_after: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    party: str
+    votes: int | None  # None: the winner is known but the votes are not (a partial declaration)
+    elected: bool
+
+
+@dataclass(frozen=True)
+class BaselineWard:
+    council: str
+    ward: str
+    ward_code: str
+    seats: int
+    candidates: tuple[Candidate, ...]
+
+    def top_winners(self, n: int) -> tuple[Candidate, ...]:
+        """The baseline's ``n`` top-placed winners (a thirds council after an all-out year)."""
+        winners = sorted((c for c in self.candidates if c.elected), key=lambda c: -(c.votes or 0))
+        return tuple(winners[:n])
+
+
+@dataclass(frozen=True)
+class ControlPeriod:
+    from_year: int
+    to_year: int | None  # None: ran up to the poll
+    control: str
+
+
+def _digest(payload: object) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class WardDeclaration:
+    """One ward's result as the returning officer declared it."""
+
+    id: str  # Democracy Club ballot id: local.<council>.<ward>.<date>
+    council: str  # council slug
+    ward: str
+    ward_code: str
+    seats: int
+    candidates: tuple[Candidate, ...]
+    declared_at: datetime
+    source: str
+    electorate: int | None = None
+    turnout_pct: float | None = None
+    total_votes: int | None = None
+    kind: Literal["ward"] = field(default="ward", init=False)
+
+    def content_digest(self) -> str:
+        """What the declaration says, ignoring when and where it came from: the same id
+        with the same digest is a repeat; with another digest, a correction."""
+        return _digest(
+            [self.id, self.council, self.ward, self.ward_code, self.seats,
+             [(c.name, c.party, c.votes, c.elected) for c in self.candidates],
+             self.electorate, self.turnout_pct, self.total_votes]
+        )
+
+    @property
+    def has_votes(self) -> bool:
+        return all(c.votes is not None for c in self.candidates)
+
+
+@dataclass(frozen=True)
+class CouncilDeclaration:
+    """A council's announcement of the seats won tonight and its whole make-up afterwards."""
+
+    id: str  # Democracy Club council election id: local.<council>.<date>
+    council: str
+    seats_won: dict[str, int]
+    composition_after: dict[str, int]
+    declared_at: datetime
+    source: str
+    kind: Literal["council"] = field(default="council", init=False)
+
+    def content_digest(self) -> str:
+        return _digest([self.id, self.council, self.seats_won, self.composition_after])
+
+
+Declaration = WardDeclaration | CouncilDeclaration
+
+
+def ward_declaration_id(council_slug: str, ward: str, poll_date: date) -> str:
+    return f"local.{council_slug}.{slugify(ward)}.{poll_date.isoformat()}"
+
+
+def council_declaration_id(council_slug: str, poll_date: date) -> str:
+    return f"local.{council_slug}.{poll_date.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Night:
+    """An election night: what was known before polls closed, and its declarations."""
+
+    election: Election
+    councils: dict[str, Council]
+    baseline_councils: dict[str, BaselineCouncil]
+    baseline_wards: dict[str, tuple[BaselineWard, ...]]  # by council slug
+    history: dict[str, tuple[ControlPeriod, ...]]  # by council slug
+    declarations: tuple[Declaration, ...]  # in declared_at order
+    source: str = ""
+
+    @property
+    def setup(self) -> "NightSetup":
+        return NightSetup(self.election, self.councils, self.baseline_councils,
+                          self.baseline_wards, self.history)
+
+
+@dataclass(frozen=True)
+class NightSetup:
+    """Everything known before the first declaration: what an engine starts from."""
+
+    election: Election
+    councils: dict[str, Council]
+    baseline_councils: dict[str, BaselineCouncil]
+    baseline_wards: dict[str, tuple[BaselineWard, ...]]
+    history: dict[str, tuple[ControlPeriod, ...]]
