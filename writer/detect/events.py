@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from writer.detect.rules import Rule, RuleError
+from writer.detect.rules import Rule, RuleBlock, RuleError
 
 Status = Literal["new", "updated", "retracted"]
 
@@ -68,23 +68,25 @@ class EventLog:
         self.records: list[Event] = []
         self.errors: list[str] = []  # rules that failed at run time (reported, never fatal)
 
-    def evaluate(self, rules: tuple[Rule, ...], facts: dict[str, Any], *, council: str | None,
+    def evaluate(self, rules: RuleBlock, facts: dict[str, Any], *, council: str | None,
                  surprise: float, provisional: bool, caused_by: str) -> list[Event]:
-        """Apply ``rules`` to one subject's facts; return the records this issues."""
+        """Apply ``rules`` to one subject's facts; return the records this issues. A rule
+        that fails is reported in ``errors`` and leaves its earlier event as it was."""
         out: list[Event] = []
         subject = facts["subject"]
-        for rule in rules:
+        for rule, holds in zip(rules, rules.matches(facts, self.errors)):
+            if holds is None:
+                continue
             key = f"{rule.id}:{subject}"
             current = self.active.get(key)
-            try:
-                holds = rule.matches(facts)
-                title = rule.render_title(facts) if holds else None
-            except RuleError as exc:
-                self.errors.append(str(exc))
-                continue
             if holds:
                 fp = fingerprint(facts, rule)
                 if current is not None and current[1] == fp:
+                    continue
+                try:
+                    title = rule.render_title(facts)
+                except RuleError as exc:
+                    self.errors.append(str(exc))
                     continue
                 version = current[0].version + 1 if current else 1
                 score = round(rule.importance * (1.0 + surprise), 2)

@@ -7,6 +7,7 @@ one-line sandboxed template naming the event in results-service words.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,12 +58,56 @@ class Rule:
             raise RuleError(f"rule {self.id!r} ({self.file}) title failed on {facts.get('subject', '?')}: {exc}") from exc
 
 
+class RuleBlock:
+    """The rules of one scope and stage, tested together: one sandboxed template renders
+    every condition as a digit, so a situation costs one template render however many
+    rules there are. If any rule fails, each is tested alone to name the one at fault."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+        source = "".join("{{ 1 if (" + r.when + ") else 0 }}" for r in rules)
+        self._all = _ENV.from_string(source) if rules else None
+        self._reads = sorted(set().union(*(_names("{{ (" + r.when + ") }}") for r in rules))) if rules else []
+        self._last: dict[str, tuple[str, list[bool]]] = {}  # subject -> (inputs, verdicts)
+
+    def __iter__(self):
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def matches(self, facts: dict[str, Any], errors: list[str]) -> list[bool | None]:
+        """For each rule: True, False, or None when it failed (the failure goes to errors)."""
+        if self._all is None:
+            return []
+        # Conditions are pure functions of the facts they read: a running situation (a
+        # council still counting) whose inputs have not moved keeps its verdicts.
+        inputs = repr([facts.get(n) for n in self._reads])
+        subject = facts.get("subject", "")
+        last = self._last.get(subject)
+        if last is not None and last[0] == inputs:
+            return list(last[1])
+        try:
+            verdicts = [ch == "1" for ch in self._all.render(facts)]
+            self._last[subject] = (inputs, verdicts)
+            return list(verdicts)
+        except Exception:
+            out: list[bool | None] = []
+            for rule in self.rules:
+                try:
+                    out.append(rule.matches(facts))
+                except RuleError as exc:
+                    errors.append(str(exc))
+                    out.append(None)
+            return out
+
+
 @dataclass(frozen=True)
 class RuleSet:
     rules: tuple[Rule, ...]
 
-    def for_scope(self, scope: str, stage: str = "declared") -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.scope == scope and r.stage == stage)
+    def for_scope(self, scope: str, stage: str = "declared") -> RuleBlock:
+        return RuleBlock(tuple(r for r in self.rules if r.scope == scope and r.stage == stage))
 
     def get(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
