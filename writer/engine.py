@@ -3,8 +3,9 @@
 ``Engine.apply`` takes any declaration (from a replayed directory, and later from feeds
 and the HTTP API) and returns the event records it causes: new events, updated versions
 and retractions. A repeated declaration (same id, same content) does nothing; the same id
-with new content is a correction that replaces the earlier one and re-derives everything
-that depended on it. Each declaration costs O(parties) beyond its own candidates, so a
+with new content, declared no earlier than the current version, is a correction that
+replaces it and re-derives everything that depended on it; an older version arriving late
+is stale and changes nothing. Each declaration costs O(parties) beyond its own candidates, so a
 night ten times larger takes ten times as long.
 """
 
@@ -30,7 +31,7 @@ class Applied:
     """What applying one declaration did."""
 
     declaration_id: str
-    outcome: str  # "new", "correction" or "repeat"
+    outcome: str  # "new", "correction", "repeat" or "stale"
     events: tuple[Event, ...]
 
 
@@ -67,6 +68,7 @@ class Engine:
         self.log = EventLog()
         self.declarations: dict[str, Declaration] = {}
         self._digests: dict[str, str] = {}
+        self._superseded: dict[str, set[str]] = {}  # declaration id -> digests replaced by corrections
         self.ward_results: dict[str, WardResult] = {}
         self._rules = {
             "ward": rules.for_scope("ward"),
@@ -83,10 +85,17 @@ class Engine:
                                       f"unknown council {decl.council!r}; expected one of the night's councils")],
                              f"cannot apply declaration {decl.id}")
         digest = decl.content_digest()
-        earlier = self._digests.get(decl.id)
-        if earlier == digest:
-            return Applied(decl.id, "repeat", ())
-        outcome = "correction" if earlier else "new"
+        current = self.declarations.get(decl.id)
+        if current is not None:
+            if self._digests[decl.id] == digest:
+                return Applied(decl.id, "repeat", ())
+            # An earlier version arriving late (a feed replaying old entries, a second replay
+            # of a night) must never undo a correction: only a version declared no earlier
+            # than the current one replaces it.
+            if digest in self._superseded.get(decl.id, ()) or decl.declared_at < current.declared_at:
+                return Applied(decl.id, "stale", ())
+            self._superseded.setdefault(decl.id, set()).add(self._digests[decl.id])
+        outcome = "correction" if current is not None else "new"
         self.declarations[decl.id] = decl
         self._digests[decl.id] = digest
         if isinstance(decl, WardDeclaration):

@@ -17,6 +17,10 @@ from writer.compare.ward import WardResult, not_comparable_reason
 from writer.model import BaselineCouncil, BaselineWard, ControlPeriod, Council, CouncilDeclaration
 
 NOC = parties.NOC
+#: Seats of doubt added when control is called from an estimate of the seats not up.
+#: composition_before can be a year old (by-elections, defections): on the 2022 night a
+#: margin of one already avoided every wrong call (Basildon, Crawley); two leaves room.
+STALE_COMPOSITION_MARGIN = 2
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ class CouncilTally:
             return {}, 0
         holders = up_holders_estimate(c, self.baseline, baseline_wards)
         not_up = {p: n for p, n in parties.subtract_seats(c.composition_before, holders).items() if n > 0}
-        margin = abs(sum(not_up.values()) - (c.total_seats - c.seats_up))
+        margin = abs(sum(not_up.values()) - (c.total_seats - c.seats_up)) + STALE_COMPOSITION_MARGIN
         return not_up, margin
 
     # -- accumulating ----------------------------------------------------------------------

@@ -40,10 +40,13 @@ def load_groups(path: Path) -> tuple[Group, ...]:
     """Read ``groups.yaml``: a list of groups, each with id, name, definition and
     ``regions`` and/or ``councils``."""
     name = path.name
+    if not path.exists():
+        raise InputError([Problem(name, None, None, f"is missing; expected the groups file at {path}")], f"no groups file")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(name, None, None, f"cannot be read as YAML: {exc}")], f"bad groups file {path}")
+        from writer.detect.rules import yaml_problem
+        raise InputError([yaml_problem(name, exc)], f"bad groups file {path}")
     problems: list[Problem] = []
     groups: list[Group] = []
     items = data.get("groups") if isinstance(data, dict) else None

@@ -54,7 +54,8 @@ def fingerprint(facts: dict[str, Any], rule: Rule) -> str:
     in) change with every declaration, so their events are updated only when a fact the
     rule itself uses changes, or when a group's last council declares."""
     if rule.scope == "ward" or (rule.scope == "council" and rule.stage == "declared"):
-        keep = set(facts) - {"at"}
+        # "complete" becoming "declared" with the same figures is not news
+        keep = set(facts) - {"at", "status"}
     else:
         keep = rule.names | {"complete"}
     return json.dumps({k: facts[k] for k in sorted(keep) if k in facts}, sort_keys=True, default=str)

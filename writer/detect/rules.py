@@ -113,6 +113,15 @@ class RuleSet:
         return next(r for r in self.rules if r.id == rule_id)
 
 
+def yaml_problem(name: str, exc: Exception) -> Problem:
+    """A YAML error as one problem with its line (YAML's marks count from 0)."""
+    mark = getattr(exc, "problem_mark", None)
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"is not valid YAML: {what}" + (f" ({context})" if context else "")
+    return Problem(name, mark.line + 1 if mark else None, None, message)
+
+
 def _names(source: str) -> set[str]:
     return meta.find_undeclared_variables(_ENV.parse(source))
 
@@ -160,13 +169,19 @@ def _check_rule(item: Any, where: str, file: str, templates: Path | None,
     test = title = None
     names: set[str] = set()
     try:
+        # compile first, so a syntax error is reported on the expression as the editor wrote it
+        test = _ENV.compile_expression(item["when"], undefined_to_none=False)
         names |= _names("{{ (" + item["when"] + ") }}")
         unknown = names - allowed
         if unknown:
             bad("when", f"uses {', '.join(sorted(unknown))}, which {scope} facts do not have; expected names from: {', '.join(sorted(allowed))}")
-        test = _ENV.compile_expression(item["when"], undefined_to_none=False)
     except TemplateSyntaxError as exc:
-        bad("when", f"is not a valid expression: {exc.message}")
+        message = exc.message or "syntax error"
+        if message == "chunk after expression":
+            message = "unexpected text after the end of the expression (compare with ==, combine with and / or)"
+        elif "end of template" in message:
+            message = "the expression ends too soon (something is missing after the last word or operator)"
+        bad("when", f"is not a valid expression: {message}")
     try:
         title_names = _names(item["title"])
         names |= title_names
@@ -194,7 +209,7 @@ def load_rules(directory: Path, templates: Path | None = None) -> RuleSet:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            problems.append(Problem(path.name, None, None, f"is not valid YAML: {exc}"))
+            problems.append(yaml_problem(path.name, exc))
             continue
         if not isinstance(data, dict) or "rules" not in data:
             continue  # another kind of data file (groups.yaml, parties.yaml)

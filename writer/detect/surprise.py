@@ -22,9 +22,12 @@ class _RunningMean:
         self.counts: dict[str, int] = {}
         self.by_subject: dict[str, dict[str, float]] = {}
 
-    def mean(self, party: str) -> float:
-        n = self.counts.get(party, 0)
-        return self.sums.get(party, 0.0) / n if n else 0.0
+    def mean(self, party: str, excluding: str) -> float:
+        """The mean so far, leaving out ``excluding``'s own earlier figure (a correction
+        is judged against the rest of the night, not against itself)."""
+        own = self.by_subject.get(excluding, {})
+        n = self.counts.get(party, 0) - (party in own)
+        return (self.sums.get(party, 0.0) - own.get(party, 0.0)) / n if n else 0.0
 
     def put(self, subject: str, values: dict[str, float]) -> None:
         for p, v in self.by_subject.pop(subject, {}).items():
@@ -45,7 +48,7 @@ class NightModel:
     def ward_surprise(self, w: WardResult) -> float:
         """Largest departure of a party's share change from its mean so far, scaled to 0..1.
         Observes the ward afterwards, so the prediction never includes the ward itself."""
-        departure = max((abs(v - self.shares.mean(p)) for p, v in w.share_change.items()), default=0.0)
+        departure = max((abs(v - self.shares.mean(p, w.declaration_id)) for p, v in w.share_change.items()), default=0.0)
         self.shares.put(w.declaration_id, w.share_change)
         return min(1.0, departure / WARD_SCALE)
 
@@ -53,7 +56,7 @@ class NightModel:
         """Seat departure from the night's rates (0..1), plus history (up to 1 more)."""
         surprise = 0.0
         if r.seat_change is not None and r.seats_up:
-            departure = sum(abs(n - self.seat_rates.mean(p) * r.seats_up) for p, n in r.seat_change.items())
+            departure = sum(abs(n - self.seat_rates.mean(p, r.slug) * r.seats_up) for p, n in r.seat_change.items())
             surprise = min(1.0, departure / r.seats_up)
             self.seat_rates.put(r.slug, {p: n / r.seats_up for p, n in r.seat_change.items()})
         h = r.history

@@ -87,7 +87,7 @@ class CsvFile:
                 self.problem(1, col, "column appears more than once in the header")
             if missing or dupes:
                 return False
-            start = reader.line_num + 1
+            start = reader.line_num + 1  # the line the next record starts on
             for fields in reader:
                 line, start = start, reader.line_num + 1
                 if not fields or (len(fields) == 1 and not fields[0].strip()):
@@ -97,7 +97,11 @@ class CsvFile:
                     continue
                 self.rows.append(Row(line, {c: v.strip() for c, v in zip(self.columns, fields)}))
         except csv.Error as exc:
-            self.problem(reader.line_num, None, f"malformed CSV ({exc}); expected comma-separated fields with balanced quotes")
+            at = reader.line_num if not self.columns else start
+            if "unexpected end of data" in str(exc):
+                self.problem(at, None, "a quoted field opened on this line is never closed; expected a closing \" before the end of the field")
+            else:
+                self.problem(at, None, f"malformed CSV ({exc}); expected comma-separated fields with balanced quotes")
             return False
         return True
 
@@ -163,7 +167,11 @@ class CsvFile:
     def party(self, row: Row, column: str = "party", *, in_composition: bool = False) -> str | None:
         value = row[column]
         if not parties.is_party_code(value, in_composition=in_composition):
-            self.problem(row.line, column, f"unknown party code {value!r}; expected {parties.party_code_help(in_composition=in_composition)}")
+            if not in_composition and parties.is_party_code(value, in_composition=True):
+                self.problem(row.line, column, f"{value!r} is for council compositions only; a candidate stands for "
+                             f"{parties.party_code_help()} (e.g. 'Other (Aspire)')")
+            else:
+                self.problem(row.line, column, f"unknown party code {value!r}; expected {parties.party_code_help(in_composition=in_composition)}")
             return None
         return value
 

@@ -116,15 +116,21 @@ class _Loader:
             bad(None, f"is not valid TOML: {exc}")
             return None
         before = len(self.problems)
+        def shown(value: object) -> str:
+            return value.isoformat() if isinstance(value, (date, datetime)) else repr(value)
+
+        for key in ("id", "name", "poll_date", "polls_close", "baseline_id", "baseline_label"):
+            if key not in data:
+                bad(key, "is missing; election.toml needs id, name, poll_date, polls_close, baseline_id and baseline_label")
         for key in ("id", "name", "baseline_id", "baseline_label"):
-            if not isinstance(data.get(key), str) or not data.get(key):
-                bad(key, f"expected a non-empty string, got {data.get(key)!r}")
+            if key in data and (not isinstance(data[key], str) or not data[key]):
+                bad(key, f"expected a non-empty string, got {shown(data[key])}")
         poll_date = data.get("poll_date")
-        if isinstance(poll_date, datetime) or not isinstance(poll_date, date):
-            bad("poll_date", f"expected a date such as 2022-05-05, got {poll_date!r}")
+        if "poll_date" in data and (isinstance(poll_date, datetime) or not isinstance(poll_date, date)):
+            bad("poll_date", f"expected a date such as 2022-05-05, got {shown(poll_date)}")
         polls_close = data.get("polls_close")
-        if not isinstance(polls_close, datetime) or polls_close.tzinfo is None:
-            bad("polls_close", f"expected a date and time with offset such as 2022-05-05T22:00:00+01:00, got {polls_close!r}")
+        if "polls_close" in data and (not isinstance(polls_close, datetime) or polls_close.tzinfo is None):
+            bad("polls_close", f"expected a date and time with offset such as 2022-05-05T22:00:00+01:00, got {shown(polls_close)}")
         context = []
         for i, table in enumerate(data.get("context", []) or [], start=1):
             where = f"context[{i}]"
@@ -150,14 +156,14 @@ class _Loader:
                         data["baseline_label"], tuple(context))
 
     # -- councils.csv -----------------------------------------------------------------------
-    def _councils(self) -> tuple[dict[str, Council], set[str]]:
+    def _councils(self) -> tuple[dict[str, Council], set[str] | None]:
         """The councils, and every slug councils.csv lists (valid row or not), so that a
         bad row is reported once rather than as an unknown council in every other file."""
         f = self._file("councils.csv", COUNCIL_COLUMNS, optional=False)
         councils: dict[str, Council] = {}
         if f is None or not f.ok:
             self._finish(f)
-            return councils, set()
+            return councils, None
         f.duplicates()
         seen: dict[str, int] = {}
         for row in f.rows:
@@ -195,14 +201,18 @@ class _Loader:
         self._finish(f)
         return councils, {row["slug"] for row in f.rows}
 
-    def _unknown_council(self, f: CsvFile, row: Row, known: set[str]) -> bool:
+    def _unknown_council(self, f: CsvFile, row: Row, known: set[str] | None) -> bool:
+        """Report a council missing from councils.csv. When councils.csv itself could not
+        be read (``known`` is None), its problem is reported once and not again per row."""
+        if known is None:
+            return False
         if row["slug"] not in known:
             f.problem(row.line, "slug", f"unknown council {row['slug']!r}; expected a slug listed in councils.csv")
             return True
         return False
 
     # -- baseline/councils.csv --------------------------------------------------------------
-    def _baseline_councils(self, councils: dict[str, Council], known: set[str]) -> dict[str, BaselineCouncil]:
+    def _baseline_councils(self, councils: dict[str, Council], known: set[str] | None) -> dict[str, BaselineCouncil]:
         f = self._file("baseline/councils.csv", BASELINE_COUNCIL_COLUMNS, optional=False)
         out: dict[str, BaselineCouncil] = {}
         if f is None or not f.ok:
@@ -259,7 +269,7 @@ class _Loader:
             return None
         return seats, tuple(candidates)
 
-    def _baseline_wards(self, known: set[str]) -> dict[str, tuple[BaselineWard, ...]]:
+    def _baseline_wards(self, known: set[str] | None) -> dict[str, tuple[BaselineWard, ...]]:
         f = self._file("baseline/wards.csv", WARD_COLUMNS, optional=True)
         out: dict[str, list[BaselineWard]] = {}
         if f is None or not f.ok:
@@ -276,7 +286,7 @@ class _Loader:
         return {k: tuple(v) for k, v in out.items()}
 
     # -- history.csv ------------------------------------------------------------------------
-    def _history(self, known: set[str]) -> dict[str, tuple[ControlPeriod, ...]]:
+    def _history(self, known: set[str] | None) -> dict[str, tuple[ControlPeriod, ...]]:
         f = self._file("history.csv", HISTORY_COLUMNS, optional=True)
         out: dict[str, list[ControlPeriod]] = {}
         if f is None or not f.ok:
@@ -299,7 +309,7 @@ class _Loader:
         return {k: tuple(sorted(v, key=lambda p: p.from_year)) for k, v in out.items()}
 
     # -- results/turnout.csv ----------------------------------------------------------------
-    def _turnout(self, known: set[str]) -> dict[tuple[str, str], tuple[int | None, float | None, int | None]]:
+    def _turnout(self, known: set[str] | None) -> dict[tuple[str, str], tuple[int | None, float | None, int | None]]:
         f = self._file("results/turnout.csv", TURNOUT_COLUMNS, optional=True)
         out: dict[tuple[str, str], tuple[int | None, float | None, int | None]] = {}
         if f is None or not f.ok:
@@ -323,7 +333,7 @@ class _Loader:
         return out
 
     # -- results/wards.csv ------------------------------------------------------------------
-    def _ward_declarations(self, f: CsvFile | None, councils: dict[str, Council], known: set[str], poll_date: date,
+    def _ward_declarations(self, f: CsvFile | None, councils: dict[str, Council], known: set[str] | None, poll_date: date,
                            turnout: dict) -> list[WardDeclaration]:
         out: list[WardDeclaration] = []
         if f is None or not f.ok:
@@ -334,7 +344,7 @@ class _Loader:
         latest_seats: dict[tuple[str, str], int] = {}
         for (slug, ward, when_text), rows in iter_groups(f.rows, lambda r: (r["slug"], r["ward"], r["declared_at"])):
             first = rows[0]
-            if self._unknown_council(f, first, known) or first["slug"] not in councils:
+            if self._unknown_council(f, first, known):
                 continue
             when = f.timestamp(first, "declared_at")
             ward_name = f.text(first, "ward")
@@ -363,13 +373,13 @@ class _Loader:
         for (slug, _), seats in latest_seats.items():
             per_council[slug] = per_council.get(slug, 0) + seats
         for slug, seats in per_council.items():
-            if seats > councils[slug].seats_up:
+            if slug in councils and seats > councils[slug].seats_up:
                 f.problem(None, "seats_in_ward", f"the wards of {slug!r} elect {seats} councillors; expected at most seats_up = {councils[slug].seats_up} from councils.csv")
         self._finish(f)
         return out
 
     # -- results/councils.csv ---------------------------------------------------------------
-    def _council_declarations(self, f: CsvFile | None, councils: dict[str, Council], known: set[str],
+    def _council_declarations(self, f: CsvFile | None, councils: dict[str, Council], known: set[str] | None,
                               poll_date: date) -> list[CouncilDeclaration]:
         out: list[CouncilDeclaration] = []
         if f is None or not f.ok:

@@ -17,7 +17,8 @@ class Problem:
         if self.line is not None:
             where += f", line {self.line}"
         if self.column:
-            where += f", column {self.column}"
+            # CSV files have columns; TOML and YAML files have keys
+            where += f", {'column' if self.file.endswith('.csv') else 'key'} {self.column}"
         return f"{where}: {self.message}"
 
 

@@ -1,0 +1,102 @@
+"""The command line: data on stdout, messages on stderr, documented exit codes."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from conftest import DEMO
+from helpers import expected, signed_seats
+from writer.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_replay_prints_events_as_detected():
+    result = run("replay", DEMO, "--no-progress")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert any("Northmoor: Lab gain from Con" in line for line in lines)
+    assert any("RETRACTED Goldsmid (Ashcombe): Lab gain from Con" in line for line in lines)
+    assert "134 declarations" in result.stderr
+
+
+def test_replay_json_lines_in_night_order():
+    result = run("replay", DEMO, "--json", "--no-progress")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert records and all({"id", "key", "status", "facts", "score", "title"} <= set(r) for r in records)
+    times = [r["at"] for r in records]
+    assert times == sorted(times)
+
+
+def test_replay_at_a_speed_waits_in_proportion(monkeypatch):
+    waits = []
+    monkeypatch.setattr("time.sleep", waits.append)
+    from writer.ingest.replay import replay
+    from writer.ingest import load_night
+    night = load_night(DEMO)
+    list(replay(night.declarations, speed=60, sleep=waits.append))
+    total_night = (night.declarations[-1].declared_at - night.declarations[0].declared_at).total_seconds()
+    assert abs(sum(waits) - total_night / 60) < 1e-6
+
+
+def test_negative_speed_is_a_usage_error():
+    result = run("replay", DEMO, "--speed", "-1")
+    assert result.exit_code == 2 and "--speed" in result.output
+
+
+def test_results_json_equals_the_reference(le2022_dir):
+    # the acceptance check of the engine: `writer results DIR --json` on the real night
+    result = run("results", le2022_dir, "--json", "--no-progress")
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    councils = {r["slug"]: r for r in records if r["kind"] == "council"}
+    for slug, row in expected(le2022_dir).items():
+        got = councils[slug]
+        assert {"slug", "control_before", "control_after", "result", "seats_won", "seat_change",
+                "composition_after", "comparable"} <= set(got)
+        assert got["control_after"] == row["control_after"], slug
+        assert got["seat_change"] == signed_seats(row["seat_change"]), slug
+        assert got["comparable"] == bool(row["seat_change"]), slug
+    national = next(r for r in records if r["kind"] == "national")
+    assert national["councils_controlled"] == {"Lab": 64, "NOC": 30, "Con": 35, "LD": 16, "Other (Aspire)": 1}
+
+
+def test_results_table():
+    result = run("results", DEMO, "--no-progress")
+    assert result.exit_code == 0
+    assert "LD gain from Con" in result.stdout and "England: 12 of 12 councils declared" in result.stdout
+
+
+def test_events_for_one_council():
+    result = run("events", DEMO, "--council", "northmoor", "--no-progress")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0].endswith("Northmoor: Lab gain from Con")
+
+
+def test_events_unknown_council_shows_the_fix():
+    result = run("events", DEMO, "--council", "atlantis")
+    assert result.exit_code == 2 and "unknown council 'atlantis'" in result.output
+
+
+def test_rules_check():
+    result = run("rules", "check", "--night", DEMO)
+    assert result.exit_code == 0
+    assert "rules OK" in result.stdout and "council-gain" in result.stdout
+
+
+def test_a_rule_that_fails_at_run_time_is_reported_not_fatal(tmp_path):
+    import shutil
+    rules = tmp_path / "rules"
+    shutil.copytree(DEMO.parent.parent / "rules", rules)
+    (rules / "extra.yaml").write_text(
+        "rules:\n  - id: bad-compare\n    description: reads a field of a missing value\n    scope: ward\n"
+        "    when: biggest_rise.points > 100\n    title: x\n    importance: 1\n    template: ward-gain\n",
+        encoding="utf-8")
+    result = run("replay", DEMO, "--rules", rules, "--no-progress")
+    assert result.exit_code == 4
+    assert "rule 'bad-compare' (extra.yaml) failed on" in result.stderr
+    assert "Northmoor: Lab gain from Con" in result.stdout  # the night still ran

@@ -1,0 +1,224 @@
+"""The ``writer`` command. Data goes to stdout (``--json`` for JSON lines), messages and
+progress to stderr.
+
+Exit codes: 0 success; 2 usage error; 3 invalid input (an election directory, rules or
+groups file), with every problem listed; 4 the night ran but some rules failed on it
+(listed on stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from writer import resources
+from writer.compare.tables import council_record, results_frame, tally_frame, tally_record
+from writer.compare.tally import load_groups
+from writer.detect.events import Event
+from writer.detect.rules import load_rules
+from writer.engine import Engine
+from writer.ingest import InputError, load_night
+from writer.ingest.replay import replay as replay_order
+from writer.model import Night
+
+EXIT_INPUT = 3
+EXIT_RULES = 4
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _fail_input(exc: InputError) -> None:
+    err.print(exc.render(limit=200), markup=False)
+    err.print("Fix the problems listed (file, line, column) and run again.", style="bold")
+    sys.exit(EXIT_INPUT)
+
+
+def _load(night_dir: str, rules_dir: str | None) -> tuple[Night, Engine]:
+    rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
+    try:
+        night = load_night(night_dir)
+        rules = load_rules(rules_path)
+        groups = load_groups(rules_path / "groups.yaml")
+    except InputError as exc:
+        _fail_input(exc)
+    return night, Engine(night.setup, rules, groups)
+
+
+def _night_time(iso: str) -> str:
+    # "2022-05-06T03:20:00+01:00" -> "Fri 03:20"
+    from datetime import datetime
+    return datetime.fromisoformat(iso).strftime("%a %H:%M")
+
+
+def _event_line(e: Event) -> str:
+    mark = {"new": "", "updated": "UPDATED ", "retracted": "RETRACTED "}[e.status]
+    prov = " (provisional)" if e.provisional and e.status != "retracted" else ""
+    return f"{_night_time(e.at)}  {e.score:6.1f}  {mark}{e.title}{prov}"
+
+
+def _report_rule_errors(engine: Engine) -> None:
+    if engine.log.errors:
+        err.print(f"{len(engine.log.errors)} rule evaluation(s) failed:", style="bold red")
+        for message in engine.log.errors[:50]:
+            err.print("  " + message, markup=False)
+        sys.exit(EXIT_RULES)
+
+
+def _run(night: Night, engine: Engine, *, speed: float = 0.0, progress: bool = True,
+         on_events=None) -> None:
+    """Feed the night's declarations through the engine with a progress bar on stderr."""
+    columns = (TextColumn("[bold]replaying[/]"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[clock]}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not progress) as bar:
+        task = bar.add_task("replay", total=len(night.declarations), clock="")
+        for decl in replay_order(night.declarations, speed=speed):
+            applied = engine.apply(decl)
+            if on_events and applied.events:
+                on_events(applied.events)
+            bar.update(task, advance=1, clock=decl.declared_at.strftime("%a %H:%M"))
+
+
+rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
+                            help="Rules directory (default: the writer's rules/, or $WRITER_RULES).")
+progress_option = click.option("--progress/--no-progress", default=True, show_default=True,
+                               help="Show a progress bar on stderr.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="results-night-writer")
+def main() -> None:
+    """The results-night writer: election-night results into ranked, checked news.
+
+    \b
+    Example:
+      writer replay samples/demo-night
+      writer results ../shared/data/le2022 --json
+    """
+
+
+@main.command()
+@click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--speed", type=float, default=0.0, show_default=True,
+              help="Night-time seconds per real second (60 = one night-minute per second); 0 = as fast as possible.")
+@click.option("--json", "as_json", is_flag=True, help="Print events as JSON lines.")
+@click.option("--min-score", type=float, default=0.0, help="Only print events scoring at least this.")
+@rules_option
+@progress_option
+def replay(night_dir: str, speed: float, as_json: bool, min_score: float, rules_dir: str | None,
+           progress: bool) -> None:
+    """Replay a night, printing events as they are detected.
+
+    \b
+    Example:
+      writer replay samples/demo-night --speed 600
+    """
+    if speed < 0:
+        raise click.BadParameter("must be 0 (as fast as possible) or more", param_hint="--speed")
+    night, engine = _load(night_dir, rules_dir)
+
+    def show(events: tuple[Event, ...]) -> None:
+        for e in events:
+            if e.score < min_score and e.status == "new":
+                continue
+            click.echo(e.to_json() if as_json else _event_line(e))
+
+    _run(night, engine, speed=speed, progress=progress, on_events=show)
+    finals = sum(1 for r in engine.council_results() if r.final)
+    err.print(f"{len(night.declarations)} declarations, {len(engine.log.records)} event records, "
+              f"{finals} of {len(night.councils)} councils final.")
+    _report_rule_errors(engine)
+
+
+@main.command()
+@click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line: each council, then the tallies.")
+@rules_option
+@progress_option
+def results(night_dir: str, as_json: bool, rules_dir: str | None, progress: bool) -> None:
+    """Replay a whole night and print every council's result and the tallies."""
+    night, engine = _load(night_dir, rules_dir)
+    _run(night, engine, progress=progress)
+    councils = engine.council_results()
+    tallies = [engine.tally(g) for g in engine.builders]
+    if as_json:
+        for r in councils:
+            click.echo(json.dumps({"kind": "council", **council_record(r)}, ensure_ascii=False))
+        for t in tallies:
+            click.echo(json.dumps({"kind": "national" if t.group.id == "national" else "group",
+                                   **tally_record(t)}, ensure_ascii=False))
+    else:
+        with _wide():
+            click.echo(results_frame(councils).to_string(index=False))
+            for t in tallies:
+                click.echo(f"\n{t.group.name}: {t.councils_final} of {t.councils_total} councils declared")
+                click.echo(tally_frame(t).to_string())
+    _report_rule_errors(engine)
+
+
+def _wide():
+    import pandas as pd
+    return pd.option_context("display.max_rows", None, "display.max_columns", None,
+                             "display.width", 250, "display.max_colwidth", 80)
+
+
+@main.command()
+@click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--council", "council", metavar="SLUG", help="Only this council's events.")
+@click.option("--json", "as_json", is_flag=True, help="Print events as JSON lines.")
+@click.option("--limit", type=int, default=0, help="Print at most this many (0: all).")
+@rules_option
+@progress_option
+def events(night_dir: str, council: str | None, as_json: bool, limit: int, rules_dir: str | None,
+           progress: bool) -> None:
+    """List the night's events as they stand at the end, highest score first."""
+    night, engine = _load(night_dir, rules_dir)
+    if council and council not in night.councils:
+        raise click.BadParameter(f"unknown council {council!r}; the night's councils include "
+                                 + ", ".join(sorted(night.councils)[:8]) + ", ...", param_hint="--council")
+    _run(night, engine, progress=progress)
+    shown = [e for e in engine.events() if council is None or e.council == council]
+    for e in shown[: limit or None]:
+        click.echo(e.to_json() if as_json else f"{e.score:6.1f}  {e.title}{' (provisional)' if e.provisional else ''}")
+    _report_rule_errors(engine)
+
+
+@main.group()
+def rules() -> None:
+    """Editable rules: check them before the night."""
+
+
+@rules.command("check")
+@click.option("--night", "night_dir", type=click.Path(exists=True, file_okay=False),
+              help="Also run every rule over this night and report any that fail on it.")
+@rules_option
+def rules_check(night_dir: str | None, rules_dir: str | None) -> None:
+    """Validate every rule (and groups.yaml); errors name the file and rule id."""
+    path = Path(rules_dir) if rules_dir else resources.rules_dir()
+    try:
+        ruleset = load_rules(path)
+        groups = load_groups(path / "groups.yaml")
+    except InputError as exc:
+        _fail_input(exc)
+    by_scope: dict[str, int] = {}
+    for r in ruleset.rules:
+        by_scope[r.scope] = by_scope.get(r.scope, 0) + 1
+    click.echo(f"{len(ruleset.rules)} rules OK in {path} ("
+               + ", ".join(f"{n} {s}" for s, n in sorted(by_scope.items())) + f"); {len(groups)} groups")
+    if night_dir:
+        night, engine = _load(night_dir, str(path))
+        _run(night, engine, progress=False)
+        fired: dict[str, int] = {}
+        for e in engine.log.records:
+            fired[e.rule] = fired.get(e.rule, 0) + 1
+        for r in ruleset.rules:
+            click.echo(f"  {r.id:28} {fired.get(r.id, 0):5d} event records on {night_dir}")
+        _report_rule_errors(engine)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
