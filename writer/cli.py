@@ -8,6 +8,7 @@ groups file), with every problem listed; 4 the night ran but some rules failed o
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ from writer.engine import Engine
 from writer.ingest import InputError, load_night
 from writer.ingest.replay import replay as replay_order
 from writer.model import Night
+from writer.runtime import freeze_long_lived
 
 EXIT_INPUT = 3
 EXIT_RULES = 4
@@ -46,6 +48,8 @@ def _load(night_dir: str, rules_dir: str | None) -> tuple[Night, Engine]:
         groups = load_groups(rules_path / "groups.yaml")
     except InputError as exc:
         _fail_input(exc)
+    gc.collect()
+    freeze_long_lived()
     return night, Engine(night.setup, rules, groups)
 
 
@@ -80,6 +84,8 @@ def _run(night: Night, engine: Engine, *, speed: float = 0.0, progress: bool = T
             applied = engine.apply(decl)
             if on_events and applied.events:
                 on_events(applied.events)
+            if decl.kind == "council":
+                freeze_long_lived()
             bar.update(task, advance=1, clock=decl.declared_at.strftime("%a %H:%M"))
 
 

@@ -67,8 +67,7 @@ class Engine:
         self.model = NightModel(poll_year)
         self.log = EventLog()
         self.declarations: dict[str, Declaration] = {}
-        self._digests: dict[str, str] = {}
-        self._superseded: dict[str, set[str]] = {}  # declaration id -> digests replaced by corrections
+        self._superseded: dict[str, set[tuple]] = {}  # declaration id -> contents replaced by corrections
         self.ward_results: dict[str, WardResult] = {}
         self._rules = {
             "ward": rules.for_scope("ward"),
@@ -84,20 +83,19 @@ class Engine:
             raise InputError([Problem(decl.source or decl.id, None, "council",
                                       f"unknown council {decl.council!r}; expected one of the night's councils")],
                              f"cannot apply declaration {decl.id}")
-        digest = decl.content_digest()
         current = self.declarations.get(decl.id)
         if current is not None:
-            if self._digests[decl.id] == digest:
+            content = decl.content_key()
+            if current.content_key() == content:
                 return Applied(decl.id, "repeat", ())
             # An earlier version arriving late (a feed replaying old entries, a second replay
             # of a night) must never undo a correction: only a version declared no earlier
             # than the current one replaces it.
-            if digest in self._superseded.get(decl.id, ()) or decl.declared_at < current.declared_at:
+            if content in self._superseded.get(decl.id, ()) or decl.declared_at < current.declared_at:
                 return Applied(decl.id, "stale", ())
-            self._superseded.setdefault(decl.id, set()).add(self._digests[decl.id])
+            self._superseded.setdefault(decl.id, set()).add(current.content_key())
         outcome = "correction" if current is not None else "new"
         self.declarations[decl.id] = decl
-        self._digests[decl.id] = digest
         if isinstance(decl, WardDeclaration):
             events = self._ward(decl)
         else:
@@ -158,7 +156,7 @@ class Engine:
         return events
 
     def _tally_changed(self, gid: str, touched: set[str], at: datetime, cause: str) -> list[Event]:
-        tally = self.builders[gid].snapshot()
+        tally = self.builders[gid].view()  # read before the next put, so no copy is needed
         scope = "national" if gid == NATIONAL.id else "group"
         if tally.complete:
             touched = touched | set(tally.seats_won) | set(tally.control) | set(tally.control_before)

@@ -6,7 +6,6 @@ Everything here is a frozen dataclass: stages pass data in and get new data out.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -111,7 +110,9 @@ class ControlPeriod:
 
 
 def _digest(payload: object) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    """A stable digest of plain data (str, int, float, None, bool in lists and sorted
+    dicts): repr of these is the same in every process, unlike hash()."""
+    return hashlib.sha256(repr(payload).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -131,14 +132,15 @@ class WardDeclaration:
     total_votes: int | None = None
     kind: Literal["ward"] = field(default="ward", init=False)
 
-    def content_digest(self) -> str:
+    def content_key(self) -> tuple:
         """What the declaration says, ignoring when and where it came from: the same id
-        with the same digest is a repeat; with another digest, a correction."""
-        return _digest(
-            [self.id, self.council, self.ward, self.ward_code, self.seats,
-             [(c.name, c.party, c.votes, c.elected) for c in self.candidates],
-             self.electorate, self.turnout_pct, self.total_votes]
-        )
+        with the same content is a repeat; with other content, a correction."""
+        return (self.id, self.council, self.ward, self.ward_code, self.seats,
+                tuple((c.name, c.party, c.votes, c.elected) for c in self.candidates),
+                self.electorate, self.turnout_pct, self.total_votes)
+
+    def content_digest(self) -> str:
+        return _digest(self.content_key())
 
     @property
     def has_votes(self) -> bool:
@@ -157,8 +159,12 @@ class CouncilDeclaration:
     source: str
     kind: Literal["council"] = field(default="council", init=False)
 
+    def content_key(self) -> tuple:
+        return (self.id, self.council, tuple(sorted(self.seats_won.items())),
+                tuple(sorted(self.composition_after.items())))
+
     def content_digest(self) -> str:
-        return _digest([self.id, self.council, self.seats_won, self.composition_after])
+        return _digest(self.content_key())
 
 
 Declaration = WardDeclaration | CouncilDeclaration

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 NAMED_PARTIES = frozenset({"Con", "Lab", "LD", "Green", "Reform", "UKIP"})
 GROUPS = frozenset({"Ind", "Res", "Other", "Vacant"})
@@ -21,6 +22,7 @@ _SEAT_PAIR = re.compile(r"^\s*(?P<party>[^:;]+?)\s*:\s*(?P<count>\S+)\s*$")
 SeatList = dict[str, int]
 
 
+@lru_cache(maxsize=4096)
 def is_named_other(code: str) -> bool:
     """``Other (Aspire)`` and the like: a named smaller party. The name may hold balanced
     brackets itself (``Other (Community Campaign (Hart))``) but no seat-list separators."""
@@ -47,6 +49,7 @@ def is_party_code(code: str, *, in_composition: bool = False) -> bool:
     return code in (GROUPS if in_composition else CANDIDATE_GROUPS)
 
 
+@lru_cache(maxsize=4096)
 def can_control(code: str) -> bool:
     """Named parties can control a council; independents and groups never do."""
     return code in NAMED_PARTIES or is_named_other(code)

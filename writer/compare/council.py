@@ -119,6 +119,7 @@ class CouncilTally:
         self.settled: Settled | None = None
         self.last_declared_at: datetime | None = None
         self.not_up, self.not_up_margin = self._not_up(baseline_wards)
+        self._history_cache: dict[str, HistoryFacts] = {}
 
     def _not_up(self, baseline_wards: tuple[BaselineWard, ...]) -> tuple[dict[str, int], int]:
         """The seats not up tonight by party (an estimate for thirds and halves councils,
@@ -131,6 +132,14 @@ class CouncilTally:
         not_up = {p: n for p, n in parties.subtract_seats(c.composition_before, holders).items() if n > 0}
         margin = abs(sum(not_up.values()) - (c.total_seats - c.seats_up)) + STALE_COMPOSITION_MARGIN
         return not_up, margin
+
+    def history_for(self, control_after: str) -> HistoryFacts:
+        """History facts for an outcome; the history never changes during a night."""
+        found = self._history_cache.get(control_after)
+        if found is None:
+            found = self._history_cache[control_after] = history_facts(
+                self.history, self.council.control_before, control_after, self.poll_year)
+        return found
 
     # -- accumulating ----------------------------------------------------------------------
     def _apply(self, ward: WardResult, sign: int) -> None:
@@ -249,6 +258,6 @@ def summarise(t: CouncilTally) -> CouncilResult:
         composition_after=composition, composition_estimated=estimated,
         control_before=c.control_before, control_after=control_after, result=result,
         result_kind=kind, settled=t.settled,
-        history=history_facts(t.history, c.control_before, control_after, t.poll_year),
+        history=t.history_for(control_after),
         largest_party=largest, last_declared_at=t.last_declared_at,
     )

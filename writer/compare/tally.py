@@ -158,6 +158,12 @@ class TallyBuilder:
         self._results[result.slug] = result
         self._apply(result, +1)
 
+    def view(self) -> Tally:
+        """The tally as it stands, sharing the builder's live tables (no copying, so it
+        costs the same however many parties there are): valid until the next ``put``."""
+        return Tally(self.group, self.councils_total, self._finals, self._control, self._before,
+                     self._gained, self._lost, self._seats, self._change, self._compared)  # type: ignore[arg-type]
+
     def snapshot(self) -> Tally:
         def clean(d: dict[str, int]) -> dict[str, int]:
             return {p: n for p, n in d.items() if n}

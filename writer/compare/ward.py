@@ -15,12 +15,14 @@ class BaselineIndex:
     by_code: dict[str, BaselineWard]
     by_name: dict[str, BaselineWard]
     baseline_cycle: str | None
+    shares: dict[tuple[str, str], dict[str, float]]  # (code, name) -> vote shares, worked out once
 
     @classmethod
     def build(cls, wards: tuple[BaselineWard, ...], baseline_cycle: str | None) -> "BaselineIndex":
         by_code = {w.ward_code: w for w in wards if w.ward_code}
         by_name = {normalise_ward_name(w.ward): w for w in wards}
-        return cls(by_code, by_name, baseline_cycle)
+        shares = {(w.ward_code, w.ward): vote_shares(w.candidates)[1] for w in wards}
+        return cls(by_code, by_name, baseline_cycle, shares)
 
     def match(self, ward_code: str, ward: str) -> tuple[BaselineWard | None, str | None]:
         if ward_code and ward_code in self.by_code:
@@ -128,7 +130,7 @@ def compare_ward(decl: WardDeclaration, council: Council, index: BaselineIndex |
         gains = pair_gains(change)
         holds = {p: min(n, holders.get(p, 0)) for p, n in won.items() if min(n, holders.get(p, 0))}
         if has_votes:
-            _, before = vote_shares(baseline.candidates)
+            before = index.shares[(baseline.ward_code, baseline.ward)]
             share_change = {p: shares[p] - before[p] for p in shares if p in before and p not in ("Ind", "Res")}
     return WardResult(
         declaration_id=decl.id, council=decl.council, ward=decl.ward, seats=decl.seats,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from writer.detect.rules import Rule, RuleBlock, RuleError
@@ -46,7 +47,12 @@ class Event:
         return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
 
 
-def fingerprint(facts: dict[str, Any], rule: Rule) -> str:
+def materialise(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Every fact as a plain dict: what an event keeps as its evidence."""
+    return {name: facts[name] for name in facts}
+
+
+def fingerprint(facts: Mapping[str, Any], rule: Rule) -> str:
     """What must differ for a re-evaluation to count as a change.
 
     A declared ward or council changes only when a correction changes any of its facts.
@@ -65,11 +71,11 @@ class EventLog:
     """The live events of a night, by key, and every record ever issued, in order."""
 
     def __init__(self) -> None:
-        self.active: dict[str, tuple[Event, str]] = {}  # key -> (latest event, fingerprint)
+        self.active: dict[str, Event] = {}  # key -> latest standing version
         self.records: list[Event] = []
         self.errors: list[str] = []  # rules that failed at run time (reported, never fatal)
 
-    def evaluate(self, rules: RuleBlock, facts: dict[str, Any], *, council: str | None,
+    def evaluate(self, rules: RuleBlock, facts: Mapping[str, Any], *, council: str | None,
                  surprise: float, provisional: bool, caused_by: str) -> list[Event]:
         """Apply ``rules`` to one subject's facts; return the records this issues. A rule
         that fails is reported in ``errors`` and leaves its earlier event as it was."""
@@ -81,30 +87,31 @@ class EventLog:
             key = f"{rule.id}:{subject}"
             current = self.active.get(key)
             if holds:
-                fp = fingerprint(facts, rule)
-                if current is not None and current[1] == fp:
+                # fingerprints are compared only when there is something to compare with
+                # (most subjects are evaluated once), so they are computed lazily
+                if current is not None and fingerprint(current.facts, rule) == fingerprint(facts, rule):
                     continue
                 try:
                     title = rule.render_title(facts)
                 except RuleError as exc:
                     self.errors.append(str(exc))
                     continue
-                version = current[0].version + 1 if current else 1
+                version = current.version + 1 if current else 1
                 score = round(rule.importance * (1.0 + surprise), 2)
                 event = Event(
                     id=f"{key}#{version}", key=key, version=version,
                     status="updated" if current else "new", rule=rule.id, scope=rule.scope,
-                    subject=subject, council=council, title=title, facts=facts,
+                    subject=subject, council=council, title=title, facts=materialise(facts),
                     importance=rule.importance, surprise=round(surprise, 3), score=score,
                     provisional=provisional, at=facts["at"], caused_by=caused_by,
                     template=rule.template, auto_publish=rule.auto_publish,
-                    supersedes=current[0].id if current else None,
+                    supersedes=current.id if current else None,
                     reason="facts changed" if current else None,
                 )
-                self.active[key] = (event, fp)
+                self.active[key] = event
                 out.append(event)
             elif current is not None:
-                old = current[0]
+                old = current
                 event = Event(
                     id=f"{key}#{old.version + 1}", key=key, version=old.version + 1,
                     status="retracted", rule=rule.id, scope=rule.scope, subject=subject,
@@ -121,4 +128,4 @@ class EventLog:
 
     def current(self) -> list[Event]:
         """The events that stand now, highest score first."""
-        return sorted((e for e, _ in self.active.values()), key=lambda e: (-e.score, e.at, e.key))
+        return sorted(self.active.values(), key=lambda e: (-e.score, e.at, e.key))

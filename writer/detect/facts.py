@@ -1,12 +1,16 @@
 """Facts: the flat, JSON-ready evidence that rules test and stories are written from.
 
-Each scope (ward, council, group, national) has a fixed set of fact names, listed in
-:data:`FACTS`; rules may use these names and no others (checked when rules load). The
-builders here are pure: results in, a dict out.
+Each scope (ward, council, group, national) has a fixed table of named facts, each worked
+out from the comparison results by a small pure function; :data:`FACTS` lists the names,
+and rules may use these names and no others (checked when rules load). Facts are computed
+on first use, so testing rules on a situation costs only the facts the rules read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from writer import parties
@@ -15,120 +19,224 @@ from writer.compare.tally import Tally
 from writer.compare.ward import WardResult
 from writer.model import Council
 
-COMMON = {"subject", "at", "scope"}
-WARD_FACTS = COMMON | {
-    "council", "council_name", "region", "groups", "cycle", "ward", "ward_id", "seats",
-    "winners", "won", "winning_party", "comparable", "not_comparable_reason", "baseline_ward",
-    "matched_by", "baseline_holders", "seat_change", "gains", "gains_count", "holds",
-    "changed_hands", "has_votes", "total_votes", "shares", "share_change", "biggest_rise",
-    "biggest_fall", "majority", "majority_pct", "turnout_pct", "electorate", "first_seat",
-    "baseline_label", "extra_seats",
-}
-COUNCIL_FACTS = COMMON | {
-    "council", "council_name", "region", "groups", "cycle", "total_seats", "seats_up",
-    "majority_needed", "status", "final", "seats_declared", "wards_declared", "seats_won",
-    "seat_change", "comparable", "comparison_basis", "not_comparable_reason", "wards_left_out",
-    "baseline_total_seats", "size_changed", "composition_after", "composition_estimated",
-    "control_before", "control_after", "result", "result_kind", "new_council", "winner",
-    "loser", "settled", "settled_control", "settled_at", "settled_seats_declared",
-    "settled_estimated", "first_ever", "last_controlled_to", "before_since", "history_known",
-    "history_from", "biggest_gain", "biggest_loss", "max_abs_change", "largest_party",
-    "majority_after", "baseline_label", "poll_year",
-}
-TALLY_FACTS = COMMON | {
-    "group", "group_name", "definition", "party", "councils_total", "councils_final", "complete",
-    "councils_controlled", "councils_controlled_before", "councils_change", "councils_gained",
-    "councils_lost", "gained", "lost", "seats_won", "seat_change", "councils_compared",
-    "baseline_label",
-}
-FACTS = {"ward": WARD_FACTS, "council": COUNCIL_FACTS, "group": TALLY_FACTS, "national": TALLY_FACTS}
-STAGES = {"ward": ("declared",), "council": ("counting", "declared"), "group": ("declared",),
-          "national": ("declared",)}
+class Facts(Mapping[str, Any]):
+    """A scope's facts, each worked out on first use. Rules read a handful of names per
+    situation; an event keeps them all (:meth:`to_dict`). Values never change once read."""
+
+    __slots__ = ("_source", "_makers", "_values")
+
+    def __init__(self, source: Any, makers: dict[str, Callable[[Any], Any]]) -> None:
+        self._source = source
+        self._makers = makers
+        self._values: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            value = self._values[name] = self._makers[name](self._source)
+            return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: self[name] for name in self._makers}
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _top(change: dict[str, float], pick) -> tuple[str, float] | None:
+    return pick(change.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+
+
+# -- ward -----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class WardSource:
+    w: WardResult
+    council: Council
+    groups: list[str]
+    first_seat: list[str]
+    at: datetime
+    baseline_label: str
+
+
+def _shift(w: WardResult, pick) -> dict[str, Any] | None:
+    top = _top(w.share_change, pick)
+    return {"party": top[0], "points": round(top[1], 1)} if top else None
+
+
+WARD: dict[str, Callable[[WardSource], Any]] = {
+    "scope": lambda s: "ward",
+    "subject": lambda s: s.w.declaration_id,
+    "at": lambda s: _iso(s.at),
+    "council": lambda s: s.council.slug,
+    "council_name": lambda s: s.council.name,
+    "region": lambda s: s.council.region,
+    "groups": lambda s: s.groups,
+    "cycle": lambda s: s.council.cycle,
+    "ward": lambda s: s.w.ward,
+    "ward_id": lambda s: s.w.declaration_id,
+    "seats": lambda s: s.w.seats,
+    "winners": lambda s: [{"name": c.name, "party": c.party, "votes": c.votes} for c in s.w.winners],
+    "won": lambda s: s.w.won,
+    "winning_party": lambda s: s.w.winners[0].party if s.w.winners else None,
+    "comparable": lambda s: s.w.comparable,
+    "not_comparable_reason": lambda s: s.w.not_comparable_reason,
+    "baseline_ward": lambda s: s.w.baseline_ward,
+    "matched_by": lambda s: s.w.matched_by,
+    "baseline_holders": lambda s: s.w.baseline_holders,
+    "seat_change": lambda s: s.w.seat_change,
+    "gains": lambda s: [{"party": g, "from": l} for g, l in s.w.gains],
+    "gains_count": lambda s: len(s.w.gains),
+    "extra_seats": lambda s: s.w.extra_seats,
+    "holds": lambda s: s.w.holds,
+    "changed_hands": lambda s: s.w.changed_hands,
+    "has_votes": lambda s: s.w.has_votes,
+    "total_votes": lambda s: s.w.total_votes,
+    "shares": lambda s: {p: round(v, 1) for p, v in s.w.shares.items()},
+    "share_change": lambda s: {p: round(v, 1) for p, v in s.w.share_change.items()},
+    "biggest_rise": lambda s: _shift(s.w, max),
+    "biggest_fall": lambda s: _shift(s.w, min),
+    "majority": lambda s: s.w.majority,
+    "majority_pct": lambda s: (round(100.0 * s.w.majority / s.w.total_votes, 1)
+                               if s.w.majority is not None and s.w.total_votes else None),
+    "turnout_pct": lambda s: s.w.turnout_pct,
+    "electorate": lambda s: s.w.electorate,
+    "first_seat": lambda s: s.first_seat,
+    "baseline_label": lambda s: s.baseline_label,
+}
+
+
 def ward_facts(w: WardResult, council: Council, groups: list[str], first_seat: list[str],
-               at, baseline_label: str) -> dict[str, Any]:
-    rise = max(w.share_change.items(), key=lambda kv: (kv[1], kv[0]), default=None)
-    fall = min(w.share_change.items(), key=lambda kv: (kv[1], kv[0]), default=None)
-    majority_pct = round(100.0 * w.majority / w.total_votes, 1) if w.majority is not None and w.total_votes else None
-    return {
-        "scope": "ward", "subject": w.declaration_id, "at": _iso(at),
-        "council": council.slug, "council_name": council.name, "region": council.region,
-        "groups": groups, "cycle": council.cycle, "ward": w.ward, "ward_id": w.declaration_id,
-        "seats": w.seats,
-        "winners": [{"name": c.name, "party": c.party, "votes": c.votes} for c in w.winners],
-        "won": w.won, "winning_party": w.winners[0].party if w.winners else None,
-        "comparable": w.comparable, "not_comparable_reason": w.not_comparable_reason,
-        "baseline_ward": w.baseline_ward, "matched_by": w.matched_by,
-        "baseline_holders": w.baseline_holders, "seat_change": w.seat_change,
-        "gains": [{"party": g, "from": l} for g, l in w.gains], "gains_count": len(w.gains),
-        "extra_seats": w.extra_seats,
-        "holds": w.holds, "changed_hands": w.changed_hands, "has_votes": w.has_votes,
-        "total_votes": w.total_votes,
-        "shares": {p: round(v, 1) for p, v in w.shares.items()},
-        "share_change": {p: round(v, 1) for p, v in w.share_change.items()},
-        "biggest_rise": {"party": rise[0], "points": round(rise[1], 1)} if rise else None,
-        "biggest_fall": {"party": fall[0], "points": round(fall[1], 1)} if fall else None,
-        "majority": w.majority, "majority_pct": majority_pct,
-        "turnout_pct": w.turnout_pct, "electorate": w.electorate, "first_seat": first_seat,
-        "baseline_label": baseline_label,
-    }
+               at: datetime, baseline_label: str) -> Facts:
+    return Facts(WardSource(w, council, groups, first_seat, at, baseline_label), WARD)
 
 
-def council_facts(r: CouncilResult, groups: list[str], at, baseline_label: str, poll_year: int) -> dict[str, Any]:
-    change = r.seat_change or {}
-    gain = max(change.items(), key=lambda kv: (kv[1], kv[0]), default=None)
-    loss = min(change.items(), key=lambda kv: (kv[1], kv[0]), default=None)
-    winner = r.control_after if r.control_after != parties.NOC else None
-    loser = r.control_before if r.result_kind in ("gain", "lose") and r.control_before != parties.NOC else None
-    majority_after = None
-    if winner:
-        majority_after = 2 * r.composition_after.get(winner, 0) - r.total_seats
-    s = r.settled
-    return {
-        "scope": "council", "subject": r.slug, "at": _iso(at),
-        "council": r.slug, "council_name": r.name, "region": r.region, "groups": groups,
-        "cycle": r.cycle, "total_seats": r.total_seats, "seats_up": r.seats_up,
-        "majority_needed": r.majority_needed, "status": r.status, "final": r.final,
-        "seats_declared": r.seats_declared, "wards_declared": r.wards_declared,
-        "seats_won": r.seats_won, "seat_change": r.seat_change, "comparable": r.comparable,
-        "comparison_basis": r.comparison_basis, "not_comparable_reason": r.not_comparable_reason,
-        "wards_left_out": r.wards_left_out, "baseline_total_seats": r.baseline_total_seats,
-        "size_changed": r.baseline_total_seats is not None and r.baseline_total_seats != r.total_seats,
-        "composition_after": r.composition_after, "composition_estimated": r.composition_estimated,
-        "control_before": r.control_before, "control_after": r.control_after,
-        "result": r.result, "result_kind": r.result_kind, "new_council": r.new_council,
-        "winner": winner, "loser": loser,
-        "settled": s is not None, "settled_control": s.control if s else None,
-        "settled_at": _iso(s.at) if s else None,
-        "settled_seats_declared": s.seats_declared if s else None,
-        "settled_estimated": s.estimated if s else None,
-        "first_ever": r.history.first_ever, "last_controlled_to": r.history.last_controlled_to,
-        "before_since": r.history.before_since, "history_known": r.history.known,
-        "history_from": r.history.records_from,
-        "biggest_gain": {"party": gain[0], "seats": gain[1]} if gain and gain[1] > 0 else None,
-        "biggest_loss": {"party": loss[0], "seats": loss[1]} if loss and loss[1] < 0 else None,
-        "max_abs_change": max((abs(v) for v in change.values()), default=0),
-        "largest_party": r.largest_party,
-        "majority_after": majority_after,
-        "baseline_label": baseline_label, "poll_year": poll_year,
-    }
+# -- council --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CouncilSource:
+    r: CouncilResult
+    groups: list[str]
+    at: datetime
+    baseline_label: str
+    poll_year: int
 
 
-def tally_facts(t: Tally, party: str, at, baseline_label: str, names: dict[str, str]) -> dict[str, Any]:
-    scope = "national" if t.group.id == "national" else "group"
-    return {
-        "scope": scope, "subject": f"{t.group.id}:{party}", "at": _iso(at),
-        "group": t.group.id, "group_name": t.group.name, "definition": t.group.definition,
-        "party": party, "councils_total": t.councils_total, "councils_final": t.councils_final,
-        "complete": t.complete, "councils_controlled": t.control.get(party, 0),
-        "councils_controlled_before": t.control_before.get(party, 0),
-        "councils_change": t.control.get(party, 0) - t.control_before.get(party, 0),
-        "councils_gained": len(t.gained.get(party, ())), "councils_lost": len(t.lost.get(party, ())),
-        "gained": [names[s] for s in t.gained.get(party, ())],
-        "lost": [names[s] for s in t.lost.get(party, ())],
-        "seats_won": t.seats_won.get(party, 0), "seat_change": t.seat_change.get(party, 0),
-        "councils_compared": t.councils_compared, "baseline_label": baseline_label,
-    }
+def _winner(r: CouncilResult) -> str | None:
+    return r.control_after if r.control_after != parties.NOC else None
+
+
+def _biggest(r: CouncilResult, pick, sign: int) -> dict[str, Any] | None:
+    top = _top(r.seat_change or {}, pick)
+    return {"party": top[0], "seats": top[1]} if top and top[1] * sign > 0 else None
+
+
+COUNCIL: dict[str, Callable[[CouncilSource], Any]] = {
+    "scope": lambda s: "council",
+    "subject": lambda s: s.r.slug,
+    "at": lambda s: _iso(s.at),
+    "council": lambda s: s.r.slug,
+    "council_name": lambda s: s.r.name,
+    "region": lambda s: s.r.region,
+    "groups": lambda s: s.groups,
+    "cycle": lambda s: s.r.cycle,
+    "total_seats": lambda s: s.r.total_seats,
+    "seats_up": lambda s: s.r.seats_up,
+    "majority_needed": lambda s: s.r.majority_needed,
+    "status": lambda s: s.r.status,
+    "final": lambda s: s.r.final,
+    "seats_declared": lambda s: s.r.seats_declared,
+    "wards_declared": lambda s: s.r.wards_declared,
+    "seats_won": lambda s: s.r.seats_won,
+    "seat_change": lambda s: s.r.seat_change,
+    "comparable": lambda s: s.r.comparable,
+    "comparison_basis": lambda s: s.r.comparison_basis,
+    "not_comparable_reason": lambda s: s.r.not_comparable_reason,
+    "wards_left_out": lambda s: s.r.wards_left_out,
+    "baseline_total_seats": lambda s: s.r.baseline_total_seats,
+    "size_changed": lambda s: s.r.baseline_total_seats is not None and s.r.baseline_total_seats != s.r.total_seats,
+    "composition_after": lambda s: s.r.composition_after,
+    "composition_estimated": lambda s: s.r.composition_estimated,
+    "control_before": lambda s: s.r.control_before,
+    "control_after": lambda s: s.r.control_after,
+    "result": lambda s: s.r.result,
+    "result_kind": lambda s: s.r.result_kind,
+    "new_council": lambda s: s.r.new_council,
+    "winner": lambda s: _winner(s.r),
+    "loser": lambda s: (s.r.control_before if s.r.result_kind in ("gain", "lose")
+                        and s.r.control_before != parties.NOC else None),
+    "settled": lambda s: s.r.settled is not None,
+    "settled_control": lambda s: s.r.settled.control if s.r.settled else None,
+    "settled_at": lambda s: _iso(s.r.settled.at) if s.r.settled else None,
+    "settled_seats_declared": lambda s: s.r.settled.seats_declared if s.r.settled else None,
+    "settled_estimated": lambda s: s.r.settled.estimated if s.r.settled else None,
+    "first_ever": lambda s: s.r.history.first_ever,
+    "last_controlled_to": lambda s: s.r.history.last_controlled_to,
+    "before_since": lambda s: s.r.history.before_since,
+    "history_known": lambda s: s.r.history.known,
+    "history_from": lambda s: s.r.history.records_from,
+    "biggest_gain": lambda s: _biggest(s.r, max, +1),
+    "biggest_loss": lambda s: _biggest(s.r, min, -1),
+    "max_abs_change": lambda s: max((abs(v) for v in (s.r.seat_change or {}).values()), default=0),
+    "largest_party": lambda s: s.r.largest_party,
+    "majority_after": lambda s: (2 * s.r.composition_after.get(_winner(s.r), 0) - s.r.total_seats
+                                 if _winner(s.r) else None),
+    "baseline_label": lambda s: s.baseline_label,
+    "poll_year": lambda s: s.poll_year,
+}
+
+
+def council_facts(r: CouncilResult, groups: list[str], at: datetime, baseline_label: str,
+                  poll_year: int) -> Facts:
+    return Facts(CouncilSource(r, groups, at, baseline_label, poll_year), COUNCIL)
+
+
+# -- groups and the nation: one situation per group and party --------------------------------
+@dataclass(frozen=True, slots=True)
+class TallySource:
+    t: Tally
+    party: str
+    at: datetime
+    baseline_label: str
+    names: dict[str, str]
+
+
+TALLY: dict[str, Callable[[TallySource], Any]] = {
+    "scope": lambda s: "national" if s.t.group.id == "national" else "group",
+    "subject": lambda s: f"{s.t.group.id}:{s.party}",
+    "at": lambda s: _iso(s.at),
+    "group": lambda s: s.t.group.id,
+    "group_name": lambda s: s.t.group.name,
+    "definition": lambda s: s.t.group.definition,
+    "party": lambda s: s.party,
+    "councils_total": lambda s: s.t.councils_total,
+    "councils_final": lambda s: s.t.councils_final,
+    "complete": lambda s: s.t.complete,
+    "councils_controlled": lambda s: s.t.control.get(s.party, 0),
+    "councils_controlled_before": lambda s: s.t.control_before.get(s.party, 0),
+    "councils_change": lambda s: s.t.control.get(s.party, 0) - s.t.control_before.get(s.party, 0),
+    "councils_gained": lambda s: len(s.t.gained.get(s.party, ())),
+    "councils_lost": lambda s: len(s.t.lost.get(s.party, ())),
+    "gained": lambda s: [s.names[c] for c in s.t.gained.get(s.party, ())],
+    "lost": lambda s: [s.names[c] for c in s.t.lost.get(s.party, ())],
+    "seats_won": lambda s: s.t.seats_won.get(s.party, 0),
+    "seat_change": lambda s: s.t.seat_change.get(s.party, 0),
+    "councils_compared": lambda s: s.t.councils_compared,
+    "baseline_label": lambda s: s.baseline_label,
+}
+
+
+def tally_facts(t: Tally, party: str, at: datetime, baseline_label: str, names: dict[str, str]) -> Facts:
+    return Facts(TallySource(t, party, at, baseline_label, names), TALLY)
+
+
+FACTS = {"ward": frozenset(WARD), "council": frozenset(COUNCIL), "group": frozenset(TALLY),
+         "national": frozenset(TALLY)}
+STAGES = {"ward": ("declared",), "council": ("counting", "declared"), "group": ("declared",),
+          "national": ("declared",)}

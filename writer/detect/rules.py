@@ -8,7 +8,7 @@ one-line sandboxed template naming the event in results-service words.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,15 +45,15 @@ class Rule:
     _test: Callable[..., Any] = field(repr=False, compare=False)
     _title: Any = field(repr=False, compare=False)
 
-    def matches(self, facts: dict[str, Any]) -> bool:
+    def matches(self, facts: Mapping[str, Any]) -> bool:
         try:
-            return bool(self._test(**facts))
+            return bool(self._test(**{n: facts.get(n) for n in self.names}))
         except Exception as exc:  # the sandbox raises many kinds; report them all the same way
             raise RuleError(f"rule {self.id!r} ({self.file}) failed on {facts.get('subject', '?')}: {exc}") from exc
 
-    def render_title(self, facts: dict[str, Any]) -> str:
+    def render_title(self, facts: Mapping[str, Any]) -> str:
         try:
-            return self._title.render(**facts)
+            return self._title.render({n: facts.get(n) for n in self.names})
         except Exception as exc:
             raise RuleError(f"rule {self.id!r} ({self.file}) title failed on {facts.get('subject', '?')}: {exc}") from exc
 
@@ -63,12 +63,13 @@ class RuleBlock:
     every condition as a digit, so a situation costs one template render however many
     rules there are. If any rule fails, each is tested alone to name the one at fault."""
 
-    def __init__(self, rules: tuple[Rule, ...]) -> None:
+    def __init__(self, rules: tuple[Rule, ...], *, remember: bool = True) -> None:
         self.rules = rules
+        self.remember = remember  # keep each subject's last inputs (for running situations)
         source = "".join("{{ 1 if (" + r.when + ") else 0 }}" for r in rules)
         self._all = _ENV.from_string(source) if rules else None
         self._reads = sorted(set().union(*(_names("{{ (" + r.when + ") }}") for r in rules))) if rules else []
-        self._last: dict[str, tuple[str, list[bool]]] = {}  # subject -> (inputs, verdicts)
+        self._last: dict[str, tuple[list, list[bool]]] = {}  # subject -> (inputs, verdicts)
 
     def __iter__(self):
         return iter(self.rules)
@@ -76,20 +77,22 @@ class RuleBlock:
     def __len__(self) -> int:
         return len(self.rules)
 
-    def matches(self, facts: dict[str, Any], errors: list[str]) -> list[bool | None]:
+    def matches(self, facts: Mapping[str, Any], errors: list[str]) -> list[bool | None]:
         """For each rule: True, False, or None when it failed (the failure goes to errors)."""
         if self._all is None:
             return []
         # Conditions are pure functions of the facts they read: a running situation (a
         # council still counting) whose inputs have not moved keeps its verdicts.
-        inputs = repr([facts.get(n) for n in self._reads])
+        values = [facts.get(n) for n in self._reads]
         subject = facts.get("subject", "")
         last = self._last.get(subject)
-        if last is not None and last[0] == inputs:
+        if last is not None and last[0] == values:
             return list(last[1])
         try:
-            verdicts = [ch == "1" for ch in self._all.render(facts)]
-            self._last[subject] = (inputs, verdicts)
+            # the template is given only the facts its conditions read (checked at load)
+            verdicts = [ch == "1" for ch in self._all.render(dict(zip(self._reads, values)))]
+            if self.remember:
+                self._last[subject] = (values, verdicts)
             return list(verdicts)
         except Exception:
             out: list[bool | None] = []
@@ -107,7 +110,12 @@ class RuleSet:
     rules: tuple[Rule, ...]
 
     def for_scope(self, scope: str, stage: str = "declared") -> RuleBlock:
-        return RuleBlock(tuple(r for r in self.rules if r.scope == scope and r.stage == stage))
+        # A declared ward or council is evaluated again only when corrected; remembering
+        # its inputs would cost memory for nothing. Running situations are re-evaluated on
+        # every declaration, most often with the same inputs.
+        running = not (scope == "ward" or (scope == "council" and stage == "declared"))
+        return RuleBlock(tuple(r for r in self.rules if r.scope == scope and r.stage == stage),
+                         remember=running)
 
     def get(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
