@@ -3,16 +3,19 @@ project); tests that need it skip with a reason where it is absent."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # test this checkout, whatever else is installed
 
 from writer.compare.tally import load_groups
 from writer.detect.rules import load_rules
 from writer.engine import Engine
 from writer.ingest import load_night
 
-ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "demo-night"
 RULES = ROOT / "rules"
 LE2022 = ROOT.parent / "shared" / "data" / "le2022"

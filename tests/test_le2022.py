@@ -193,3 +193,21 @@ def test_settled_calls_are_never_wrong(le2022):
     calls = [r for r in engine.council_results() if r.settled]
     assert len(calls) > 100
     assert [r.slug for r in calls if r.settled.control != r.control_after] == []
+
+
+def test_labour_standing_still_in_the_red_wall(le2022):
+    # 2022: "Labour standing still or even going back slightly in Red Wall areas ... is progress"
+    e = _event(le2022[1], "group-standing-still", "red-wall:Lab")
+    assert e.facts["seat_change"] == 4 and e.facts["councils_compared"] == 15
+    assert e.facts["definition"].startswith("Councils in the North and Midlands")
+
+
+def test_lib_dem_advance_in_the_south(le2022):
+    e = _event(le2022[1], "group-advance", "south:LD")
+    assert e.facts["seat_change"] >= 10
+    assert _event(le2022[1], "group-advance", "blue-wall:LD").facts["seat_change"] == 35
+
+
+def test_national_final_tally_events(le2022):
+    e = _event(le2022[1], "national-final-tally", "national:Lab")
+    assert e.facts["councils_controlled"] == 64 and e.facts["complete"] is True

@@ -53,7 +53,7 @@ class Rule:
 
     def render_title(self, facts: Mapping[str, Any]) -> str:
         try:
-            return self._title.render({n: facts.get(n) for n in self.names})
+            return " ".join(self._title.render({n: facts.get(n) for n in self.names}).split())
         except Exception as exc:
             raise RuleError(f"rule {self.id!r} ({self.file}) title failed on {facts.get('subject', '?')}: {exc}") from exc
 
