@@ -44,7 +44,7 @@ def _load(night_dir: str, rules_dir: str | None) -> tuple[Night, Engine]:
     rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
     try:
         night = load_night(night_dir)
-        rules = load_rules(rules_path)
+        rules = load_rules(rules_path, resources.templates_dir())
         groups = load_groups(rules_path / "groups.yaml")
     except InputError as exc:
         _fail_input(exc)
@@ -206,7 +206,7 @@ def rules_check(night_dir: str | None, rules_dir: str | None) -> None:
     """Validate every rule (and groups.yaml); errors name the file and rule id."""
     path = Path(rules_dir) if rules_dir else resources.rules_dir()
     try:
-        ruleset = load_rules(path)
+        ruleset = load_rules(path, resources.templates_dir())
         groups = load_groups(path / "groups.yaml")
     except InputError as exc:
         _fail_input(exc)
@@ -224,6 +224,115 @@ def rules_check(night_dir: str | None, rules_dir: str | None) -> None:
         for r in ruleset.rules:
             click.echo(f"  {r.id:28} {fired.get(r.id, 0):5d} event records on {night_dir}")
         _report_rule_errors(engine)
+
+
+# -- drafting ----------------------------------------------------------------------------------
+
+def _when(value: str | None, night_dir: str):
+    if not value:
+        return None
+    from datetime import datetime
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected an ISO 8601 time such as 2022-05-06T03:00:00+01:00, got {value!r}",
+                                 param_hint="--at")
+    if when.tzinfo is None:
+        raise click.BadParameter("needs a UTC offset, e.g. 2022-05-06T03:00:00+01:00", param_hint="--at")
+    return when
+
+
+def _draft_night(night_dir: str, at, rules_dir: str | None):
+    from writer.draft.desk import draft_night
+    try:
+        night, engine, desk = draft_night(night_dir, at=at, rules_dir=Path(rules_dir) if rules_dir else None)
+    except InputError as exc:
+        _fail_input(exc)
+    return night, engine, desk
+
+
+def _checker(night, rules_dir: str | None):
+    from writer.check import FactChecker
+    from writer.draft.style import PartyNames
+    path = Path(rules_dir) if rules_dir else resources.rules_dir()
+    return FactChecker.for_night(night.setup, PartyNames.load(path / "parties.yaml"))
+
+
+at_option = click.option("--at", "at", metavar="TIME", help="Stop the replay at this night time (ISO 8601 with offset).")
+format_option = click.option("--format", "fmt", type=click.Choice(["text", "html", "md", "json"]), default="text",
+                             show_default=True, help="Output format.")
+
+
+@main.command()
+@click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--council", "council", metavar="SLUG", required=True, help="The council's slug, e.g. barnet.")
+@at_option
+@format_option
+@rules_option
+def draft(night_dir: str, council: str, at: str | None, fmt: str, rules_dir: str | None) -> None:
+    """Print one council's story as it stood (after the night, or --at TIME), fact-checked.
+
+    \b
+    Example:
+      writer draft ../shared/data/le2022 --council barnet --format html
+    """
+    from writer.draft.story import RENDERERS
+    night, engine, desk = _draft_night(night_dir, _when(at, night_dir), rules_dir)
+    if council not in night.councils:
+        raise click.BadParameter(f"unknown council {council!r}; the night's councils include "
+                                 + ", ".join(sorted(night.councils)[:8]) + ", ...", param_hint="--council")
+    story = desk.story(f"council:{council}")
+    if story is None:
+        err.print(f"{night.councils[council].name} has no story yet: nothing declared by then.")
+        sys.exit(1)
+    click.echo(RENDERERS[fmt](story))
+    result = _checker(night, rules_dir).check(story)
+    if not result.ok:
+        err.print(f"FACT-CHECK FAILED ({len(result.failures)}):", style="bold red")
+        for failure in result.failures:
+            err.print(f"  {failure.text!r}: {failure.reason}", markup=False)
+        sys.exit(EXIT_RULES)
+
+
+@main.command()
+@click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
+@at_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per story.")
+@click.option("--kind", type=click.Choice(["council", "ward", "group"]), help="Only stories of this kind.")
+@rules_option
+def stories(night_dir: str, at: str | None, as_json: bool, kind: str | None, rules_dir: str | None) -> None:
+    """Draft every story of the night, highest score first."""
+    from writer.draft.story import to_json
+    night, engine, desk = _draft_night(night_dir, _when(at, night_dir), rules_dir)
+    for story in desk.current():
+        if kind and story.kind != kind:
+            continue
+        click.echo(to_json(story) if as_json else story.text() + "\n\n" + "-" * 72)
+
+
+@main.command()
+@click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
+@at_option
+@format_option
+@rules_option
+def roundup(night_dir: str, at: str | None, fmt: str, rules_dir: str | None) -> None:
+    """The running story of the night, as it stood at the end (or --at TIME)."""
+    from writer.draft.roundup import draft_roundup
+    from writer.draft.story import RENDERERS
+    when = _when(at, night_dir)
+    night, engine, desk = _draft_night(night_dir, when, rules_dir)
+    click.echo(RENDERERS[fmt](draft_roundup(night, engine, desk, when)))
+
+
+@main.command()
+@click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
+@rules_option
+def quality(night_dir: str, rules_dir: str | None) -> None:
+    """Report on the whole night's copy: repeats, readability, lengths, fact-check failures."""
+    from writer.draft.quality import format_quality, quality as measure
+    night, engine, desk = _draft_night(night_dir, None, rules_dir)
+    report = measure(desk.current(), desk.feed, _checker(night, rules_dir))
+    click.echo(format_quality(report))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -64,6 +64,8 @@ class Engine:
             self.seen_parties[slug] = seen
         self.builders = {gid: TallyBuilder(self.groups[gid], n) for gid, n in members.items()}
         self.names = {slug: c.name for slug, c in setup.councils.items()}
+        self.context = [{"key": c.key, "label": c.label, "unit": c.unit, "values": c.values,
+                         "source": c.source} for c in setup.election.context]
         self.model = NightModel(poll_year)
         self.log = EventLog()
         self.declarations: dict[str, Declaration] = {}
@@ -136,8 +138,10 @@ class Engine:
         tally.check_settled(at)
         r = summarise(tally)
         self.results[slug] = r
+        for gid in self.council_groups[slug]:
+            self.builders[gid].put(r)
         facts = council_facts(r, self.council_groups[slug], at, self.baseline_label,
-                              self.election.poll_date.year)
+                              self.election.poll_date.year, self._night_so_far(r), self.context)
         if r.final:
             surprise = self.model.council_surprise(r)
             events = self.log.evaluate(self._rules["declared"], facts, council=slug,
@@ -145,8 +149,6 @@ class Engine:
         else:
             events = self.log.evaluate(self._rules["counting"], facts, council=slug, surprise=0.0,
                                        provisional=True, caused_by=cause)
-        for gid in self.council_groups[slug]:
-            self.builders[gid].put(r)
         if r.final or was_final:
             touched = set(r.seats_won) | set(r.seat_change or {}) | {r.control_after}
             if r.control_before:
@@ -154,6 +156,17 @@ class Engine:
             for gid in self.council_groups[slug]:
                 events += self._tally_changed(gid, touched, at, cause)
         return events
+
+    def _night_so_far(self, r: CouncilResult) -> dict[str, int]:
+        """How many councils the winner has gained, and the loser lost, so far tonight
+        (this council included)."""
+        national = self.builders[NATIONAL.id]
+        out = {}
+        if r.result_kind == "gain":
+            out["winner_gains"] = national.gained_count(r.control_after)
+        if r.result_kind in ("gain", "lose") and r.control_before != parties.NOC:
+            out["loser_losses"] = national.lost_count(r.control_before)
+        return out
 
     def _tally_changed(self, gid: str, touched: set[str], at: datetime, cause: str) -> list[Event]:
         tally = self.builders[gid].view()  # read before the next put, so no copy is needed

@@ -54,6 +54,8 @@ class CouncilResult:
     not_comparable_reason: str | None
     wards_left_out: int  # declared wards with no like-for-like baseline (in a ward-basis council)
     baseline_total_seats: int | None
+    baseline_seats_won: dict[str, int] | None  # what these seats returned last time (when comparable)
+    baseline_control: str | None  # control after the baseline election
     composition_after: dict[str, int]
     composition_estimated: bool
     control_before: str | None
@@ -132,6 +134,10 @@ class CouncilTally:
         not_up = {p: n for p, n in parties.subtract_seats(c.composition_before, holders).items() if n > 0}
         margin = abs(sum(not_up.values()) - (c.total_seats - c.seats_up)) + STALE_COMPOSITION_MARGIN
         return not_up, margin
+
+    def baseline_holders_declared(self) -> dict[str, int]:
+        """Who won the declared comparable seats last time (ward by ward)."""
+        return {p: n for p, n in self.declared_holders.items() if n > 0}
 
     def history_for(self, control_after: str) -> HistoryFacts:
         """History facts for an outcome; the history never changes during a night."""
@@ -255,6 +261,9 @@ def summarise(t: CouncilTally) -> CouncilResult:
         comparable=change is not None, comparison_basis=basis, not_comparable_reason=reason,
         wards_left_out=t.wards_left_out if basis == "wards" else 0,
         baseline_total_seats=t.baseline.total_seats if t.baseline else None,
+        baseline_seats_won=(dict(t.baseline.seats_won) if t.baseline and change is not None and basis != "wards"
+                            else dict(t.baseline_holders_declared()) if change is not None else None),
+        baseline_control=t.baseline.control_after if t.baseline else None,
         composition_after=composition, composition_estimated=estimated,
         control_before=c.control_before, control_after=control_after, result=result,
         result_kind=kind, settled=t.settled,

@@ -158,6 +158,12 @@ class TallyBuilder:
         self._results[result.slug] = result
         self._apply(result, +1)
 
+    def gained_count(self, party: str) -> int:
+        return len(self._gained.get(party, ()))
+
+    def lost_count(self, party: str) -> int:
+        return len(self._lost.get(party, ()))
+
     def view(self) -> Tally:
         """The tally as it stands, sharing the builder's live tables (no copying, so it
         costs the same however many parties there are): valid until the next ``put``."""

@@ -126,6 +126,8 @@ class CouncilSource:
     at: datetime
     baseline_label: str
     poll_year: int
+    night: dict[str, Any]  # how the result compares with the night so far
+    context: list[dict[str, Any]]  # context figures from election.toml, with their sources
 
 
 def _winner(r: CouncilResult) -> str | None:
@@ -160,6 +162,11 @@ COUNCIL: dict[str, Callable[[CouncilSource], Any]] = {
     "not_comparable_reason": lambda s: s.r.not_comparable_reason,
     "wards_left_out": lambda s: s.r.wards_left_out,
     "baseline_total_seats": lambda s: s.r.baseline_total_seats,
+    "baseline_seats_won": lambda s: s.r.baseline_seats_won,
+    "baseline_control": lambda s: s.r.baseline_control,
+    "winner_gains_tonight": lambda s: s.night.get("winner_gains"),
+    "loser_losses_tonight": lambda s: s.night.get("loser_losses"),
+    "context": lambda s: s.context,
     "size_changed": lambda s: s.r.baseline_total_seats is not None and s.r.baseline_total_seats != s.r.total_seats,
     "composition_after": lambda s: s.r.composition_after,
     "composition_estimated": lambda s: s.r.composition_estimated,
@@ -193,8 +200,9 @@ COUNCIL: dict[str, Callable[[CouncilSource], Any]] = {
 
 
 def council_facts(r: CouncilResult, groups: list[str], at: datetime, baseline_label: str,
-                  poll_year: int) -> Facts:
-    return Facts(CouncilSource(r, groups, at, baseline_label, poll_year), COUNCIL)
+                  poll_year: int, night: dict[str, Any] | None = None,
+                  context: list[dict[str, Any]] | None = None) -> Facts:
+    return Facts(CouncilSource(r, groups, at, baseline_label, poll_year, night or {}, context or []), COUNCIL)
 
 
 # -- groups and the nation: one situation per group and party --------------------------------

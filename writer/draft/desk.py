@@ -1,0 +1,120 @@
+"""The story desk: follows the night's event records and keeps every story up to date.
+
+Each event belongs to one story: ward events to that ward's snippet, council events to the
+council's story, group events to the group's story (national events feed the round-up).
+When a story's events change, it is re-drafted as a new version; every version is kept. A
+story whose events are all retracted gets a retracted version of its own.
+
+``draft_night(directory)`` runs a whole night (or up to ``at``) and returns its stories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from writer import resources
+from writer.compare.tally import load_groups
+from writer.detect.events import Event
+from writer.detect.rules import load_rules
+from writer.draft.drafter import Drafter, Templates
+from writer.draft.story import Story
+from writer.draft.style import PartyNames
+from writer.engine import Engine
+from writer.ingest import load_night
+from writer.model import Night
+
+
+def story_of(event: Event) -> tuple[str, str] | None:
+    """(story id, kind) for an event; None for national events (the round-up's)."""
+    if event.scope == "ward":
+        return f"ward:{event.subject}", "ward"
+    if event.scope == "council":
+        return f"council:{event.council}", "council"
+    if event.scope == "group":
+        return f"group:{event.subject.split(':', 1)[0]}", "group"
+    return None
+
+
+class Desk:
+    def __init__(self, drafter: Drafter, context: list[dict] | None = None) -> None:
+        self.drafter = drafter
+        self.context = context or []
+        self.events: dict[str, dict[str, Event]] = {}  # story id -> event key -> standing event
+        self.kinds: dict[str, str] = {}
+        self.versions: dict[str, list[Story]] = {}
+        self.feed: list[Story] = []  # every version, in the order drafted
+
+    def apply(self, records: Iterable[Event]) -> list[Story]:
+        """Take event records (new, updated, retracted); return the story versions drafted."""
+        touched: list[str] = []
+        for e in records:
+            target = story_of(e)
+            if target is None:
+                continue
+            sid, kind = target
+            self.kinds[sid] = kind
+            standing = self.events.setdefault(sid, {})
+            if e.status == "retracted":
+                standing.pop(e.key, None)
+            else:
+                standing[e.key] = e
+            if sid not in touched:
+                touched.append(sid)
+        out = []
+        for sid in touched:
+            story = self._redraft(sid)
+            if story is not None:
+                out.append(story)
+        return out
+
+    def _redraft(self, sid: str) -> Story | None:
+        versions = self.versions.setdefault(sid, [])
+        version = len(versions) + 1
+        standing = list(self.events.get(sid, {}).values())
+        if not standing:
+            if not versions or versions[-1].status == "retracted":
+                return None
+            story = replace(versions[-1], version=version, status="retracted")
+        else:
+            # once a result is final, provisional events (control settled mid-count) no
+            # longer shape the story: final wording replaces "on course to"
+            final = [e for e in standing if not e.provisional]
+            story = self.drafter.draft(sid, self.kinds[sid], final or standing, version=version,
+                                       night={"context": self.context})
+        versions.append(story)
+        self.feed.append(story)
+        return story
+
+    def current(self) -> list[Story]:
+        """The latest version of every story that stands, highest score first."""
+        latest = [v[-1] for v in self.versions.values() if v and v[-1].status != "retracted"]
+        return sorted(latest, key=lambda s: (-s.score, s.at, s.id))
+
+    def story(self, sid: str) -> Story | None:
+        versions = self.versions.get(sid)
+        return versions[-1] if versions else None
+
+
+def build(night: Night, rules_dir: Path | None = None, templates_dir: Path | None = None):
+    """An engine and a desk for a night, from the writer's rules and templates."""
+    rules_dir = rules_dir or resources.rules_dir()
+    templates_dir = templates_dir or resources.templates_dir()
+    names = PartyNames.load(rules_dir / "parties.yaml")
+    engine = Engine(night.setup, load_rules(rules_dir, templates_dir), load_groups(rules_dir / "groups.yaml"))
+    desk = Desk(Drafter(Templates(templates_dir, names), night.election), engine.context)
+    return engine, desk
+
+
+def draft_night(directory: str | Path, *, at: datetime | None = None, rules_dir: Path | None = None,
+                templates_dir: Path | None = None) -> tuple[Night, Engine, Desk]:
+    """Replay a night (up to and including ``at``) through engine and desk."""
+    night = load_night(directory)
+    engine, desk = build(night, rules_dir, templates_dir)
+    for decl in night.declarations:
+        if at is not None and decl.declared_at > at:
+            break
+        desk.apply(engine.apply(decl).events)
+    return night, engine, desk

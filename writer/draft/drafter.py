@@ -1,0 +1,204 @@
+"""Drafting: events in, stories out (pure apart from reading templates once).
+
+Template families live in ``templates/<family>/``; each file ``<n>.j2`` is one phrasing and
+defines macros: a *leading* family defines ``headline()`` and ``lede()`` (and optionally
+``body()``, paragraphs separated by blank lines); a *supporting* family defines
+``paragraph()``, which adds its fact to a story led by another event. Files starting with
+``_`` are partials. A family is looked up from the specific to the general: first
+``<family>-<region>``, then ``<family>-<group>`` for each of the council's groups, then
+``<family>``.
+
+The phrasing is chosen by a hash of the story and its leading event, so re-running gives
+the same text; if it would open the same way as the previous story in the feed, the next
+phrasing is used instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
+
+from writer import parties as party_codes
+from writer.detect.events import Event
+from writer.draft.story import SeatRow, Story
+from writer.draft.style import PartyNames, filters
+from writer.ingest.problems import InputError, Problem
+from writer.model import Election, slugify
+
+LEADING = ("headline", "lede")
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    family: str
+    name: str  # "council-gain/2"
+    template: Any
+
+
+class Templates:
+    """Every family and its phrasings, loaded and checked once."""
+
+    def __init__(self, directory: Path, names: PartyNames) -> None:
+        self.directory = directory
+        self.env = SandboxedEnvironment(loader=FileSystemLoader(str(directory)), undefined=StrictUndefined,
+                                        autoescape=False, trim_blocks=True, lstrip_blocks=True)
+        self.env.filters.update(filters(names))
+        self.names = names
+        self.families: dict[str, list[Phrasing]] = {}
+        problems: list[Problem] = []
+        for family_dir in sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("_")):
+            phrasings = []
+            for path in sorted(family_dir.glob("*.j2")):
+                if path.name.startswith("_"):
+                    continue
+                name = f"{family_dir.name}/{path.stem}"
+                try:
+                    template = self.env.get_template(f"{family_dir.name}/{path.name}")
+                    module = template.make_module({"f": {}, "events": [], "night": {}})
+                except TemplateNotFound as exc:
+                    problems.append(Problem(name, None, None, f"uses a missing template {exc.name}"))
+                    continue
+                except Exception as exc:  # syntax errors and the like, named with the file
+                    if exc.__class__.__name__ == "TemplateSyntaxError":
+                        problems.append(Problem(f"templates/{name}.j2", getattr(exc, "lineno", None), None,
+                                                f"is not a valid template: {exc}"))
+                        continue
+                    module = None  # macros are only called later; an empty context may fail here
+                if module is not None and not (all(hasattr(module, m) for m in LEADING) or hasattr(module, "paragraph")):
+                    problems.append(Problem(f"templates/{name}.j2", None, None,
+                                            "defines neither headline() and lede() nor paragraph()"))
+                    continue
+                phrasings.append(Phrasing(family_dir.name, name, template))
+            if phrasings:
+                self.families[family_dir.name] = phrasings
+        if problems:
+            raise InputError(problems, f"invalid templates in {directory}")
+
+    def find(self, family: str, region: str | None, groups: tuple[str, ...] = ()) -> list[Phrasing]:
+        """Phrasings for ``family``, the most specific that exists."""
+        candidates = []
+        if region:
+            candidates.append(f"{family}-{slugify(region)}")
+        candidates += [f"{family}-{g}" for g in groups if g != "national"]
+        candidates.append(family)
+        for name in candidates:
+            if name in self.families:
+                return self.families[name]
+        return []
+
+    def missing(self, families: set[str]) -> list[str]:
+        return sorted(f for f in families if f not in self.families)
+
+
+def _stable(text: str) -> int:
+    return int.from_bytes(hashlib.sha1(text.encode()).digest()[:4], "big")
+
+
+class Drafter:
+    def __init__(self, templates: Templates, election: Election) -> None:
+        self.templates = templates
+        self.names = templates.names
+        self.election = election
+        self.last_opening: str | None = None  # of the previous story in the feed
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _module(self, phrasing: Phrasing, f: dict[str, Any], events: list[Event], night: dict[str, Any]):
+        return phrasing.template.make_module({"f": f, "events": [e.facts for e in events], "night": night,
+                                              "election": self.election})
+
+    def _lead(self, story_id: str, lead: Event, events: list[Event], night: dict[str, Any],
+              region: str | None, groups: tuple[str, ...]) -> tuple[str, str, list[str], str]:
+        phrasings = [p for p in self.templates.find(lead.template, region, groups)]
+        if not phrasings:
+            raise LookupError(f"no template family {lead.template!r} for rule {lead.rule!r}")
+        start = _stable(f"{story_id}|{lead.key}") % len(phrasings)
+        chosen = None
+        for i in range(len(phrasings)):
+            phrasing = phrasings[(start + i) % len(phrasings)]
+            module = self._module(phrasing, lead.facts, events, night)
+            headline, lede = _clean(module.headline()), _clean(module.lede())
+            body = _paragraphs(module.body()) if hasattr(module, "body") else []
+            opening = " ".join(lede.split()[:3]).lower()
+            chosen = (headline, lede, body, phrasing.name)
+            if opening != self.last_opening:
+                break
+        return chosen
+
+    def _supporting(self, event: Event, events: list[Event], night: dict[str, Any], region, groups) -> str | None:
+        phrasings = self.templates.find(event.template, region, groups)
+        usable = [p for p in phrasings if hasattr(p.template.module, "paragraph")]
+        if not usable:
+            return None
+        phrasing = usable[_stable(event.key) % len(usable)]
+        return _clean(self._module(phrasing, event.facts, events, night).paragraph()) or None
+
+    def _disclosure(self, events: list[Event]) -> str:
+        if all(e.auto_publish for e in events):
+            return ("This report was produced automatically from official results and has not yet "
+                    "been checked by an editor.")
+        return "This report was produced automatically from official results and checked by an editor."
+
+    # -- stories -----------------------------------------------------------------------------
+    def draft(self, story_id: str, kind: str, events: list[Event], *, version: int = 1,
+              night: dict[str, Any] | None = None) -> Story:
+        """One story from its standing events (highest score leads)."""
+        night = night or {}
+        ranked = sorted(events, key=lambda e: (-e.score, e.key))
+        leads = [e for e in ranked if any(hasattr(p.template.module, "lede")
+                                          for p in self.templates.find(e.template, _region(e), _groups(e)))]
+        if not leads:
+            raise LookupError(f"no leading template among {[e.template for e in ranked]} for {story_id}")
+        lead = leads[0]
+        region, groups = _region(lead), _groups(lead)
+        headline, lede, body, template = self._lead(story_id, lead, ranked, night, region, groups)
+        for event in ranked:
+            if event is lead:
+                continue
+            paragraph = self._supporting(event, ranked, night, region, groups)
+            if paragraph and paragraph not in body:
+                body.append(paragraph)
+        self.last_opening = " ".join(lede.split()[:3]).lower()
+        return Story(
+            id=story_id, kind=kind, version=version, status="draft", headline=headline, lede=lede,
+            body=tuple(body), table=self._table(kind, lead), disclosure=self._disclosure(ranked),
+            events=tuple(e.id for e in ranked), council=lead.council, region=region,
+            groups=groups, score=max(e.score for e in ranked), provisional=any(e.provisional for e in ranked),
+            template=template, at=max(e.at for e in ranked),
+            evidence=tuple(e.facts for e in ranked) + ({"context": [dict(c) for c in night.get("context", [])]},)
+            if night.get("context") else tuple(e.facts for e in ranked),
+        )
+
+    def _table(self, kind: str, lead: Event) -> tuple[SeatRow, ...]:
+        f = lead.facts
+        if kind == "council":
+            won, change = f.get("seats_won") or {}, f.get("seat_change")
+        elif kind == "ward":
+            won, change = f.get("won") or {}, f.get("seat_change") if f.get("comparable") else None
+        else:
+            return ()
+        rows = []
+        for code in party_codes.order_parties({p: n for p, n in won.items()} | {p: 0 for p in (change or {}) if p not in won}):
+            delta = None if change is None else change.get(code, 0)
+            rows.append(SeatRow(code, self.names.party(code, "tally"), won.get(code, 0), delta))
+        return tuple(r for r in rows if r.seats or r.change)
+
+
+def _region(e: Event) -> str | None:
+    return e.facts.get("region")
+
+
+def _groups(e: Event) -> tuple[str, ...]:
+    return tuple(e.facts.get("groups") or ())
+
+
+def _clean(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(p.split()) for p in str(text).split("\n\n") if p.strip()]

@@ -1,0 +1,130 @@
+"""A drafted story and its renderings (plain text, safe HTML, Markdown, JSON)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from markupsafe import escape
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    party: str  # code
+    name: str  # as copy names it
+    seats: int
+    change: int | None  # None where there is no like-for-like comparison
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str  # "council:barnet", "ward:<ballot id>", "group:london", "roundup:<election id>"
+    kind: str  # council, ward, group, roundup
+    version: int
+    status: str  # "draft" or "retracted"
+    headline: str
+    lede: str
+    body: tuple[str, ...]
+    table: tuple[SeatRow, ...]
+    disclosure: str
+    events: tuple[str, ...]  # ids of the event records it was drafted from
+    council: str | None
+    region: str | None
+    groups: tuple[str, ...]
+    score: float
+    provisional: bool
+    template: str  # family/phrasing used, e.g. "council-gain/2"
+    at: str  # night time of the latest event behind it
+    evidence: tuple[dict[str, Any], ...] = field(default=(), repr=False)  # the facts it may state
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return (self.lede, *self.body)
+
+    @property
+    def snippet(self) -> str:
+        """One or two sentences for a feed: the lede."""
+        return self.lede
+
+    @property
+    def opening(self) -> str:
+        """The first words of the lede, which consecutive stories must not share."""
+        return " ".join(self.lede.split()[:3]).lower()
+
+    def text(self, *, with_disclosure: bool = True) -> str:
+        """Plain text: headline, paragraphs, table, disclosure (what the fact-check reads)."""
+        parts = [self.headline, *self.paragraphs]
+        if self.table:
+            parts.append(table_text(self.table))
+        if with_disclosure:
+            parts.append(self.disclosure)
+        return "\n\n".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["evidence"] = list(self.evidence)
+        return out
+
+
+def _change(n: int | None) -> str:
+    return "" if n is None else (f"{n:+d}" if n else "0")
+
+
+def table_text(rows: tuple[SeatRow, ...]) -> str:
+    width = max(len(r.name) for r in rows)
+    lines = [f"{'Party':<{width}}  Seats  Change"]
+    lines += [f"{r.name:<{width}}  {r.seats:>5}  {_change(r.change):>6}" for r in rows]
+    return "\n".join(lines)
+
+
+def to_text(story: Story) -> str:
+    return story.text()
+
+
+def to_html(story: Story) -> str:
+    """Safe HTML: everything from the data is escaped."""
+    out = [f"<article class=\"story story-{escape(story.kind)}\" data-id=\"{escape(story.id)}\">",
+           f"<h1>{escape(story.headline)}</h1>"]
+    if story.provisional:
+        out.append("<p class=\"provisional\">Provisional: counting continues.</p>")
+    out += [f"<p>{escape(p)}</p>" for p in story.paragraphs]
+    if story.table:
+        out.append("<table class=\"seats\"><thead><tr><th>Party</th><th>Seats</th><th>Change</th></tr></thead><tbody>")
+        out += [f"<tr><td>{escape(r.name)}</td><td>{r.seats}</td><td>{escape(_change(r.change))}</td></tr>"
+                for r in story.table]
+        out.append("</tbody></table>")
+    out.append(f"<p class=\"disclosure\"><em>{escape(story.disclosure)}</em></p>")
+    out.append("</article>")
+    return "\n".join(out)
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|])")
+_MD_LINE_START = re.compile(r"^(\s*)([#+\-]|\d+\.)(?=\s)")
+
+
+def md_escape(text: str) -> str:
+    """Escape what Markdown would read as markup: emphasis, code, links, HTML, table pipes,
+    and headings or list markers at the start of a line."""
+    text = _MD_INLINE.sub(r"\\\1", text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def to_markdown(story: Story) -> str:
+    out = [f"# {md_escape(story.headline)}", ""]
+    for p in story.paragraphs:
+        out += [md_escape(p), ""]
+    if story.table:
+        out += ["| Party | Seats | Change |", "| --- | ---: | ---: |"]
+        out += [f"| {md_escape(r.name)} | {r.seats} | {md_escape(_change(r.change))} |" for r in story.table]
+        out.append("")
+    out.append(f"*{md_escape(story.disclosure)}*")
+    return "\n".join(out)
+
+
+def to_json(story: Story) -> str:
+    return json.dumps(story.to_dict(), ensure_ascii=False, sort_keys=True)
+
+
+RENDERERS = {"text": to_text, "html": to_html, "md": to_markdown, "json": to_json}

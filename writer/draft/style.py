@@ -1,0 +1,157 @@
+"""House style as Jinja2 filters: numbers, party names and verbs, signed changes, shares,
+lists and British times. Templates say *what* to write; these say *how*.
+
+Every filter is pure. Party names come from ``rules/parties.yaml`` (data an editor can
+change), loaded once per drafting environment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from writer import parties as party_codes
+from writer.ingest.problems import InputError, Problem
+
+WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+
+
+@dataclass(frozen=True)
+class PartyName:
+    name: str  # first mention in copy
+    later: str  # later mentions
+    headline: str  # headline subject
+    plural: bool
+    colour: str
+
+
+class PartyNames:
+    """How copy names each party code, with verb agreement."""
+
+    def __init__(self, table: dict[str, PartyName]) -> None:
+        self.table = table
+
+    @classmethod
+    def load(cls, path: Path) -> "PartyNames":
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise InputError([Problem(path.name, None, None, f"cannot be read: {exc}")], "bad party names file")
+        problems = []
+        table = {}
+        for code, item in (data or {}).get("parties", {}).items():
+            missing = [k for k in ("name", "later", "headline", "plural", "colour") if k not in (item or {})]
+            if missing:
+                problems.append(Problem(path.name, None, f"parties.{code}", "missing " + ", ".join(missing)))
+                continue
+            table[code] = PartyName(item["name"], item["later"], item["headline"], bool(item["plural"]), item["colour"])
+        if problems:
+            raise InputError(problems, "bad party names file")
+        return cls(table)
+
+    def get(self, code: str) -> PartyName:
+        found = self.table.get(code)
+        if found is not None:
+            return found
+        if party_codes.is_named_other(code):
+            name = code[len("Other ("):-1]
+            return PartyName(name, name, name, False, "#BBBBBB")
+        return PartyName(code, code, code, False, "#BBBBBB")
+
+    # -- filters ----------------------------------------------------------------------------
+    def party(self, code: str, mention: str = "first") -> str:
+        """``first`` and ``later`` mentions in copy, the ``headline`` form, or the ``tally``
+        form used in seat tallies and tables ("Labour 41, Conservatives 22")."""
+        p = self.get(code)
+        if mention == "tally":
+            name = p.later[4:] if p.later.startswith("the ") else p.later
+            return capfirst(name)
+        return {"first": p.name, "later": p.later, "headline": p.headline}[mention]
+
+    def verb(self, code: str, singular: str, plural: str, headline: bool = False) -> str:
+        """``Labour has`` / ``the Conservatives have``; headlines take the plural
+        ("Labour take Barnet")."""
+        return plural if headline or self.get(code).plural else singular
+
+    def colour(self, code: str) -> str:
+        return self.get(code).colour
+
+
+def number(n: int | float | None) -> str:
+    """Words for zero to nine ("no" for zero), figures from 10."""
+    if n is None:
+        return ""
+    if isinstance(n, float) and not n.is_integer():
+        return f"{n:.1f}"
+    n = int(n)
+    return WORDS[n] if 0 <= n <= 9 else f"{n:,}" if n >= 10_000 else str(n)
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """``one seat``, ``eight seats``, ``41 seats``."""
+    plural = plural or singular + "s"
+    return f"{number(n)} {singular if n == 1 else plural}"
+
+
+def ordinal(n: int) -> str:
+    return ORDINALS[n] if 0 < n < 10 else f"{n}th"
+
+
+def signed(n: int) -> str:
+    """For tables: ``+16``, ``-3``, ``0``."""
+    return f"{n:+d}" if n else "0"
+
+
+def pct(x: float | None) -> str:
+    """``35%``, ``35.4%`` (one decimal place, none when whole)."""
+    if x is None:
+        return ""
+    x = round(float(x), 1)
+    return f"{x:.0f}%" if x.is_integer() else f"{x:.1f}%"
+
+
+def points(x: float) -> str:
+    """A change in share, unsigned: ``four points``, ``3.5 points``."""
+    x = round(abs(float(x)), 1)
+    return count(int(x), "point") if x.is_integer() else f"{x:.1f} points"
+
+
+def andjoin(items) -> str:
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def capfirst(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def clock(iso: str | None) -> str:
+    """``3.20am`` from an ISO time (British style)."""
+    if not iso:
+        return ""
+    t = datetime.fromisoformat(iso)
+    hour = t.hour % 12 or 12
+    suffix = "am" if t.hour < 12 else "pm"
+    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}.{t.minute:02d}{suffix}"
+
+
+def day(iso: str | None) -> str:
+    """``Friday 6 May``."""
+    if not iso:
+        return ""
+    t = datetime.fromisoformat(iso)
+    return f"{t:%A} {t.day} {t:%B}"
+
+
+def filters(names: PartyNames) -> dict:
+    return {
+        "party": names.party, "verb": names.verb, "colour": names.colour, "number": number,
+        "count": count, "ordinal": ordinal, "signed": signed, "pct": pct, "points": points,
+        "andjoin": andjoin, "capfirst": capfirst, "clock": clock, "day": day,
+    }
