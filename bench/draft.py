@@ -26,17 +26,13 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
+from stats import percentile  # noqa: E402
 from synth import generate  # noqa: E402
 
 from writer.check import FactChecker  # noqa: E402
 from writer.draft.desk import draft_night  # noqa: E402
 from writer.draft.style import PartyNames  # noqa: E402
 from writer.runtime import freeze_long_lived  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
 def bench(label: str, directory: Path, repeat: int) -> dict:

@@ -27,6 +27,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
+from stats import percentile  # noqa: E402
 from synth import generate  # noqa: E402
 
 from writer.compare.tally import load_groups  # noqa: E402
@@ -34,11 +35,6 @@ from writer.detect.rules import load_rules  # noqa: E402
 from writer.engine import Engine  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
 from writer.runtime import freeze_long_lived  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
 def bench_night(label: str, directory: Path, repeat: int) -> dict:

@@ -76,6 +76,14 @@ class _Loader:
         if f is not None:
             self.problems.extend(f.problems)
 
+    def _usable(self, f: CsvFile | None) -> bool:
+        """Whether a file's rows can be checked; if not, its problems are reported now."""
+        if f is None or not f.ok:
+            self._finish(f)
+            return False
+        f.duplicates()
+        return True
+
     def load(self) -> Night | None:
         election = self._election()
         councils, known = self._councils()
@@ -161,10 +169,8 @@ class _Loader:
         bad row is reported once rather than as an unknown council in every other file."""
         f = self._file("councils.csv", COUNCIL_COLUMNS, optional=False)
         councils: dict[str, Council] = {}
-        if f is None or not f.ok:
-            self._finish(f)
+        if not self._usable(f):
             return councils, None
-        f.duplicates()
         seen: dict[str, int] = {}
         for row in f.rows:
             name, slug = f.text(row, "council"), f.slug(row)
@@ -215,10 +221,8 @@ class _Loader:
     def _baseline_councils(self, councils: dict[str, Council], known: set[str] | None) -> dict[str, BaselineCouncil]:
         f = self._file("baseline/councils.csv", BASELINE_COUNCIL_COLUMNS, optional=False)
         out: dict[str, BaselineCouncil] = {}
-        if f is None or not f.ok:
-            self._finish(f)
+        if not self._usable(f):
             return out
-        f.duplicates()
         for row in f.rows:
             if self._unknown_council(f, row, known):
                 continue
@@ -272,10 +276,8 @@ class _Loader:
     def _baseline_wards(self, known: set[str] | None) -> dict[str, tuple[BaselineWard, ...]]:
         f = self._file("baseline/wards.csv", WARD_COLUMNS, optional=True)
         out: dict[str, list[BaselineWard]] = {}
-        if f is None or not f.ok:
-            self._finish(f)
+        if not self._usable(f):
             return {}
-        f.duplicates()
         for (slug, ward), rows in iter_groups(f.rows, lambda r: (r["slug"], r["ward"])):
             if self._unknown_council(f, rows[0], known):
                 continue
@@ -289,10 +291,8 @@ class _Loader:
     def _history(self, known: set[str] | None) -> dict[str, tuple[ControlPeriod, ...]]:
         f = self._file("history.csv", HISTORY_COLUMNS, optional=True)
         out: dict[str, list[ControlPeriod]] = {}
-        if f is None or not f.ok:
-            self._finish(f)
+        if not self._usable(f):
             return {}
-        f.duplicates()
         for row in f.rows:
             if self._unknown_council(f, row, known):
                 continue
@@ -312,10 +312,8 @@ class _Loader:
     def _turnout(self, known: set[str] | None) -> dict[tuple[str, str], tuple[int | None, float | None, int | None]]:
         f = self._file("results/turnout.csv", TURNOUT_COLUMNS, optional=True)
         out: dict[tuple[str, str], tuple[int | None, float | None, int | None]] = {}
-        if f is None or not f.ok:
-            self._finish(f)
+        if not self._usable(f):
             return out
-        f.duplicates()
         for row in f.rows:
             if self._unknown_council(f, row, known):
                 continue
@@ -336,10 +334,8 @@ class _Loader:
     def _ward_declarations(self, f: CsvFile | None, councils: dict[str, Council], known: set[str] | None, poll_date: date,
                            turnout: dict) -> list[WardDeclaration]:
         out: list[WardDeclaration] = []
-        if f is None or not f.ok:
-            self._finish(f)
+        if not self._usable(f):
             return out
-        f.duplicates()
         ward_ids: dict[tuple[str, str], str] = {}  # (council, ward slug) -> ward name as first written
         latest_seats: dict[tuple[str, str], int] = {}
         for (slug, ward, when_text), rows in iter_groups(f.rows, lambda r: (r["slug"], r["ward"], r["declared_at"])):
@@ -382,10 +378,8 @@ class _Loader:
     def _council_declarations(self, f: CsvFile | None, councils: dict[str, Council], known: set[str] | None,
                               poll_date: date) -> list[CouncilDeclaration]:
         out: list[CouncilDeclaration] = []
-        if f is None or not f.ok:
-            self._finish(f)
+        if not self._usable(f):
             return out
-        f.duplicates()
         for row in f.rows:
             if self._unknown_council(f, row, known) or row["slug"] not in councils:
                 continue
