@@ -1,0 +1,215 @@
+"""The store's tables: append-only records of everything that happened on the night.
+
+Rows are only ever inserted. "What replaced a declaration", "the current version of a
+story" and "the latest decision" are all derived by query from the latest rows; nothing is
+updated in place or deleted (the initial migration also installs triggers that refuse
+UPDATE and DELETE on every table, and sessions refuse to flush changes to stored rows).
+
+Times are stored in UTC (``UTCDateTime``) and come back as aware UTC datetimes on every
+database. Night times quoted by events and stories stay as the ISO 8601 strings they carry.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, Float, ForeignKey,
+                        ForeignKeyConstraint, Index, Integer, MetaData, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from writer.model import Declaration as ModelDeclaration
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+DECLARATION_OUTCOMES = ("new", "correction", "stale")
+DECISIONS = ("approved", "rejected", "held", "override")
+WRITER = "writer"  # the author of every version the desk drafts
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime, stored in UTC (naive UTC on SQLite, timestamptz on PostgreSQL)
+    and returned as an aware UTC datetime everywhere."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the store keeps aware times only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+
+
+class Declaration(Base):
+    """A declaration as received: its raw payload, where it came from and when, and what
+    the engine made of it. Repeats (same id, same content) are not stored again; what
+    replaced a row is the next row with the same ``declaration_id`` whose outcome is
+    ``correction`` (``Store.replaced_by``)."""
+
+    __tablename__ = "declarations"
+    __table_args__ = (
+        UniqueConstraint("declaration_id", "content_digest"),
+        CheckConstraint("outcome IN ('new', 'correction', 'stale')", name="outcome"),
+        CheckConstraint("kind IN ('ward', 'council')", name="kind"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    declaration_id: Mapped[str] = mapped_column(String, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    council: Mapped[str] = mapped_column(String, index=True)
+    content_digest: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    source: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[datetime]
+    received_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(16))
+
+    def declaration(self) -> ModelDeclaration:
+        """The declaration rebuilt from its payload, as the engine takes it."""
+        from writer.store.payload import declaration_from_payload
+        return declaration_from_payload(self.payload)
+
+    def __repr__(self) -> str:
+        return f"<Declaration #{self.seq} {self.declaration_id} {self.outcome}>"
+
+
+class EventRecord(Base):
+    """An event record (new, updated or retracted) and the declaration that caused it."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("status IN ('new', 'updated', 'retracted')", name="status"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String, unique=True)
+    key: Mapped[str] = mapped_column(String, index=True)
+    version: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    rule: Mapped[str] = mapped_column(String)
+    scope: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String)
+    council: Mapped[str | None] = mapped_column(String, index=True)
+    score: Mapped[float] = mapped_column(Float)
+    provisional: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[str] = mapped_column(String(40))  # night time, ISO 8601, as the event says
+    payload: Mapped[dict[str, Any]]
+    declaration_seq: Mapped[int] = mapped_column(ForeignKey("declarations.seq"), index=True)
+
+    def event(self):
+        from writer.store.payload import event_from_payload
+        return event_from_payload(self.payload)
+
+    def __repr__(self) -> str:
+        return f"<EventRecord #{self.seq} {self.event_id} {self.status}>"
+
+
+class StoryVersion(Base):
+    """One version of a story: every draft the desk makes and every edit a person makes.
+
+    ``version`` counts every stored version of the story (drafts and edits alike);
+    ``draft_version`` is the version number inside the payload (the desk's own count)."""
+
+    __tablename__ = "story_versions"
+    __table_args__ = (UniqueConstraint("story_id", "version"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    story_id: Mapped[str] = mapped_column(String)
+    version: Mapped[int]
+    draft_version: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    council: Mapped[str | None] = mapped_column(String, index=True)
+    headline: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Float)
+    provisional: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]]
+    author: Mapped[str] = mapped_column(String)  # "writer" or the user who edited it
+    created_at: Mapped[datetime]
+    declaration_seq: Mapped[int | None] = mapped_column(ForeignKey("declarations.seq"), index=True)
+
+    def story(self):
+        """The story rebuilt from its payload."""
+        from writer.store.payload import story_from_payload
+        return story_from_payload(self.payload)
+
+    def __repr__(self) -> str:
+        return f"<StoryVersion {self.story_id} v{self.version} {self.status} by {self.author}>"
+
+
+class ReviewDecision(Base):
+    """A person's decision on one version of a story."""
+
+    __tablename__ = "review_decisions"
+    __table_args__ = (
+        ForeignKeyConstraint(["story_id", "story_version"],
+                             ["story_versions.story_id", "story_versions.version"]),
+        CheckConstraint("decision IN ('approved', 'rejected', 'held', 'override')", name="decision"),
+        Index(None, "story_id", "story_version"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    story_id: Mapped[str] = mapped_column(String)
+    story_version: Mapped[int]
+    decision: Mapped[str] = mapped_column(String(16))
+    username: Mapped[str] = mapped_column(String)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"<ReviewDecision {self.story_id} v{self.story_version} {self.decision} by {self.username}>"
+
+
+class CheckResult(Base):
+    """A fact-check of one version of a story, or a person's override of one (with the
+    reason and who gave it)."""
+
+    __tablename__ = "check_results"
+    __table_args__ = (
+        ForeignKeyConstraint(["story_id", "story_version"],
+                             ["story_versions.story_id", "story_versions.version"]),
+        CheckConstraint("override_reason IS NULL OR username IS NOT NULL", name="override_by"),
+        Index(None, "story_id", "story_version"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    story_id: Mapped[str] = mapped_column(String)
+    story_version: Mapped[int]
+    ok: Mapped[bool] = mapped_column(Boolean)
+    failures: Mapped[list[Any]]
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    username: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        state = "ok" if self.ok else f"{len(self.failures)} failures"
+        if self.override_reason:
+            state += f", overridden by {self.username}"
+        return f"<CheckResult {self.story_id} v{self.story_version} {state}>"
+
+
+APPEND_ONLY_TABLES = ("declarations", "events", "story_versions", "review_decisions", "check_results")

@@ -1,0 +1,298 @@
+"""The store's API: append records, read the night back.
+
+Every ``record_*`` call joins the transaction opened by ``Store.transaction()`` if there is
+one (so a declaration, its events and its story versions commit or roll back together) and
+otherwise commits on its own. Reads return detached rows (``writer.store.models``) or model
+objects rebuilt from payloads; changing a returned row changes nothing in the store.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from writer.detect.events import Event
+from writer.draft.story import Story
+from writer.model import Declaration as ModelDeclaration
+from writer.store.models import (DECISIONS, DECLARATION_OUTCOMES, WRITER, CheckResult, Declaration,
+                                 EventRecord, ReviewDecision, StoryVersion)
+from writer.store.payload import declaration_to_payload, event_to_payload, story_to_payload
+
+
+class StoreError(Exception):
+    pass
+
+
+class AppendOnlyError(StoreError):
+    """Something tried to change or delete a stored row."""
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _refuse_changes(session: Session, _context, _instances) -> None:
+    if session.dirty or session.deleted:
+        changed = [repr(o) for o in (*session.dirty, *session.deleted)]
+        raise AppendOnlyError(f"the store is append-only; refusing to change or delete {', '.join(changed)}")
+
+
+class Store:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        writer = engine.execution_options(sqlite_immediate=True) if engine.dialect.name == "sqlite" else engine
+        self._writes = sessionmaker(writer, expire_on_commit=False)
+        self._reads = sessionmaker(engine, expire_on_commit=False)
+        for factory in (self._writes, self._reads):
+            event.listen(factory, "before_flush", _refuse_changes)
+        self._local = threading.local()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    # -- transactions -------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One write transaction: everything recorded inside commits together or not at all.
+        Nested calls join the outer transaction."""
+        current = getattr(self._local, "session", None)
+        if current is not None:
+            yield current
+            return
+        with self._writes.begin() as session:
+            self._local.session = session
+            try:
+                yield session
+            finally:
+                self._local.session = None
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        current = getattr(self._local, "session", None)
+        if current is not None:  # read inside the open write transaction: see its rows
+            yield current
+            return
+        with self._reads.begin() as session:
+            yield session
+
+    # -- writing ------------------------------------------------------------------------------
+    def record_declaration(self, decl: ModelDeclaration, outcome: str,
+                           received_at: datetime | None = None) -> int:
+        """Store a declaration as received; return its sequence number."""
+        if outcome not in DECLARATION_OUTCOMES:
+            raise ValueError(f"outcome {outcome!r}: expected one of {', '.join(DECLARATION_OUTCOMES)}")
+        row = Declaration(
+            declaration_id=decl.id, kind=decl.kind, council=decl.council,
+            content_digest=decl.content_digest(), payload=declaration_to_payload(decl),
+            source=decl.source or "", declared_at=decl.declared_at,
+            received_at=received_at or now(), outcome=outcome,
+        )
+        with self.transaction() as s:
+            s.add(row)
+            s.flush()
+            return row.seq
+
+    def record_events(self, events: Iterable[Event], declaration_seq: int) -> list[int]:
+        rows = [EventRecord(
+            event_id=e.id, key=e.key, version=e.version, status=e.status, rule=e.rule,
+            scope=e.scope, subject=e.subject, council=e.council, score=e.score,
+            provisional=e.provisional, at=e.at, payload=event_to_payload(e),
+            declaration_seq=declaration_seq,
+        ) for e in events]
+        if not rows:
+            return []
+        with self.transaction() as s:
+            s.add_all(rows)
+            s.flush()
+            return [r.seq for r in rows]
+
+    def record_stories(self, stories: Iterable[Story], author: str = WRITER, *,
+                       declaration_seq: int | None = None,
+                       created_at: datetime | None = None) -> list[StoryVersion]:
+        """Store story versions: the desk's drafts (``author="writer"``) or a person's edit
+        (``author=<user>``). Each gets the story's next stored version number."""
+        stories = list(stories)
+        if not stories:
+            return []
+        if not author:
+            raise ValueError("a story version needs an author")
+        created_at = created_at or now()
+        with self.transaction() as s:
+            ids = {st.id for st in stories}
+            latest = dict(s.execute(
+                select(StoryVersion.story_id, func.max(StoryVersion.version))
+                .where(StoryVersion.story_id.in_(ids)).group_by(StoryVersion.story_id)).all())
+            rows = []
+            for st in stories:
+                version = latest.get(st.id, 0) + 1
+                latest[st.id] = version
+                rows.append(StoryVersion(
+                    story_id=st.id, version=version, draft_version=st.version, status=st.status,
+                    kind=st.kind, council=st.council, headline=st.headline, score=st.score,
+                    provisional=st.provisional, at=st.at, payload=story_to_payload(st),
+                    author=author, created_at=created_at, declaration_seq=declaration_seq,
+                ))
+            s.add_all(rows)
+            s.flush()
+            return rows
+
+    def record_decision(self, story_id: str, story_version: int, decision: str, user: str,
+                        note: str | None = None, created_at: datetime | None = None) -> ReviewDecision:
+        """A person's decision (approved, rejected, held, override) on one stored version."""
+        if decision not in DECISIONS:
+            raise ValueError(f"decision {decision!r}: expected one of {', '.join(DECISIONS)}")
+        if not user:
+            raise ValueError("a review decision needs the user who made it")
+        row = ReviewDecision(story_id=story_id, story_version=story_version, decision=decision,
+                             username=user, note=note, created_at=created_at or now())
+        with self.transaction() as s:
+            s.add(row)
+            s.flush()
+        return row
+
+    def record_check(self, story_id: str, story_version: int, ok: bool,
+                     failures: Iterable[Any] = (), *, override_reason: str | None = None,
+                     user: str | None = None, created_at: datetime | None = None) -> CheckResult:
+        """A fact-check result for one stored version; with ``override_reason`` (and the
+        ``user`` giving it), a person's override of the check."""
+        if override_reason is not None and not (override_reason.strip() and user):
+            raise ValueError("an override needs a reason and the user who gives it")
+        row = CheckResult(story_id=story_id, story_version=story_version, ok=bool(ok),
+                          failures=list(failures), override_reason=override_reason, username=user,
+                          created_at=created_at or now())
+        with self.transaction() as s:
+            s.add(row)
+            s.flush()
+        return row
+
+    # -- declarations -------------------------------------------------------------------------
+    def seen(self, declaration_id: str, content_digest: str) -> bool:
+        """Whether this declaration (same id, same content) is already stored."""
+        with self._read() as s:
+            return s.scalar(select(Declaration.seq).where(
+                Declaration.declaration_id == declaration_id,
+                Declaration.content_digest == content_digest).limit(1)) is not None
+
+    def declaration_rows(self, declaration_id: str | None = None) -> list[Declaration]:
+        """Stored declaration rows in the order received (of one id, or all)."""
+        q = select(Declaration).order_by(Declaration.seq)
+        if declaration_id is not None:
+            q = q.where(Declaration.declaration_id == declaration_id)
+        with self._read() as s:
+            return list(s.scalars(q))
+
+    def declarations(self) -> list[ModelDeclaration]:
+        """Every stored declaration, in the order received, rebuilt as model objects."""
+        return [row.declaration() for row in self.declaration_rows()]
+
+    def replaced_by(self, seq: int) -> Declaration | None:
+        """The row that replaced declaration row ``seq``: the next correction of the same id."""
+        with self._read() as s:
+            row = s.get(Declaration, seq)
+            if row is None:
+                raise KeyError(seq)
+            return s.scalars(select(Declaration).where(
+                Declaration.declaration_id == row.declaration_id, Declaration.seq > seq,
+                Declaration.outcome == "correction").order_by(Declaration.seq).limit(1)).first()
+
+    def current_declaration(self, declaration_id: str) -> Declaration | None:
+        """The version of a declaration that stands: its latest new or corrected row."""
+        with self._read() as s:
+            return s.scalars(select(Declaration).where(
+                Declaration.declaration_id == declaration_id,
+                Declaration.outcome.in_(("new", "correction")))
+                .order_by(Declaration.seq.desc()).limit(1)).first()
+
+    def count(self, model) -> int:
+        with self._read() as s:
+            return s.scalar(select(func.count()).select_from(model))
+
+    # -- events -------------------------------------------------------------------------------
+    def event_rows(self, declaration_seq: int | None = None) -> list[EventRecord]:
+        q = select(EventRecord).order_by(EventRecord.seq)
+        if declaration_seq is not None:
+            q = q.where(EventRecord.declaration_seq == declaration_seq)
+        with self._read() as s:
+            return list(s.scalars(q))
+
+    def events(self) -> list[Event]:
+        """Every event record, in the order issued."""
+        return [row.event() for row in self.event_rows()]
+
+    def event_ids_by_declaration(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        with self._read() as s:
+            for seq, eid in s.execute(select(EventRecord.declaration_seq, EventRecord.event_id)
+                                      .order_by(EventRecord.seq)):
+                out.setdefault(seq, []).append(eid)
+        return out
+
+    # -- stories ------------------------------------------------------------------------------
+    def latest_story(self, story_id: str) -> StoryVersion | None:
+        """The story's current state: its latest stored version (draft or edit)."""
+        with self._read() as s:
+            return s.scalars(select(StoryVersion).where(StoryVersion.story_id == story_id)
+                             .order_by(StoryVersion.version.desc()).limit(1)).first()
+
+    def story_history(self, story_id: str) -> list[StoryVersion]:
+        """Every stored version of a story, oldest first."""
+        with self._read() as s:
+            return list(s.scalars(select(StoryVersion).where(StoryVersion.story_id == story_id)
+                                  .order_by(StoryVersion.version)))
+
+    def story_version(self, story_id: str, version: int) -> StoryVersion | None:
+        with self._read() as s:
+            return s.scalars(select(StoryVersion).where(StoryVersion.story_id == story_id,
+                                                        StoryVersion.version == version)).first()
+
+    def latest_stories(self, *, include_retracted: bool = False) -> list[StoryVersion]:
+        """The latest stored version of every story (standing ones only, unless asked),
+        highest score first."""
+        latest = (select(StoryVersion.story_id, func.max(StoryVersion.version).label("v"))
+                  .group_by(StoryVersion.story_id).subquery())
+        q = select(StoryVersion).join(latest, (StoryVersion.story_id == latest.c.story_id)
+                                      & (StoryVersion.version == latest.c.v))
+        if not include_retracted:
+            q = q.where(StoryVersion.status != "retracted")
+        with self._read() as s:
+            rows = list(s.scalars(q))
+        return sorted(rows, key=lambda r: (-r.score, r.at, r.story_id))
+
+    # -- review -------------------------------------------------------------------------------
+    def decisions(self, story_id: str, story_version: int | None = None) -> list[ReviewDecision]:
+        q = select(ReviewDecision).where(ReviewDecision.story_id == story_id).order_by(ReviewDecision.seq)
+        if story_version is not None:
+            q = q.where(ReviewDecision.story_version == story_version)
+        with self._read() as s:
+            return list(s.scalars(q))
+
+    def latest_decision(self, story_id: str, story_version: int | None = None) -> ReviewDecision | None:
+        rows = self.decisions(story_id, story_version)
+        return rows[-1] if rows else None
+
+    def checks(self, story_id: str, story_version: int | None = None) -> list[CheckResult]:
+        q = select(CheckResult).where(CheckResult.story_id == story_id).order_by(CheckResult.seq)
+        if story_version is not None:
+            q = q.where(CheckResult.story_version == story_version)
+        with self._read() as s:
+            return list(s.scalars(q))
+
+    def latest_check(self, story_id: str, story_version: int | None = None) -> CheckResult | None:
+        rows = self.checks(story_id, story_version)
+        return rows[-1] if rows else None
