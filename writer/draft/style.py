@@ -72,23 +72,45 @@ class PartyNames:
             return capfirst(name)
         return {"first": p.name, "later": p.later, "headline": p.headline}[mention]
 
-    def verb(self, code: str, singular: str, plural: str, headline: bool = False) -> str:
+    def is_plural(self, code: str, mention: str = "first") -> bool:
+        """Whether the name in this mention takes a plural verb. The table's ``plural`` is for
+        the full name; a short form such as "the Greens" reads as plural even where the full
+        name ("the Green Party") does not."""
+        p = self.get(code)
+        if p.plural:
+            return True
+        if mention == "later":
+            return p.later.startswith("the ") and p.later.endswith("s")
+        return False
+
+    def verb(self, code: str, singular: str, plural: str, headline: bool = False, mention: str = "first") -> str:
         """``Labour has`` / ``the Conservatives have``; headlines take the plural
-        ("Labour take Barnet")."""
-        return plural if headline or self.get(code).plural else singular
+        ("Labour take Barnet"). Pass ``mention="later"`` after a later-mention name
+        ("the Greens have")."""
+        return plural if headline or self.is_plural(code, mention) else singular
 
     def colour(self, code: str) -> str:
         return self.get(code).colour
 
+    def possessive(self, value: str, mention: str = "first") -> str:
+        """``Labour's``, ``the Conservatives'``: a party code in the given mention (or any
+        other name, such as a council's) with its possessive ending."""
+        return apostrophe(self.party(value, mention) if mention != "name" else value)
+
+    def pronoun(self, code: str, mention: str = "first") -> str:
+        """``its`` for a singular party name, ``their`` for a plural one."""
+        return "their" if self.is_plural(code, mention) else "its"
+
 
 def number(n: int | float | None) -> str:
-    """Words for zero to nine ("no" for zero), figures from 10."""
+    """Words for zero to nine ("no" for zero), figures from 10, thousands with commas
+    ("1,156")."""
     if n is None:
         return ""
     if isinstance(n, float) and not n.is_integer():
         return f"{n:.1f}"
     n = int(n)
-    return WORDS[n] if 0 <= n <= 9 else f"{n:,}" if n >= 10_000 else str(n)
+    return WORDS[n] if 0 <= n <= 9 else f"{n:,}" if n >= 1_000 else str(n)
 
 
 def count(n: int, singular: str, plural: str | None = None) -> str:
@@ -127,6 +149,25 @@ def andjoin(items) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def apostrophe(text: str) -> str:
+    """The possessive of a name: ``Labour's``, ``the Conservatives'``, ``Barnet's``; a name
+    ending in s takes the apostrophe alone (never ``Conservatives's``)."""
+    text = str(text)
+    if not text:
+        return text
+    return text + "'" if text.endswith("s") else text + "'s"
+
+
+def lowerfirst(text: str) -> str:
+    """``the London boroughs`` from ``The London boroughs`` (for a definition run into a
+    sentence); a word in capitals, such as an initialism, is left alone."""
+    text = str(text)
+    first = text.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return text
+    return text[:1].lower() + text[1:] if text else text
+
+
 def capfirst(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
@@ -154,4 +195,5 @@ def filters(names: PartyNames) -> dict:
         "party": names.party, "verb": names.verb, "colour": names.colour, "number": number,
         "count": count, "ordinal": ordinal, "signed": signed, "pct": pct, "points": points,
         "andjoin": andjoin, "capfirst": capfirst, "clock": clock, "day": day,
+        "possessive": names.possessive, "pronoun": names.pronoun, "lowerfirst": lowerfirst,
     }

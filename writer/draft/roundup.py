@@ -1,0 +1,455 @@
+"""The round-up: the running story of the night ("the story so far") as it stood at a moment.
+
+``draft_roundup(night, engine, desk, at)`` reads the engine's state (replayed up to ``at`` by
+the caller, e.g. with :func:`writer.draft.desk.draft_night`) and drafts one story:
+
+- the lede and headline lead with the night's highest-scoring council results, ranked by the
+  writer itself (``engine.events()``, highest score first);
+- results are then grouped: London, the Red Wall, the Blue Wall and the south (the group
+  ids below, defined in ``rules/groups.yaml``), then the rest of England;
+- the national tally so far (councils declared, councils controlled with change, councillors
+  with change on the baseline year) comes from ``engine.tally()``;
+- the baseline year's context figures from ``election.toml`` are quoted with their source;
+- it ends with what to watch: councils still counting whose control could change (or, once
+  every council has declared, says so).
+
+Everything worded lives in ``templates/roundup/`` (macros ``headline()``, ``lede()`` and
+``body()`` over the ``f`` dict built here); this module only selects and orders facts, with
+small pure functions over the engine's council results, tallies and events. No council is
+named in code: every name comes from the results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from writer import parties
+from writer.compare.council import CouncilResult
+from writer.compare.tally import Tally
+from writer.detect.events import Event
+from writer.detect.facts import council_facts, tally_facts
+from writer.draft.drafter import _clean, _paragraphs, _stable
+from writer.draft.story import SeatRow, Story
+
+FAMILY = "roundup"
+#: The groups the round-up covers, in the house-style order, and whether copy must say
+#: "areas such as" for them (groupings with no official definition).
+GROUPS: tuple[tuple[str, bool], ...] = (("london", False), ("red-wall", True),
+                                        ("blue-wall", True), ("south", False))
+#: Kinds of council result that are news in a round-up (holds and "no change" are not,
+#: except as examples of a party standing still).
+NEWS_KINDS = ("gain", "lose", "new_win", "new_noc")
+#: The rules (or their template families) whose events the round-up reads for history, a
+#: party's advance across a group and a party standing still in one.
+HISTORIC = ("historic-gain", "historic-control")
+ADVANCE = ("group-advance",)
+STANDING_STILL = ("group-standing-still",)
+LEDE_POOL = 8  # the lede draws on the top-ranked councils...
+LEDE_CLAUSES = 2  # ...in at most two kinds of result
+NAMES_PER_CLAUSE = 4  # councils named in one clause; the rest are counted
+CLAUSES_PER_GROUP = 4
+CLAUSES_ELSEWHERE = 4
+EXAMPLES = 3  # "areas such as" examples
+WATCH_COUNTING = 3  # councils part-declared, named in what to watch
+WATCH_WAITING = 3  # councils with no seats declared yet, named in what to watch
+TALLY_PARTIES = 4  # parties named with their councillors
+BASELINE_FIGURES = 2  # context figures for the baseline year quoted
+
+
+# -- ranking --------------------------------------------------------------------------------
+def council_ranking(events: Iterable[Event]) -> dict[str, Event]:
+    """Each council's highest-scoring standing council event, in the writer's own order
+    (``events`` come highest score first)."""
+    out: dict[str, Event] = {}
+    for e in events:
+        if e.scope == "council" and e.council and e.council not in out:
+            out[e.council] = e
+    return out
+
+
+def group_events(events: Iterable[Event], gid: str) -> list[Event]:
+    """A group's standing events (one per party and rule), highest score first."""
+    return [e for e in events if e.scope == "group" and e.subject.split(":", 1)[0] == gid]
+
+
+# -- council outcomes -----------------------------------------------------------------------
+def outcome(r: CouncilResult) -> dict[str, Any] | None:
+    """What a council's result says for the round-up, or None when it is not news: a final
+    gain, loss or new council; or, while counting, control already beyond doubt and
+    different from before (worded "on course to")."""
+    if r.final:
+        kind = r.result_kind
+        if kind not in NEWS_KINDS:
+            return None
+        control, provisional = r.control_after, False
+    elif r.settled is not None:
+        control, provisional = r.settled.control, True
+        if r.new_council:
+            kind = "new_noc" if control == parties.NOC else "new_win"
+        elif control == r.control_before or r.control_before is None:
+            return None
+        else:
+            kind = "lose" if control == parties.NOC else "gain"
+    else:
+        return None
+    party = {"gain": control, "new_win": control, "lose": r.control_before}.get(kind)
+    return {
+        "council": r.slug, "name": r.name, "kind": kind, "party": party,
+        "other": r.control_before if kind == "gain" else None, "provisional": provisional,
+        "seats": r.composition_after.get(party) if kind == "new_win" and not provisional else None,
+        "total_seats": r.total_seats,
+    }
+
+
+def clauses(items: Sequence[dict[str, Any]], limit: int | None = None,
+            names: int = NAMES_PER_CLAUSE) -> list[dict[str, Any]]:
+    """Outcomes of the same kind for the same parties, together, in rank order: one clause
+    each ("Labour has taken A, B and C from the Conservatives")."""
+    order: list[tuple] = []
+    grouped: dict[tuple, list[dict[str, Any]]] = {}
+    for item in items:
+        key = (item["kind"], item["party"], item["other"], item["provisional"])
+        if key not in grouped:
+            grouped[key] = []
+            order.append(key)
+        grouped[key].append(item)
+    out = []
+    for key in order[:limit]:
+        members = grouped[key]
+        kind, party, other, provisional = key
+        out.append({"kind": kind, "party": party, "other": other, "provisional": provisional,
+                    "names": [m["name"] for m in members[:names]], "more": max(0, len(members) - names),
+                    "councils": [m["council"] for m in members],
+                    "seats": members[0]["seats"] if len(members) == 1 else None,
+                    "total_seats": members[0]["total_seats"] if len(members) == 1 else None})
+    return out
+
+
+def by_party(cs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Clauses gathered into one sentence per party, in order of first appearance ("Labour
+    has taken A from the Conservatives and has lost B to no overall control")."""
+    out: dict[Any, dict[str, Any]] = {}
+    for c in cs:
+        out.setdefault(c["party"], {"party": c["party"], "clauses": []})["clauses"].append(c)
+    return list(out.values())
+
+
+def standing_still(results: Iterable[CouncilResult], party: str, members: set[str],
+                   rank: dict[str, int]) -> list[str]:
+    """Councils of a group the party held with no net change in its own seats (against the
+    same seats last time), best-ranked first: examples of it standing still."""
+    held = [r for r in results if r.slug in members and r.final and r.result_kind == "hold"
+            and r.control_after == party and r.seat_change is not None and r.seat_change.get(party, 0) == 0]
+    return [r.slug for r in sorted(held, key=lambda r: (rank.get(r.slug, len(rank)), r.slug))]
+
+
+def advancing_in(results: Iterable[CouncilResult], party: str, members: set[str]) -> list[str]:
+    """A group's councils where the party gained seats net, most gained first."""
+    up = [r for r in results if r.slug in members and r.seat_change and r.seat_change.get(party, 0) > 0]
+    return [r.slug for r in sorted(up, key=lambda r: (-r.seat_change[party], r.slug))]
+
+
+# -- the national tally ---------------------------------------------------------------------
+def tally_dict(t: Tally) -> dict[str, Any]:
+    """A tally as plain data (what the round-up states, and its evidence)."""
+    return {
+        "group": t.group.id, "group_name": t.group.name, "councils_total": t.councils_total,
+        "councils_final": t.councils_final, "complete": t.complete, "control": dict(t.control),
+        "control_before": dict(t.control_before), "control_change": {
+            p: n for p, n in t.control_change().items() if n},
+        "gained": {p: list(v) for p, v in t.gained.items()}, "lost": {p: list(v) for p, v in t.lost.items()},
+        "seats_won": dict(t.seats_won), "seat_change": {p: n for p, n in t.seat_change.items() if n},
+        "councils_compared": t.councils_compared,
+    }
+
+
+def national_lines(t: Tally) -> dict[str, Any]:
+    """Who controls how many councils (with the change against the same councils before the
+    election) and the parties with most councillors (with the change on the same seats
+    last time)."""
+    change = t.control_change()
+    controllers = [p for p in parties.order_parties({p: t.control.get(p, 0) for p in set(t.control) | set(t.control_before)})
+                   if p != parties.NOC]
+    control = [{"party": p, "councils": t.control.get(p, 0), "change": change.get(p, 0)} for p in controllers]
+    named = {p: n for p, n in t.seats_won.items() if parties.can_control(p)}
+    seats = [{"party": p, "seats": named[p], "change": t.seat_change.get(p, 0)}
+             for p in parties.order_parties(named)[:TALLY_PARTIES]]
+    return {"control": control, "noc": t.control.get(parties.NOC, 0), "noc_change": change.get(parties.NOC, 0),
+            "seats": seats}
+
+
+# -- context ----------------------------------------------------------------------------------
+def baseline_context(context: Sequence[dict[str, Any]], baseline_label: str) -> list[dict[str, Any]]:
+    """The context figures about the baseline year (their label names it), each with its
+    parties in order of share (ties keep the file's order) and whether the top two tie."""
+    out = []
+    for c in context:
+        if baseline_label not in str(c.get("label", "")) or c.get("unit") != "percent" or not c.get("values"):
+            continue
+        values = list(c["values"].items())
+        ranked = sorted(values, key=lambda kv: -kv[1])
+        out.append({"key": c["key"], "label": c["label"], "source": c["source"],
+                    "shares": [{"party": p, "value": v} for p, v in ranked],
+                    "level": len(ranked) > 1 and ranked[0][1] == ranked[1][1]})
+    return out[:BASELINE_FIGURES]
+
+
+# -- what to watch --------------------------------------------------------------------------
+def _leaders(r: CouncilResult) -> list[str]:
+    comp = {p: n for p, n in r.composition_after.items() if parties.can_control(p) and n > 0}
+    if not comp:
+        return []
+    top = max(comp.values())
+    return [p for p in parties.order_parties(comp) if comp[p] == top]
+
+
+def watch_list(results: Iterable[CouncilResult],
+               before: dict[str, dict[str, int] | None] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Councils still counting whose control could change: those with seats declared, the
+    closest first (a leader other than the party in control before, then the fewest seats
+    short of a majority); and those yet to declare a seat (new councils first, then the
+    slimmest majorities on the eve of poll). Councils whose control is already beyond doubt
+    are left out. ``before`` is each council's make-up on the eve of poll, by slug.
+    Returns (counting, waiting, councils not final)."""
+    before = before or {}
+    counting, waiting, open_ = [], [], 0
+    for r in results:
+        if r.final:
+            continue
+        open_ += 1
+        if r.settled is not None:
+            continue
+        item = {"council": r.slug, "name": r.name, "control_before": r.control_before,
+                "new_council": r.new_council, "cycle": r.cycle, "total_seats": r.total_seats,
+                "majority_needed": r.majority_needed, "seats_declared": r.seats_declared,
+                "seats_up": r.seats_up, "composition_estimated": r.composition_estimated}
+        leaders = _leaders(r)
+        if r.seats_declared and leaders:
+            seats = r.composition_after[leaders[0]]
+            item |= {"leaders": leaders, "leader_seats": seats, "short": r.majority_needed - seats}
+            challenger = any(p != r.control_before for p in leaders)
+            counting.append(((0 if challenger else 1, abs(item["short"]), r.slug), item))
+        elif not r.seats_declared:
+            waiting.append(((0 if r.new_council else 1, _eve_margin(r, before.get(r.slug)), r.slug), item))
+    counting.sort(key=lambda kv: kv[0])
+    waiting.sort(key=lambda kv: kv[0])
+    return [i for _, i in counting], [i for _, i in waiting], open_
+
+
+def _eve_margin(r: CouncilResult, before: dict[str, int] | None) -> int:
+    """How safe control looked on the eve of poll (smaller is closer): the ruling party's
+    seats beyond half the council or, for a council under no overall control, how far its
+    largest party was from a majority. A council with no known make-up comes last."""
+    comp = {p: n for p, n in (before or {}).items() if parties.can_control(p)}
+    if not comp:
+        return r.total_seats
+    if r.control_before and r.control_before != parties.NOC:
+        return abs(2 * comp.get(r.control_before, 0) - r.total_seats)
+    return abs(r.majority_needed - max(comp.values()))
+
+
+# -- the story ------------------------------------------------------------------------------
+def build_facts(night, engine, at: datetime | None = None) -> tuple[dict[str, Any], list[Event]]:
+    """The ``f`` the round-up templates are written from, and the events it draws on."""
+    events = engine.events()
+    ranking = council_ranking(events)
+    rank = {slug: i for i, slug in enumerate(ranking)}
+    results = engine.council_results()
+    by_slug = {r.slug: r for r in results}
+    # every newsworthy council outcome, in the writer's order (ranked councils first)
+    ordered = sorted(results, key=lambda r: (rank.get(r.slug, len(rank)), r.slug))
+    outcomes = [o for o in (outcome(r) for r in ordered) if o is not None]
+    for o in outcomes:
+        e = ranking.get(o["council"])
+        o["score"] = e.score if e else 0.0
+    used: dict[str, Event] = {}
+    final_event: dict[str, Event] = {}
+    for e in events:
+        if e.scope == "council" and e.council and e.facts.get("final") and e.council not in final_event:
+            final_event[e.council] = e
+
+    def use(slugs: Iterable[str]) -> None:
+        """Keep as evidence each council's best-ranked event, preferring one drafted from
+        its final result (a council may still have a standing event from while it counted)."""
+        for s in slugs:
+            e = final_event.get(s) or ranking.get(s)
+            if e is not None:
+                used.setdefault(e.key, e)
+
+    # the lede: the top-ranked councils' results (declared ones first, if any)
+    final = [o for o in outcomes if not o["provisional"]] or outcomes
+    pool = final[:LEDE_POOL]
+    lead_clauses = []
+    if pool:
+        lead_clauses = clauses(pool, LEDE_CLAUSES)
+        use(c for k in lead_clauses for c in k["councils"])
+
+    # the groups, each council told once (in the first group it belongs to)
+    told: set[str] = set()
+    said: set[tuple] = set()
+    group_blocks = []
+    covered_groups = [gid for gid, _ in GROUPS if gid in engine.groups]
+    for gid, such_as in GROUPS:
+        if gid not in engine.groups:
+            continue
+        group = engine.groups[gid]
+        members = {slug for slug, gids in engine.council_groups.items() if gid in gids}
+        items = [o for o in outcomes if o["council"] in members and o["council"] not in told]
+        g_clauses = clauses(items, CLAUSES_PER_GROUP)
+        for c in g_clauses:
+            told.update(c["councils"])
+        use(c for k in g_clauses for c in k["councils"])
+        tally = engine.tally(gid)
+        g_events = group_events(events, gid)
+        mine = {c for k in g_clauses for c in k["councils"]}
+        historic = next((e for e in events if _is(e, HISTORIC) and e.council in mine), None)
+        if historic is not None:
+            used.setdefault(historic.key, historic)
+        advance = []
+        for e in g_events:
+            if _is(e, ADVANCE) and tally.seat_change.get(e.facts["party"], 0) > 0:
+                party = e.facts["party"]
+                if party not in [a["party"] for a in advance]:
+                    advance.append({"party": party, "seat_change": tally.seat_change[party], "event": e,
+                                    "examples": [by_slug[s].name for s in advancing_in(results, party, members)[:EXAMPLES]]})
+        advance.sort(key=lambda a: (-a["seat_change"], a["party"]))
+        # a group made up of the same councils as an earlier one (for its comparable seats)
+        # would repeat the same figure: say it once
+        advance = [a for a in advance if (a["party"], a["seat_change"], tally.councils_compared) not in said]
+        said.update((a["party"], a["seat_change"], tally.councils_compared) for a in advance)
+        advance = advance[:2]
+        for a in advance:
+            e = a.pop("event")
+            used.setdefault(e.key, e)
+            if such_as:  # named as examples ("areas such as")
+                use(advancing_in(results, a["party"], members)[:EXAMPLES])
+        still = None
+        for e in g_events:
+            if _is(e, STANDING_STILL):
+                party = e.facts["party"]
+                examples = standing_still(results, party, members, rank)
+                if examples:
+                    still = {"party": party, "seat_change": tally.seat_change.get(party, 0),
+                             "examples": [by_slug[s].name for s in examples[:EXAMPLES]]}
+                    use(examples[:EXAMPLES])
+                    used.setdefault(e.key, e)
+                    break
+        declared = [s for s in sorted(members, key=lambda s: (rank.get(s, len(rank)), s)) if by_slug[s].final]
+        if such_as and not advance and still is None:
+            use(declared[:EXAMPLES])  # named as examples of the group's councils
+        group_blocks.append({
+            "id": gid, "name": group.name, "label": _label(group.name), "such_as": such_as,
+            "definition": group.definition, "clauses": g_clauses, "sentences": by_party(g_clauses),
+            "historic": _historic(historic.facts) if historic is not None else None,
+            "advance": advance, "still": still, "tally": tally_dict(tally),
+            "declared_examples": [by_slug[s].name for s in declared[:EXAMPLES]],
+        })
+
+    # the rest of England
+    in_groups = {slug for slug, gids in engine.council_groups.items() if set(gids) & set(covered_groups)}
+    elsewhere = clauses([o for o in outcomes if o["council"] not in in_groups], CLAUSES_ELSEWHERE)
+    use(c for k in elsewhere for c in k["councils"])
+
+    national = engine.tally()
+    counting, waiting, still_open = watch_list(
+        results, {slug: c.composition_before for slug, c in night.councils.items()})
+    when = at.isoformat() if at is not None else max((e.at for e in events), default=None)
+    f = {
+        "election": night.election.name, "election_id": night.election.id,
+        "baseline_label": engine.baseline_label, "poll_year": night.election.poll_date.year,
+        "at": when, "provisional": not national.complete,
+        "wards_declared": sum(r.wards_declared for r in results),
+        "leads": lead_clauses, "lede": by_party(lead_clauses), "groups": group_blocks,
+        "elsewhere": by_party(elsewhere),
+        "national": tally_dict(national), "tally": national_lines(national),
+        "context": baseline_context(engine.context, engine.baseline_label),
+        "watch": {"counting": counting[:WATCH_COUNTING], "waiting": waiting[:WATCH_WAITING],
+                  "counting_total": len(counting), "waiting_total": len(waiting), "open": still_open},
+    }
+    return f, sorted(used.values(), key=lambda e: (-e.score, e.key))
+
+
+def _is(e: Event, names: tuple[str, ...]) -> bool:
+    """Whether an event comes from one of the named rules (or uses their template family)."""
+    return e.rule in names or e.template in names
+
+
+def _label(name: str) -> str:
+    """``Red Wall`` from ``the Red Wall`` (a group's name used as an adjective)."""
+    return name[4:] if name.startswith("the ") else name
+
+
+def _historic(facts: dict[str, Any]) -> dict[str, Any]:
+    return {"council": facts["council"], "name": facts["council_name"], "party": facts["winner"],
+            "first_ever": facts["first_ever"], "records_from": facts["history_from"],
+            "last_controlled_to": facts["last_controlled_to"]}
+
+
+def draft_roundup(night, engine, desk, at: datetime | None = None, *, version: int = 1) -> Story:
+    """The story of the night so far (kind ``roundup``, id ``roundup:<election id>``)."""
+    f, used = build_facts(night, engine, at)
+    story_id = f"{FAMILY}:{night.election.id}"
+    templates = desk.drafter.templates
+    phrasings = templates.find(FAMILY, None)
+    if not phrasings:
+        raise LookupError(f"no template family {FAMILY!r} in {templates.directory}")
+    phrasing = phrasings[_stable(f"{story_id}|{f['at']}") % len(phrasings)]
+    module = phrasing.template.make_module({"f": f, "events": [e.facts for e in used],
+                                            "night": {"context": engine.context},
+                                            "election": night.election})
+    headline, lede = _clean(module.headline()), _clean(module.lede())
+    body = _paragraphs(module.body()) if hasattr(module, "body") else []
+    summary = {"scope": "roundup", "subject": story_id, "at": f["at"], "baseline_label": f["baseline_label"],
+               "national": f["national"], "groups": {g["id"]: g["tally"] for g in f["groups"]},
+               "standing_still": {g["id"]: g["still"] for g in f["groups"] if g["still"]},
+               "watch": f["watch"], "context": [dict(c) for c in engine.context],
+               "wards_declared": f["wards_declared"]}
+    evidence = _evidence(engine, f, used, at) + (summary,)
+    return Story(
+        id=story_id, kind=FAMILY, version=version, status="draft", headline=headline, lede=lede,
+        body=tuple(body), table=_table(desk, f["national"]),
+        disclosure="This report was produced automatically from official results and checked by an editor.",
+        events=tuple(e.id for e in used), council=None, region=None,
+        groups=("national",) + tuple(g["id"] for g in f["groups"]),
+        score=max((e.score for e in used), default=0.0), provisional=f["provisional"],
+        template=phrasing.name, at=f["at"] or night.election.polls_close.isoformat(),
+        evidence=evidence,
+    )
+
+
+def _evidence(engine, f: dict[str, Any], used: Sequence[Event], at: datetime | None) -> tuple[dict[str, Any], ...]:
+    """What the round-up states, in the shapes the fact-check reads: the events' facts; the
+    national tally and each group figure quoted, one tally fact set per party (as the
+    group and national events carry them); the facts of each council named in what to
+    watch; and the context figures."""
+    when = at or (datetime.fromisoformat(f["at"]) if f["at"] else engine.election.polls_close)
+    out = [e.facts for e in used]
+    national = engine.tally()
+    stated = {c["party"] for c in f["tally"]["control"]} | {s["party"] for s in f["tally"]["seats"]}
+    stated |= {p for c in f["leads"] for p in (c["party"], c["other"]) if p and p != parties.NOC}
+    for party in sorted(stated):
+        out.append(tally_facts(national, party, when, engine.baseline_label, engine.names).to_dict())
+    for g in f["groups"]:
+        tally = engine.tally(g["id"])
+        for party in sorted({a["party"] for a in g["advance"]} | ({g["still"]["party"]} if g["still"] else set())):
+            out.append(tally_facts(tally, party, when, engine.baseline_label, engine.names).to_dict())
+    results = {r.slug: r for r in engine.council_results()}
+    for w in f["watch"]["counting"] + f["watch"]["waiting"]:
+        r = results[w["council"]]
+        out.append(council_facts(r, engine.council_groups[r.slug], when, engine.baseline_label,
+                                 engine.election.poll_date.year, None, engine.context).to_dict())
+    if engine.context:
+        out.append({"context": [dict(c) for c in engine.context]})
+    return tuple(out)
+
+
+def _table(desk, national: dict[str, Any]) -> tuple[SeatRow, ...]:
+    """Councillors by party so far, with the change on the same seats last time."""
+    names = desk.drafter.names
+    won, change = national["seats_won"], national["seat_change"]
+    named = {p: n for p, n in won.items() if parties.can_control(p) or p in ("Ind", "Res")}
+    top = set(parties.order_parties({p: n for p, n in named.items() if parties.can_control(p)})[:TALLY_PARTIES])
+    return tuple(SeatRow(p, names.party(p, "tally"), won[p], change.get(p, 0))
+                 for p in parties.order_parties(named) if won[p] >= 10 or p in top or p in national["control"])
