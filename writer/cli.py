@@ -335,5 +335,13 @@ def quality(night_dir: str, rules_dir: str | None) -> None:
     click.echo(format_quality(report))
 
 
+# -- the newsroom: review app, users and API tokens (writer/web) -------------------------------
+from writer.web.commands import demo, serve, users  # noqa: E402
+from writer.web.token_commands import tokens  # noqa: E402
+
+for _command in (serve, demo, users, tokens):
+    main.add_command(_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

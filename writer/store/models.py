@@ -213,3 +213,7 @@ class CheckResult(Base):
 
 
 APPEND_ONLY_TABLES = ("declarations", "events", "story_versions", "review_decisions", "check_results")
+
+# the review desk's tables (users, publish times, rule settings) share this metadata
+from writer.store import users as _review_tables  # noqa: E402,F401  (registers them on Base)
+from writer.store import tokens as _token_tables  # noqa: E402,F401  (the API tokens, likewise)

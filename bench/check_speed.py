@@ -1,0 +1,94 @@
+"""How fast the fact-check gate is: µs per story on the 2022 night's council stories.
+
+    python bench/check_speed.py [--night ../shared/data/le2022] [--repeat 5] [--profile]
+
+Prints, per story (CPU time of this process, best of --repeat runs):
+
+- cold: a fresh night's caches (no paragraph analysed, no sentence shape read) — the cost
+  of a story the gate has never seen anything like;
+- warm: sentence shapes known (the night's templates read once), paragraphs new — the usual
+  case once a night is under way;
+- repeat: the same stories again (a re-check of an unchanged draft);
+- check() one at a time against check_many() in one spaCy pass;
+- for scale, drafting the same stories, and a fixed pure-Python loop (this machine's speed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--night", default=str(ROOT.parent / "shared" / "data" / "le2022"))
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--profile", action="store_true")
+    args = ap.parse_args()
+
+    from writer.check import FactChecker
+    from writer.draft.desk import draft_night
+    from writer.draft.style import PartyNames
+
+    clock = time.process_time
+    t = clock()
+    night, engine, desk = draft_night(args.night)
+    feed = [s for s in desk.feed if s.status != "retracted"]
+    drafting = (clock() - t) / len(feed) * 1e6
+    stories = [s for s in desk.current() if s.kind == "council"]
+    words = sum(len(s.text().split()) for s in stories) / len(stories)
+
+    t = clock()
+    checker = FactChecker.for_night(night.setup, PartyNames.load(ROOT / "rules" / "parties.yaml"))
+    build = clock() - t
+    checker.check_many(feed)  # learn the night's wards and parties, as a night would
+
+    def best(fn, prepare=lambda: None) -> float:
+        out = float("inf")
+        for _ in range(args.repeat):
+            prepare()
+            t = clock()
+            fn()
+            out = min(out, clock() - t)
+        return out / len(stories) * 1e6
+
+    def cold():
+        checker.pipeline.cache.clear()
+        checker._plans.clear()
+        checker._ev_cache.clear()
+
+    def new_paragraphs():
+        checker.pipeline.cache.clear()
+        checker._ev_cache.clear()
+
+    results = {
+        "cold": best(lambda: checker.check_many(stories), cold),
+        "warm": best(lambda: checker.check_many(stories), new_paragraphs),
+        "repeat": best(lambda: checker.check_many(stories)),
+        "check() warm": best(lambda: [checker.check(s) for s in stories], new_paragraphs),
+    }
+    t = clock()
+    for _ in range(10):
+        sum(range(100_000))
+    loop = (clock() - t) / 10 * 1e3
+    assert all(r.ok for r in checker.check_many(stories))
+    print(f"{len(stories)} council stories, {words:.0f} words each on average; gate built in {build:.2f} s")
+    for name, us in results.items():
+        print(f"  {name:<14} {us:8.0f} µs/story  ({1e6 / us:,.0f} stories/s)")
+    print(f"  drafting       {drafting:8.0f} µs/story (every story version of the night, for scale)")
+    print(f"  sum(range(100_000)) takes {loop:.2f} ms here (about 0.6-0.9 ms on a current laptop core)")
+    if args.profile:
+        import cProfile
+        import pstats
+        cold()
+        cProfile.runctx("checker.check_many(stories)", globals(), locals(), "/tmp/check_speed.prof")
+        pstats.Stats("/tmp/check_speed.prof").sort_stats("tottime").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,666 @@
+"""The fact-check gate: every figure, name and claim of a story against its evidence.
+
+A story may state only what its events' facts support. The gate reads ``Story.text()``
+(headline, paragraphs, seats table, disclosure line):
+
+1. hostile text first: control or invisible characters, look-alike letters, non-ASCII digits,
+   markup or template leftovers ("{{", "None"), text too long to check;
+2. the seats table line by line (party, seats won, signed change) and the disclosure line
+   (one of the house's wordings);
+3. the prose, read by the night's spaCy pipeline (:mod:`writer.check.pipeline`) into
+   sentences of entities (PARTY, COUNCIL, WARD), numbers and claim verbs, each reduced to a
+   skeleton (``⟨P0⟩ has taken control of ⟨C1⟩ from ⟨P2⟩, winning ⟨N3⟩ of the ⟨N4⟩ seats``):
+   - every party, council and ward named must be the story's (a group story may name the
+     councils its facts list; a ward is named in a ward story, or written "X ward");
+   - every number must fit its role (:mod:`writer.check.numbers`);
+   - every claim frame (:mod:`writer.check.claims`) must match the result;
+   - any other claim verb (gain, take, hold, keep, lose, win, control) said of a party must
+     at least be something the data says that party did.
+
+Figures that quote the evidence itself (a group's definition, a context figure's label, a
+candidate's name) are not read as claims. Failures carry exact offsets into the checked text
+and a reason an editor can act on ("'eight seats': the data says Labour gained 16").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from writer import parties as party_codes
+from writer.check.claims import FRAMES
+from writer.check.evidence import Evidence
+from writer.check.lexicon import COUNCIL, NUMBER_WORDS, ORDINAL_WORDS, PARTY, WARD, Lexicon, norm
+from writer.check.numbers import Role, bound_index, check_role, clause_start, read_role
+from writer.check.pipeline import VERB_CLASS, Analysis, Pipeline
+from writer.check.types import CheckResult, Failure, Item, Sentence, Verb, parse_number
+from writer.model import NightSetup
+
+NOC = party_codes.NOC
+
+DISCLOSURES = (
+    "This report was produced automatically from official results and checked by an editor.",
+    "This report was produced automatically from official results and has not yet been checked by an editor.",
+)
+MAX_CHARS = 100_000
+
+_PARA_BREAK = re.compile(r"\n[ \t\r]*\n\s*")
+_TABLE_HEAD = re.compile(r"^\s*party\s+seats\s+change\s*$", re.I)
+_TABLE_ROW = re.compile(r"^(?P<name>\S.*?)\s{2,}(?P<seats>\S+)(?:\s+(?P<change>\S+))?\s*$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MARKUP_CHARS = re.compile(r"[<>{}\[\]\\|]")
+_LEFTOVERS = re.compile(r"\b(?:nan|NaN|null|undefined)\b|(?<=[a-z,] )None\b")
+_UNIT_TEXT = re.compile(r"[ \t]*(?:%|per ?cent\b|percentage points?\b|points?\b|seats?\b|councillors?\b|"
+                        r"councils?\b|votes?\b|wards?\b)", re.I)
+_WS = re.compile(r"\s+")
+_NOC_IDS = frozenset({NOC})
+PLAN_CACHE_SIZE = 50_000
+
+
+def _frame_index():
+    """Which frames a sentence may hold: by the trigger words it contains and the kinds of
+    item (party, council, ward, ordinal) the frame needs."""
+    triggers: dict[str, list[int]] = {}
+    for i, frame in enumerate(FRAMES):
+        for t in frame.triggers:
+            triggers.setdefault(t, []).append(i)
+    return list(triggers.items()), [frame.needs for frame in FRAMES]
+
+
+_TRIGGERS, _NEEDS = _frame_index()
+
+
+class _Run:
+    """One check: the text, its evidence and what has been found so far."""
+
+    __slots__ = ("text", "ev", "failures", "claims")
+
+    def __init__(self, text: str, ev: Evidence) -> None:
+        self.text = text
+        self.ev = ev
+        self.failures: list[Failure] = []
+        self.claims = 0
+
+    def fail(self, start: int, end: int, reason: str) -> None:
+        self.failures.append(Failure(start, end, self.text[start:end], reason))
+
+
+class FactChecker:
+    """The gate for one night. Build it once (:meth:`for_night`); check any number of
+    stories or edited texts."""
+
+    def __init__(self, lex: Lexicon, names, *, disclosures: Sequence[str] = DISCLOSURES,
+                 token_matcher: bool = False) -> None:
+        self.lex = lex
+        self.names = names
+        self.disclosures = tuple(" ".join(d.split()) for d in disclosures)
+        self.pipeline = Pipeline(token_matcher=token_matcher)
+        self.nlp = self.pipeline.nlp
+        self._flush()
+        self._ev_cache: dict[int, tuple[Any, Evidence]] = {}
+        self._plans: dict[tuple, _Plan] = {}
+
+    @classmethod
+    def for_night(cls, setup: NightSetup, names, *, wards: Iterable[str] = (),
+                  disclosures: Sequence[str] = DISCLOSURES, token_matcher: bool = False) -> "FactChecker":
+        """The gate for a night: the pipeline and lexicons are built here, once. ``wards``:
+        ward names declared tonight, where known (wards a story's evidence names are learnt
+        when it is checked). ``token_matcher``: find figures and claim verbs with spaCy's
+        token-pattern Matcher rather than PhraseMatchers (same spans, slower)."""
+        return cls(Lexicon.for_night(setup, names, wards), names, disclosures=disclosures,
+                   token_matcher=token_matcher)
+
+    # -- public API -------------------------------------------------------------------------------
+    def check(self, story) -> CheckResult:
+        """Check ``story.text()`` against ``story.evidence``."""
+        return self.check_many_texts([(story.text(), story.evidence)])[0]
+
+    def check_text(self, text: str, evidence: Sequence[Mapping[str, Any]], *,
+                   require_disclosure: bool = True) -> CheckResult:
+        """Check any text (an editor's edit of a story, say) against evidence facts."""
+        return self.check_many_texts([(text, evidence)], require_disclosure=require_disclosure)[0]
+
+    def check_many(self, stories: Iterable) -> list[CheckResult]:
+        """Check many stories in one spaCy pass (``nlp.pipe``)."""
+        return self.check_many_texts([(s.text(), s.evidence) for s in stories])
+
+    def check_many_texts(self, items: Sequence[tuple[str, Sequence[Mapping[str, Any]]]], *,
+                         require_disclosure: bool = True) -> list[CheckResult]:
+        prepared = []
+        for text, evidence in items:
+            if not isinstance(text, str):
+                text = "" if text is None else str(text)
+            run = _Run(text, self._evidence(evidence))
+            prepared.append((run, self._prepare(run, require_disclosure)))
+        self._flush()
+        analyses = self.pipeline.analyse_many([[run.text[s:e] for s, e in prose] for run, prose in prepared])
+        out = []
+        for (run, prose), found in zip(prepared, analyses):
+            quoted = self._quoted(run) if prose else []
+            for (s, e), a in zip(prose, found):
+                self._paragraph(run, s, e, a, quoted)
+            failures = sorted(set(run.failures), key=lambda f: (f.start, f.end, f.reason))
+            out.append(CheckResult(not failures, tuple(failures), run.claims))
+        return out
+
+    # -- names for reasons ----------------------------------------------------------------------
+    def pname(self, code: str | None) -> str:
+        if code is None:
+            return "no party"
+        if code == NOC:
+            return "no overall control"
+        return self.names.party(code, "later")
+
+    def possessive(self, code: str) -> str:
+        name = self.pname(code)
+        return name + ("'" if name.endswith("s") else "'s")
+
+    def verb(self, code: str, singular: str, plural: str) -> str:
+        try:
+            return self.names.verb(code, singular, plural)
+        except Exception:  # noqa: BLE001 - an older PartyNames
+            return singular
+
+    def cname(self, slug: str | None) -> str:
+        return self.lex.council_names.get(slug, slug or "the council")
+
+    def party_of(self, item: Item, ev: Evidence) -> str:
+        inside = item.ids & ev.parties
+        return sorted(inside or item.ids)[0]
+
+    def time_ok(self, ev: Evidence, text: str) -> bool:
+        from writer.draft.style import clock
+        stamps = {clock(f.get(k)) for f in ev.facts for k in ("at", "settled_at") if isinstance(f.get(k), str)}
+        return text.lower().replace(":", ".") in stamps
+
+    # -- preparation ------------------------------------------------------------------------------
+    def _flush(self) -> None:
+        self.pipeline.add_patterns(self.lex.take_pending())
+
+    def _evidence(self, evidence) -> Evidence:
+        hit = self._ev_cache.get(id(evidence))
+        if hit is not None and hit[0] is evidence:
+            return hit[1]
+        seq = evidence if isinstance(evidence, (list, tuple)) else list(evidence or ())
+        self.lex.learn(seq)
+        ev = Evidence(seq, self.lex)
+        if len(self._ev_cache) > 4096:
+            self._ev_cache.clear()
+        self._ev_cache[id(evidence)] = (evidence, ev)
+        return ev
+
+    def _prepare(self, run: _Run, require_disclosure: bool) -> list[tuple[int, int]]:
+        """Hostile-text checks, the table and the disclosure; returns the prose paragraphs
+        (start, end) for spaCy."""
+        text = run.text
+        if len(text) > MAX_CHARS:
+            run.fail(0, min(len(text), 80), f"text too long to check ({len(text)} characters)")
+            return []
+        self._hostile(run)
+        prose: list[tuple[int, int]] = []
+        disclosure_seen = False
+        pos = 0
+        bounds = []
+        for m in _PARA_BREAK.finditer(text):
+            bounds.append((pos, m.start()))
+            pos = m.end()
+        bounds.append((pos, len(text)))
+        for s, e in bounds:
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if s >= e:
+                continue
+            para = text[s:e]
+            if _TABLE_HEAD.match(para.split("\n", 1)[0]):
+                self._table(run, s, para)
+            elif para[:40].lower().startswith("this report was produced automatically"):
+                disclosure_seen = True
+                run.claims += 1
+                if " ".join(para.split()) not in self.disclosures:
+                    run.fail(s, e, "not a recognised disclosure line")
+            else:
+                prose.append((s, e))
+        if require_disclosure and not disclosure_seen:
+            end = len(text.rstrip())
+            run.claims += 1
+            run.fail(end, end, "no disclosure line: every automated story ends with one")
+        return prose
+
+    def _hostile(self, run: _Run) -> None:
+        text = run.text
+        if _CONTROL.search(text):
+            for m in _CONTROL.finditer(text):
+                run.fail(m.start(), m.end(), "control character in copy")
+        if _MARKUP_CHARS.search(text):
+            for m in _MARKUP_CHARS.finditer(text):
+                run.fail(m.start(), m.end(), "markup or a template leftover in copy")
+        if "None" in text or "nan" in text or "NaN" in text or "null" in text or "undefined" in text:
+            for m in _LEFTOVERS.finditer(text):
+                run.fail(m.start(), m.end(), "markup or a template leftover in copy")
+        if text.isascii():
+            return
+        allowed = None
+        for i, ch in enumerate(text):
+            if ch.isascii() or ch in "\u2019\u2018\u201c\u201d\u2013\u2014\u00a3":
+                continue
+            cat = unicodedata.category(ch)
+            if ch in "⟨⟩":
+                run.fail(i, i + 1, "unexpected character in copy")
+            elif cat in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp", "Zs"):
+                run.fail(i, i + 1, f"invisible or non-standard space character U+{ord(ch):04X} in copy")
+            elif cat in ("Nd", "No", "Nl"):
+                run.fail(i, i + 1, f"non-standard digit {ch!r} in copy")
+            elif cat.startswith("L") and "LATIN" not in unicodedata.name(ch, ""):
+                if allowed is None:
+                    allowed = self._evidence_chars(run.ev)
+                if ch not in allowed:
+                    run.fail(i, i + 1, f"unexpected character {ch!r} (U+{ord(ch):04X}) in copy")
+
+    @staticmethod
+    def _evidence_chars(ev: Evidence) -> set[str]:
+        chars: set[str] = set()
+
+        def walk(v, depth=0):
+            if depth > 4:
+                return
+            if isinstance(v, str):
+                if not v.isascii():
+                    chars.update(v)
+            elif isinstance(v, Mapping):
+                for k, x in v.items():
+                    walk(k, depth + 1)
+                    walk(x, depth + 1)
+            elif isinstance(v, (list, tuple)):
+                for x in v:
+                    walk(x, depth + 1)
+        for f in ev.facts:
+            walk(f)
+        return chars
+
+    # -- the seats table --------------------------------------------------------------------------
+    def _table(self, run: _Run, base: int, para: str) -> None:
+        ev = run.ev
+        has_change = any(isinstance(f.get("seat_change"), Mapping) for f in ev.councils_f + ev.wards_f)
+        offset = 0
+        for i, line in enumerate(para.split("\n")):
+            start = base + offset
+            offset += len(line) + 1
+            if i == 0 or not line.strip():
+                continue
+            m = _TABLE_ROW.match(line)
+            run.claims += 1
+            if not m:
+                run.fail(start, start + len(line.rstrip()), "table row not in the form: party, seats, change")
+                continue
+            name, seats, change = m.group("name"), m.group("seats"), m.group("change")
+            codes = {i for label, i in self.lex.forms.get(norm(name), ()) if label == PARTY} & ev.parties
+            if not codes:
+                run.fail(start + m.start("name"), start + m.end("name"),
+                         f"table: '{name}' is not a party in the data for this story")
+                continue
+            # one name may stand for two codes (a party listed two ways): any may fit
+            ok_seats = ok_change = False
+            value, _, _ = parse_number(seats)
+            delta, _, _ = parse_number(change) if change is not None else (None, 0, False)
+            won_all: list[int] = []
+            changes_all: list[int] = []
+            for code in sorted(codes):
+                won = [v for v, key in ev.holdings(code) if key in ("seats_won", "won")]
+                changes = ev.seat_change(code) if has_change else []
+                won_all += won
+                changes_all += changes
+                if value is not None and value in won:
+                    ok_seats = True
+                    if change is None or (delta is not None and delta in changes):
+                        ok_change = True
+            pname = self.pname(sorted(codes)[0])
+            run.claims += 1
+            if not ok_seats:
+                s = start + m.start("seats")
+                run.fail(s, s + len(seats), f"table: {seats} seats for {pname}: the data says "
+                                            f"{pname} won {' or '.join(map(str, sorted(set(won_all)))) or 'none'}")
+            if change is not None:
+                run.claims += 1
+                if ok_seats and not ok_change or not ok_seats and (delta is None or delta not in changes_all):
+                    s = start + m.start("change")
+                    says = (f"{pname} changed by "
+                            f"{' or '.join(f'{c:+d}' if c else '0' for c in sorted(set(changes_all)))}"
+                            if changes_all else "there is no like-for-like change to report")
+                    run.fail(s, s + len(change), f"table: change {change} for {pname}: the data says {says}")
+
+    # -- prose ----------------------------------------------------------------------------------
+    def _paragraph(self, run: _Run, base: int, end: int, a: Analysis, quoted: list[tuple[int, int]]) -> None:
+        text, lex, ev = run.text, self.lex, run.ev
+        ents: list[Item] = []
+        for s, e in a.ents:
+            s, e = s + base, e + base
+            surface = text[s:e]
+            interp = lex.forms.get(surface.lower()) or lex.forms.get(norm(surface))
+            if interp:
+                item = self._entity(surface, s, e, interp, ev)
+                if item is not None:
+                    ents.append(item)
+        nums: list[Item] = []
+        for s, e, raw, kind in a.figures:
+            s, e = s + base, e + base
+            if kind == "zero":
+                nums.append(Item("N", s, e, raw, value=0))
+            elif kind == "ordinal":
+                nums.append(Item("O", s, e, raw, value=ORDINAL_WORDS[raw.lower()]))
+            elif kind == "ordinal-figure":
+                nums.append(Item("O", s, e, raw, value=int(raw[:-2]) if raw[:-2].isdigit() else None))
+            elif kind == "time":
+                nums.append(Item("N", s, e, raw, unit="time"))
+            elif kind == "compound":
+                parts = re.split(r"\s*-\s*", raw.lower())
+                nums.append(Item("N", s, e, raw, value=NUMBER_WORDS.get(parts[0], 0) + NUMBER_WORDS.get(parts[-1], 0)))
+            else:
+                value, dec, signed = parse_number(raw)
+                nums.append(Item("N", s, e, raw, value=value, decimals=dec, signed=signed, unit=kind))
+        verbs = [Verb(s + base, e + base, w) for s, e, w in a.verbs]
+        if ents:
+            # numbers and verbs inside names ("Ward 3", "Labour Hold") are part of the name
+            spans = [(x.start, x.end) for x in ents]
+            nums = [n for n in nums if not _within(spans, n.start, n.start + 1)]
+            verbs = [v for v in verbs if not _within(spans, v.start, v.start + 1)]
+        items = sorted(ents + nums, key=lambda it: it.start) if nums else ents
+        quoted = [(qs, qe) for qs, qe in quoted if qs < end and qe > base]
+        if quoted:
+            # a quotation of the evidence (a group's definition) is the evidence itself
+            items = [it for it in items if not _within(quoted, it.start, it.end, strict=True)]
+            verbs = [v for v in verbs if not _within(quoted, v.start, v.end, strict=True)]
+        starts = [base + s for s in a.sentences] + [end]
+        i = j = 0
+        for s, e in zip(starts, starts[1:]):
+            sent = Sentence(s, e)
+            while i < len(items) and items[i].start < e:
+                if items[i].start >= s:
+                    sent.items.append(items[i])
+                i += 1
+            while j < len(verbs) and verbs[j].start < e:
+                if verbs[j].start >= s:
+                    sent.verbs.append(verbs[j])
+                j += 1
+            if sent.items or sent.verbs:
+                self._skeleton(text, sent)
+                self._check_sentence(run, sent)
+
+    def _entity(self, surface: str, s: int, e: int, interp, ev: Evidence) -> Item | None:
+        parties = frozenset(i for label, i in interp if label == PARTY)
+        if parties:
+            return Item("P", s, e, surface, ids=parties)
+        if surface.islower():
+            return None  # "reading", "park": a word, not the council or ward of that name
+        councils = frozenset(i for label, i in interp if label == COUNCIL)
+        wards = frozenset(i for label, i in interp if label == WARD)
+        if councils and wards:
+            if councils & (ev.council_slugs | set(ev.listed_councils)):
+                return Item("C", s, e, surface, ids=councils)
+            if wards & ev.ward_keys:
+                return Item("W", s, e, surface, ids=wards)
+            return Item("C", s, e, surface, ids=councils)
+        if councils:
+            return Item("C", s, e, surface, ids=councils)
+        if wards:
+            return Item("W", s, e, surface, ids=wards)
+        return None
+
+    def _quoted(self, run: _Run) -> list[tuple[int, int]]:
+        got = run.ev.__dict__.get("_quote_pattern", 0)
+        if got == 0:
+            got = run.ev.__dict__["_quote_pattern"] = self._quote_pattern(run.ev)
+        if got is None:
+            return []
+        pat, firsts = got
+        low = run.text.lower()
+        if not any(w in low for w in firsts):
+            return []
+        return [(m.start(), m.end()) for m in pat.finditer(run.text)]
+
+    @staticmethod
+    def _quote_pattern(ev: Evidence) -> tuple[re.Pattern, tuple[str, ...]] | None:
+        strings = set()
+        for f in ev.facts:
+            for key in ("definition", "group_name", "region", "not_comparable_reason", "comparison_basis"):
+                v = f.get(key)
+                if isinstance(v, str):
+                    strings.add(v)
+            for w in f.get("winners") or ():
+                if isinstance(w, Mapping) and isinstance(w.get("name"), str):
+                    strings.add(w["name"])
+        for c in ev.context:
+            for key in ("label", "source"):
+                v = c.get(key)
+                if isinstance(v, str):
+                    strings.add(v)
+                    strings.add(v.split(",")[0])
+        alternatives, firsts = [], set()
+        for sentence in sorted(strings, key=len, reverse=True):
+            words = re.findall(r"\w+", sentence)
+            if len(words) >= 2:
+                alternatives.append(r"[\W_]+".join(map(re.escape, words)))
+                firsts.add(words[0].lower())
+        if not alternatives:
+            return None
+        return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b\.?", re.I), tuple(sorted(firsts))
+
+    @staticmethod
+    def _skeleton(text: str, sent: Sentence) -> None:
+        parts = []
+        phs = []
+        size = 0
+        pos = sent.start
+        for k, it in enumerate(sent.items):
+            seg = text[pos:it.start].lower()
+            if "  " in seg or "\n" in seg or "\t" in seg:
+                seg = _WS.sub(" ", seg)
+            if not size:
+                seg = seg.lstrip()
+            parts.append(seg)
+            size += len(seg)
+            ph = f"⟨{it.kind}{k}⟩"
+            parts.append(ph)
+            phs.append((size, size + len(ph)))
+            size += len(ph)
+            pos = it.end
+        tail = _WS.sub(" ", text[pos:sent.end].lower()).rstrip()
+        parts.append(tail if size else tail.lstrip())
+        skel = "".join(parts)
+        if "\u2019" in skel:
+            skel = skel.replace("\u2019", "'")
+        sent.skel = skel
+        sent.phs = phs
+        sent.kinds = tuple(it.kind for it in sent.items)
+        sent.noc = tuple(it.kind == "P" and it.ids == _NOC_IDS for it in sent.items)
+
+    # -- checks -----------------------------------------------------------------------------------
+    def _check_entity(self, run: _Run, it: Item) -> None:
+        ev = run.ev
+        run.claims += 1
+        if it.kind == "P":
+            if not (it.ids & ev.parties):
+                code = sorted(it.ids)[0]
+                if code == NOC:
+                    run.fail(it.start, it.end, f"'{it.text}': no council in this story's data is or was under no "
+                                               f"overall control")
+                else:
+                    run.fail(it.start, it.end, f"'{it.text}': {self.pname(code)} are not in the data for this story")
+        elif it.kind == "C":
+            if not (it.ids & (ev.council_slugs | set(ev.listed_councils))):
+                own = sorted({self.cname(s) for s in ev.council_slugs})
+                where = f"this story is about {', '.join(own)}" if own else "it is not in the data for this story"
+                run.fail(it.start, it.end, f"'{it.text}': not this story's council ({where})")
+        elif it.kind == "W":
+            if not (it.ids & ev.ward_keys):
+                own = sorted({f.get('ward') for f in ev.wards_f if f.get('ward')})
+                after = run.text[it.end:it.end + 9].lower()
+                if own:
+                    run.fail(it.start, it.end, f"'{it.text}': not this story's ward ({', '.join(own)})")
+                elif after.startswith((" ward", " division")):
+                    run.fail(it.start, it.end, f"'{it.text}': no ward of that name in the data for this story")
+
+    def _check_sentence(self, run: _Run, sent: Sentence) -> None:
+        ev = run.ev
+        items = sent.items
+        for it in items:
+            if it.kind in "PCW":
+                self._check_entity(run, it)
+        plan = self._plan(sent)
+        for i, m, first, last in plan.frames:
+            run.claims += 1
+            try:
+                problem = FRAMES[i].check(self, ev, sent, m)
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+                problem = "this claim could not be checked against the data"
+            if problem:
+                s, e = (items[first].start, items[last - 1].end) if last > first else (sent.start, sent.end)
+                run.fail(s, e, f"'{run.text[s:e]}': {problem}")
+        for k, role in plan.numbers:
+            self._check_number(run, sent, items[k], role)
+        for v, j in plan.verbs:
+            self._check_verb(run, sent.verbs[v], self.party_of(items[j], ev))
+
+    def _plan(self, sent: Sentence) -> "_Plan":
+        """What to check in a sentence: read from its skeleton once per night (templates
+        repeat their skeletons across stories)."""
+        units = tuple(_unit_key(it) for it in sent.items)
+        starts = [it.start for it in sent.items]
+        verbs = tuple((bisect_left(starts, v.start), v.word) for v in sent.verbs)
+        key = (sent.skel, sent.noc, units, verbs)
+        plan = self._plans.get(key)
+        if plan is None:
+            if len(self._plans) >= PLAN_CACHE_SIZE:
+                self._plans.clear()
+            plan = self._plans[key] = _Plan.read(sent, units, verbs)
+        return plan
+
+    def _check_number(self, run: _Run, sent: Sentence, it: Item, role: Role) -> None:
+        run.claims += 1
+        m = _UNIT_TEXT.match(run.text, it.end)
+        span_end = m.end() if m and it.unit != "time" else it.end
+        label = run.text[it.start:span_end]
+        if it.value is None and it.unit != "time":
+            run.fail(it.start, span_end, f"'{label}': not a number the checker can verify")
+            return
+        party = self.party_of(sent.items[role.party], run.ev) if role.party is not None else None
+        try:
+            verdict = check_role(self, run.ev, role, it, party, sent.skel, sent.items)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            verdict = "this figure could not be checked against the data"
+        if verdict is not None:
+            run.fail(it.start, span_end, f"'{label}': {verdict}")
+
+    def _check_verb(self, run: _Run, v: Verb, party: str) -> None:
+        """A claim verb no frame or figure explains: the data must at least say the party
+        did something of the kind."""
+        if party == NOC:
+            return
+        ev = run.ev
+        cls = VERB_CLASS[v.word]
+        run.claims += 1
+        ok = {"gain": ev.any_gain, "lose": ev.any_loss, "hold": ev.any_hold, "win": ev.any_win,
+              "control": ev.any_control}[cls](party)
+        if not ok:
+            what = {"gain": "gained", "lose": "lost", "hold": "held", "win": "won", "control": "controlled"}[cls]
+            run.fail(v.start, v.end, f"'{v.word}': the data does not say {self.pname(party)} {what} anything here")
+
+
+def _unit_key(it: Item) -> str | None:
+    if it.kind != "N":
+        return None
+    if it.unit:
+        return it.unit
+    v = it.value
+    if it.signed:
+        return "signed"
+    if isinstance(v, int) and 1800 <= v <= 2100 and it.decimals == 0:
+        return "year"
+    return None
+
+
+class _FrozenMatch:
+    """A regex match's groups and spans, kept after the match (plans outlive sentences)."""
+
+    __slots__ = ("_groups", "_spans", "_span")
+
+    def __init__(self, m: re.Match) -> None:
+        self._groups = m.groupdict()
+        self._spans = {name: m.span(name) for name in self._groups}
+        self._span = m.span()
+
+    def groupdict(self) -> dict:
+        return self._groups
+
+    def group(self, name: str | int = 0):
+        return self._groups.get(name) if name else None
+
+    def start(self, name: str | None = None) -> int:
+        return self._span[0] if name is None else self._spans[name][0]
+
+    def end(self, name: str | None = None) -> int:
+        return self._span[1] if name is None else self._spans[name][1]
+
+
+class _Plan:
+    __slots__ = ("frames", "numbers", "verbs")
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[int, _FrozenMatch, int, int]] = []
+        self.numbers: list[tuple[int, Role]] = []
+        self.verbs: list[tuple[int, int]] = []  # (verb index, party item index)
+
+    @classmethod
+    def read(cls, sent: Sentence, units: tuple, verbs: tuple) -> "_Plan":
+        plan = cls()
+        skel, phs, kinds = sent.skel, sent.phs, sent.kinds
+        starts = [a for a, _ in phs]
+        present = set(kinds)
+        candidates = sorted({i for t, frames in _TRIGGERS if t in skel for i in frames if _NEEDS[i] <= present})
+        covered = []
+        for i in candidates:
+            for m in FRAMES[i].regex.finditer(skel):
+                first, last = bisect_left(starts, m.start()), bisect_left(starts, m.end())
+                plan.frames.append((i, _FrozenMatch(m), first, last))
+                covered.append((first, last))
+        roles: list[Role | None] = [None] * len(kinds)
+        for k, kind in enumerate(kinds):
+            if kind == "N":
+                roles[k] = read_role(skel, phs, kinds, sent.noc, units, k, roles)
+                plan.numbers.append((k, roles[k]))
+        gaps = [g for g, _ in verbs]
+        for vi, (gap, word) in enumerate(verbs):
+            if any(a <= gap <= b for a, b in covered):
+                continue
+            if gap < len(kinds) and kinds[gap] in "NO" and gaps.count(gap) == 1:
+                continue  # "gained eight seats": the figure's role checks it
+            if not gap:
+                continue
+            cs = clause_start(skel, phs[gap - 1][1] + 1)
+            j = None
+            for x in range(gap - 1, -1, -1):
+                if phs[x][0] < cs:
+                    break
+                if kinds[x] == "P" and skel[max(0, phs[x][0] - 5):phs[x][0]] != "from ":
+                    j = x
+                    break
+            if j is not None:
+                plan.verbs.append((vi, j))
+        return plan
+
+
+def _within(spans: list[tuple[int, int]], s: int, e: int, strict: bool = False) -> bool:
+    """Whether [s, e) lies inside one of the spans (strictly: not the whole span itself)."""
+    for a, b in spans:
+        if a <= s and e <= b and not (strict and a == s and b == e):
+            return True
+        if a > s:
+            break
+    return False
+
+
+__all__ = ["CheckResult", "DISCLOSURES", "FactChecker", "Failure", "bound_index"]

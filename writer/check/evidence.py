@@ -1,0 +1,379 @@
+"""A story's evidence, indexed for checking: which parties, councils, wards and years it
+names, and the figures behind each kind of claim, by party.
+
+Built once per evidence tuple (the checker caches it); every lookup is computed on first
+use, so a story that states three numbers costs three lookups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+from writer import parties as party_codes
+from writer.check.lexicon import Lexicon, norm, party_codes_in
+from writer.model import normalise_ward_name
+
+NOC = party_codes.NOC
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+
+
+def _memo(method):
+    """A per-party lookup, computed once per evidence (the table and the prose ask again)."""
+    name = method.__name__
+
+    def wrapper(self, *args):
+        key = (name, *args)
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = method(self, *args)
+            return value
+        except TypeError:  # an unhashable argument: compute
+            return method(self, *args)
+    wrapper.__name__ = name
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return None
+    return v
+
+
+def _year_of(v: Any) -> int | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int) and 1800 <= v <= 2100:
+        return v
+    if isinstance(v, str):
+        m = _YEAR.search(v)
+        return int(m.group(1)) if m else None
+    return None
+
+
+def _roundup_tallies(summary: Mapping) -> list[dict]:
+    """The round-up's summary (national and group tallies, party by party inside) as one
+    tally fact per group and party, in the shape of a group event's facts."""
+    out = []
+    tallies = [("national", summary.get("national"))]
+    groups = summary.get("groups")
+    if isinstance(groups, Mapping):
+        tallies += list(groups.items())
+    for gid, t in tallies:
+        if not isinstance(t, Mapping):
+            continue
+        by_party = [t.get(k) if isinstance(t.get(k), Mapping) else {} for k in
+                    ("control", "control_before", "control_change", "gained", "lost", "seats_won", "seat_change")]
+        control, before, change, gained, lost, won, seat_change = by_party
+        parties = set().union(*by_party)
+        for p in parties:
+            out.append({
+                "scope": "national" if gid == "national" else "group", "subject": f"{gid}:{p}",
+                "group": t.get("group", gid), "group_name": t.get("group_name"), "party": p,
+                "councils_total": t.get("councils_total"), "councils_final": t.get("councils_final"),
+                "councils_controlled": control.get(p, 0), "councils_controlled_before": before.get(p, 0),
+                "councils_change": change.get(p, 0), "councils_gained": len(gained.get(p) or ()),
+                "councils_lost": len(lost.get(p) or ()), "gained": list(gained.get(p) or ()),
+                "lost": list(lost.get(p) or ()), "seats_won": won.get(p, 0), "seat_change": seat_change.get(p, 0),
+                "councils_compared": t.get("councils_compared"), "baseline_label": summary.get("baseline_label"),
+            })
+    return out
+
+
+class Evidence:
+    """The facts a story may state."""
+
+    def __init__(self, evidence: Sequence[Mapping[str, Any]], lex: Lexicon) -> None:
+        self.lex = lex
+        facts, context = [], []
+        seen = set()
+        for f in evidence:
+            if not isinstance(f, Mapping):
+                continue
+            if set(f) == {"context"}:  # the drafter's context figures
+                context.extend(c for c in f.get("context") or () if isinstance(c, Mapping))
+                continue
+            if f.get("scope") == "roundup":  # the round-up's tallies, read as group facts
+                facts.extend(_roundup_tallies(f))
+                if isinstance(f.get("watch"), Mapping):
+                    facts.append({"scope": "watch", **{k: v for k, v in f["watch"].items() if _num(v) is not None}})
+            key = (f.get("scope"), f.get("subject"), f.get("party"), f.get("at"))
+            if key in seen and f.get("scope") in ("ward", "council"):
+                continue  # one story's events share their subject's facts
+            seen.add(key)
+            facts.append(f)
+            context.extend(c for c in f.get("context") or () if isinstance(c, Mapping))
+        self.facts = facts
+        self.context = context
+        self._memo: dict[tuple, Any] = {}
+        self.councils_f = [f for f in facts if f.get("scope") == "council"]
+        self.wards_f = [f for f in facts if f.get("scope") == "ward"]
+        self.tallies_f = [f for f in facts if f.get("scope") in ("group", "national")]
+
+    # -- names ------------------------------------------------------------------------------
+    @cached_property
+    def parties(self) -> set[str]:
+        out: set[str] = set()
+        for f in self.facts:
+            out |= party_codes_in(f)
+        for c in self.context:
+            if isinstance(c.get("values"), Mapping):
+                out.update(c["values"])
+        return out
+
+    @cached_property
+    def council_slugs(self) -> set[str]:
+        """The story's own councils."""
+        return {f["council"] for f in self.facts if isinstance(f.get("council"), str)}
+
+    @cached_property
+    def listed_councils(self) -> dict[str, set[tuple[str, str]]]:
+        """Councils named in group facts: slug -> {(party, "gained"|"lost")}."""
+        out: dict[str, set[tuple[str, str]]] = {}
+        for f in self.tallies_f:
+            for how in ("gained", "lost"):
+                for name in f.get(how) or ():
+                    name = str(name)
+                    slug = name if name in self.lex.council_names else \
+                        self.lex.council_by_name.get(norm(name), "name:" + norm(name))
+                    out.setdefault(slug, set()).add((f.get("party"), how))
+        return out
+
+    @cached_property
+    def ward_keys(self) -> set[str]:
+        out = set()
+        for f in self.wards_f:
+            for key in ("ward", "baseline_ward"):
+                if isinstance(f.get(key), str):
+                    out.add(normalise_ward_name(f[key]))
+        return out
+
+    def council_fact(self, slug: str | None) -> Mapping | None:
+        for f in self.councils_f:
+            if slug is None or f.get("council") == slug:
+                return f
+        return None
+
+    @cached_property
+    def main_council(self) -> Mapping | None:
+        return self.councils_f[0] if self.councils_f else None
+
+    # -- numbers ----------------------------------------------------------------------------
+    @cached_property
+    def years(self) -> set[int]:
+        out: set[int] = set()
+        for f in self.facts:
+            for key in ("baseline_label", "poll_year", "history_from", "last_controlled_to",
+                        "before_since", "at"):
+                y = _year_of(f.get(key))
+                if y:
+                    out.add(y)
+        for c in self.context:
+            for key in ("label", "source", "key"):
+                y = _year_of(c.get(key))
+                if y:
+                    out.add(y)
+        return out
+
+    @cached_property
+    def baseline_years(self) -> set[int]:
+        out = {y for f in self.facts for y in (_year_of(f.get("baseline_label")),) if y}
+        out |= {f["poll_year"] for f in self.facts if isinstance(f.get("poll_year"), int)}
+        return out
+
+    def year_fact(self, key: str) -> set[int]:
+        return {y for f in self.councils_f for y in (_year_of(f.get(key)),) if y}
+
+    @cached_property
+    def all_numbers(self) -> set[float]:
+        """Every figure in the evidence (and its size, for changes): the last resort for a
+        number no contextual rule explains."""
+        out: set[float] = set()
+
+        def walk(v: Any, depth: int = 0) -> None:
+            if depth > 4:
+                return
+            if isinstance(v, bool):
+                return
+            if isinstance(v, (int, float)):
+                out.add(round(float(v), 1))
+                out.add(round(abs(float(v)), 1))
+            elif isinstance(v, Mapping):
+                for x in v.values():
+                    walk(x, depth + 1)
+            elif isinstance(v, (list, tuple)):
+                out.add(float(len(v)))
+                for x in v:
+                    walk(x, depth + 1)
+        for f in self.facts:
+            for k, v in f.items():
+                if k not in ("at", "settled_at", "context"):
+                    walk(v)
+        for c in self.context:
+            walk(c.get("values"))
+        return out
+
+    @_memo
+    def scalars(self, *keys: str) -> list[tuple[float, str]]:
+        out = []
+        for f in self.facts:
+            for k in keys:
+                v = _num(f.get(k))
+                if v is not None:
+                    out.append((v, k))
+        return out
+
+    # -- per-party figures ------------------------------------------------------------------------
+    @_memo
+    def seat_change(self, p: str) -> list[int]:
+        out = []
+        for f in self.councils_f + self.wards_f:
+            d = f.get("seat_change")
+            if isinstance(d, Mapping):
+                out.append(d.get(p, 0))
+        for f in self.tallies_f:
+            if f.get("party") == p and _num(f.get("seat_change")) is not None:
+                out.append(f["seat_change"])
+        return out
+
+    @_memo
+    def holdings(self, p: str) -> list[tuple[int, str]]:
+        """Seats a party has: whole council, won tonight, won in the ward, group total (0
+        where the council's figures leave the party out)."""
+        out = []
+        for f in self.councils_f:
+            for key in ("composition_after", "seats_won"):
+                d = f.get(key)
+                if isinstance(d, Mapping):
+                    out.append((d.get(p, 0), key))
+        for f in self.wards_f:
+            d = f.get("won")
+            if isinstance(d, Mapping):
+                out.append((d.get(p, 0), "won"))
+        for f in self.tallies_f:
+            if f.get("party") == p and _num(f.get("seats_won")) is not None:
+                out.append((f["seats_won"], "seats_won"))
+        return out
+
+    @_memo
+    def gains_count(self, p: str, frm: str | None = None) -> list[int]:
+        """Seats a party took in a ward (from one party, or from any)."""
+        if not self.wards_f:
+            return []
+        return [sum(1 for g, l in self.ward_gains() if g == p and (frm is None or l == frm))]
+
+    @_memo
+    def baseline(self, p: str) -> list[int]:
+        """Seats a party won last time (0 for a party winning its first seat)."""
+        out = []
+        if any(p in (f.get("first_seat") or ()) for f in self.wards_f):
+            out.append(0)
+        for f in self.councils_f:
+            d = f.get("baseline_seats_won")
+            if isinstance(d, Mapping) and p in d:
+                out.append(d[p])
+        for f in self.wards_f:
+            d = f.get("baseline_holders")
+            if isinstance(d, Mapping) and p in d:
+                out.append(d[p])
+        return out
+
+    @_memo
+    def shares(self, p: str) -> list[float]:
+        out = []
+        for f in self.wards_f:
+            d = f.get("shares")
+            if isinstance(d, Mapping) and _num(d.get(p)) is not None:
+                out.append(d[p])
+        return out
+
+    def context_shares(self, p: str, sentence: str = "") -> list[float]:
+        """A party's context figures (projected national shares and the like), only where
+        the sentence names the figure ("the BBC projected national share put Labour on 35%")."""
+        out = []
+        for c in self.context:
+            label, vals = c.get("label"), c.get("values")
+            if not isinstance(label, str) or not isinstance(vals, Mapping):
+                continue
+            head = label.split(",")[0].lower().strip()
+            if head and head in sentence and _num(vals.get(p)) is not None:
+                out.append(vals[p])
+        return out
+
+    @_memo
+    def share_change(self, p: str) -> list[float]:
+        out = []
+        for f in self.wards_f:
+            d = f.get("share_change")
+            if isinstance(d, Mapping) and _num(d.get(p)) is not None:
+                out.append(d[p])
+            for key in ("biggest_rise", "biggest_fall"):
+                b = f.get(key)
+                if isinstance(b, Mapping) and b.get("party") == p and _num(b.get("points")) is not None:
+                    out.append(b["points"])
+        return out
+
+    @_memo
+    def tally(self, p: str, key: str) -> list[float]:
+        return [f[key] for f in self.tallies_f if f.get("party") == p and _num(f.get(key)) is not None]
+
+    @_memo
+    def tally_any(self, key: str) -> list[float]:
+        return [f[key] for f in self.tallies_f if _num(f.get(key)) is not None]
+
+    # -- control ----------------------------------------------------------------------------
+    @_memo
+    def gained(self, p: str) -> set[str]:
+        return {slug for slug, how in self.listed_councils.items() if (p, "gained") in how}
+
+    @_memo
+    def lost(self, p: str) -> set[str]:
+        return {slug for slug, how in self.listed_councils.items() if (p, "lost") in how}
+
+    def ward_gains(self) -> list[tuple[str, str]]:
+        return [(g.get("party"), g.get("from")) for f in self.wards_f for g in f.get("gains") or ()
+                if isinstance(g, Mapping)]
+
+    def any_gain(self, p: str) -> bool:
+        if any(v > 0 for v in self.seat_change(p)):
+            return True
+        if any(f.get("winner") == p and f.get("result_kind") in ("gain", "new_win") for f in self.councils_f):
+            return True
+        if any(g == p for g, _ in self.ward_gains()) or self.gained(p):
+            return True
+        if any(v > 0 for v in self.tally(p, "councils_gained")):
+            return True
+        return any(p in (f.get("first_seat") or ()) for f in self.wards_f)
+
+    def any_loss(self, p: str) -> bool:
+        if any(v < 0 for v in self.seat_change(p)):
+            return True
+        if any(f.get("control_before") == p and f.get("control_after") != p for f in self.councils_f):
+            return True
+        if any(l == p for _, l in self.ward_gains()) or self.lost(p):
+            return True
+        if any(v > 0 for v in self.tally(p, "councils_lost")):
+            return True
+        return any(v < 0 for v in self.share_change(p))
+
+    def any_hold(self, p: str) -> bool:
+        if any(f.get("winner") == p and f.get("result_kind") == "hold" for f in self.councils_f):
+            return True
+        if any(f.get("settled_control") == p and f.get("control_before") == p for f in self.councils_f):
+            return True
+        return any(isinstance(f.get("holds"), Mapping) and f["holds"].get(p) for f in self.wards_f)
+
+    def any_win(self, p: str) -> bool:
+        if any(v > 0 for v, _ in self.holdings(p)):
+            return True
+        return any(f.get("winner") == p or f.get("settled_control") == p for f in self.councils_f)
+
+    def any_control(self, p: str) -> bool:
+        if any(p in (f.get("control_after"), f.get("settled_control"), f.get("control_before"))
+               for f in self.councils_f):
+            return True
+        return any(v > 0 for v in self.tally(p, "councils_controlled"))

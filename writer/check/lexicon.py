@@ -1,0 +1,210 @@
+"""The night's lexicon: every way copy may name a party, council or ward, and number words.
+
+Built once per night (:meth:`Lexicon.for_night`) from the party names in
+``rules/parties.yaml`` and the councils and baseline wards of the night; wards and named
+parties first seen in a story's evidence are added as they turn up (:meth:`Lexicon.learn`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from writer import parties as party_codes
+from writer.model import NightSetup, normalise_ward_name
+
+PARTY, COUNCIL, WARD = "PARTY", "COUNCIL", "WARD"
+PRIORITY = {PARTY: 0, COUNCIL: 1, WARD: 2}
+
+#: Words for numbers copy may use (house style writes one to nine; editors may write more).
+UNITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+         "eighteen", "nineteen")
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+        "eighty": 80, "ninety": 90}
+NUMBER_WORDS: dict[str, int] = {w: i for i, w in enumerate(UNITS)} | TENS | {"no": 0, "none": 0}
+ORDINAL_WORDS: dict[str, int] = {w: i + 1 for i, w in enumerate((
+    "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+    "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
+    "eighteenth", "nineteenth", "twentieth"))}
+
+_COMMON_WORDS = frozenset(("the", "and", "ward", "council", "seat", "seats", "party", "vote", "votes", "labour",
+                           "control", "majority", "election", "new", "first", "last", "since", "with"))
+
+#: Short forms copy may use for a council after first mention (house style: "Hull").
+COUNCIL_ALIASES: dict[str, tuple[str, ...]] = {"kingston-upon-hull": ("Hull",)}
+
+
+def norm(text: str) -> str:
+    """The lookup key of a mention: lower case, single spaces, typographic apostrophes."""
+    return " ".join(text.replace("\u2019", "'").lower().split())
+
+
+#: Forms copy uses beyond the names table: one independent or residents' candidate, and the
+#: results-service codes ("Lab gain from Con").
+EXTRA_FORMS: dict[str, tuple[str, ...]] = {
+    "Ind": ("independent", "an independent", "independent candidate", "the independent candidate"),
+    "Res": ("residents' candidate", "a residents' candidate", "the residents' candidate"),
+    "Lab": ("Lab",), "Con": ("Con",), "LD": ("LD",),
+}
+
+
+def party_forms(names, code: str) -> set[str]:
+    """Every mention form of a party: first, later, headline and tally names, each with and
+    without a leading "the"."""
+    p = names.get(code)
+    forms = {p.name, p.later, p.headline, *EXTRA_FORMS.get(code, ())}
+    try:
+        forms.add(names.party(code, "tally"))
+    except (KeyError, TypeError, ValueError):
+        pass
+    if party_codes.is_named_other(code):
+        forms.add(code[len("Other ("):-1])
+    out = set()
+    for f in forms:
+        f = " ".join(f.split())
+        if not f:
+            continue
+        bare = f[4:] if f.lower().startswith("the ") else f
+        out.update((bare, "the " + bare))
+    return out
+
+
+@dataclass
+class Lexicon:
+    names: object  # PartyNames
+    forms: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # form -> {(label, id)}
+    council_names: dict[str, str] = field(default_factory=dict)  # slug -> name
+    council_by_name: dict[str, str] = field(default_factory=dict)  # norm(name) -> slug
+    ward_names: dict[str, str] = field(default_factory=dict)  # ward key -> a name
+    party_codes: set[str] = field(default_factory=set)
+    pending: list[dict] = field(default_factory=list)  # patterns not yet given to the ruler
+
+    # -- building -------------------------------------------------------------------------------
+    def _add(self, label: str, text: str, ident: str) -> None:
+        """A mention form: looked up by its lower-case key; the ruler gets it as written, so
+        that it is tokenized as copy writes it ("St. Peters": "St." is one token)."""
+        form = norm(text)
+        if not form:
+            return
+        known = self.forms.get(form)
+        if known is None:
+            self.forms[form] = {(label, ident)}
+            self.pending.append({"label": label, "pattern": " ".join(text.split()), "id": ident})
+        elif (label, ident) not in known:
+            known.add((label, ident))
+
+    def add_party(self, code: str) -> bool:
+        if code in self.party_codes or not isinstance(code, str):
+            return False
+        self.party_codes.add(code)
+        for form in party_forms(self.names, code):
+            self._add(PARTY, form, code)
+        return True
+
+    def add_council(self, slug: str, name: str) -> None:
+        self.council_names.setdefault(slug, name)
+        self.council_by_name[norm(name)] = slug
+        self._add(COUNCIL, name, slug)
+        for alias in COUNCIL_ALIASES.get(slug, ()):
+            self._add(COUNCIL, alias, slug)
+
+    def add_ward(self, name: str) -> bool:
+        """A ward's name, as a WARD form. Names that could not be told from ordinary words
+        in copy ("the", "a", one or two letters) are left out."""
+        if not isinstance(name, str) or len(name.strip()) < 3 or not any(ch.isupper() for ch in name):
+            return False
+        if norm(name) in _COMMON_WORDS:
+            return False
+        form = norm(name)
+        key = normalise_ward_name(name)
+        if form in self.forms and (WARD, key) in self.forms[form]:
+            return False
+        self.ward_names.setdefault(key, name)
+        self._add(WARD, name, key)
+        return True
+
+    @classmethod
+    def for_night(cls, setup: NightSetup, names, wards: Iterable[str] = ()) -> "Lexicon":
+        lex = cls(names)
+        codes = set(getattr(names, "table", {})) | {party_codes.NOC}
+        for c in setup.councils.values():
+            codes.update(c.composition_before or {})
+            if c.control_before:
+                codes.add(c.control_before)
+        for b in setup.baseline_councils.values():
+            codes.update(b.seats_won)
+            codes.update(b.composition_after)
+            codes.add(b.control_after)
+        for ws in setup.baseline_wards.values():
+            for w in ws:
+                codes.update(c.party for c in w.candidates)
+        for periods in setup.history.values():
+            codes.update(p.control for p in periods)
+        for code in sorted(c for c in codes if c):
+            lex.add_party(code)
+        for c in setup.councils.values():
+            lex.add_council(c.slug, c.name)
+        for b in setup.baseline_councils.values():
+            if b.slug not in lex.council_names:
+                lex.add_council(b.slug, b.name)
+        for ws in setup.baseline_wards.values():
+            for w in ws:
+                lex.add_ward(w.ward)
+        for w in wards:
+            lex.add_ward(w)
+        return lex
+
+    def learn(self, evidence: Iterable) -> None:
+        """Add the parties and wards a story's evidence names that the night did not."""
+        for f in evidence:
+            if not hasattr(f, "get"):
+                continue
+            for key in ("ward", "baseline_ward"):
+                if isinstance(f.get(key), str):
+                    self.add_ward(f[key])
+            for code in party_codes_in(f):
+                if code not in self.party_codes:
+                    self.add_party(code)
+            slug, name = f.get("council"), f.get("council_name")
+            if isinstance(slug, str) and isinstance(name, str) and slug not in self.council_names:
+                self.add_council(slug, name)
+
+    def take_pending(self) -> list[dict]:
+        out, self.pending = self.pending, []
+        # PARTY first, then COUNCIL, then WARD: the ruler keeps one label per form
+        return sorted(out, key=lambda p: PRIORITY[p["label"]])
+
+
+PARTY_DICTS = ("seats_won", "seat_change", "baseline_seats_won", "composition_after", "won",
+               "baseline_holders", "holds", "shares", "share_change")
+PARTY_FIELDS = ("winner", "loser", "control_before", "control_after", "largest_party",
+                "settled_control", "baseline_control", "winning_party", "party")
+
+
+def party_codes_in(f) -> set[str]:
+    """Every party code a fact dict mentions."""
+    out: set[str] = set()
+    for key in PARTY_DICTS:
+        d = f.get(key)
+        if isinstance(d, dict):
+            out.update(k for k in d if isinstance(k, str))
+    for key in PARTY_FIELDS:
+        v = f.get(key)
+        if isinstance(v, str):
+            out.add(v)
+    for key in ("biggest_gain", "biggest_loss", "biggest_rise", "biggest_fall"):
+        v = f.get(key)
+        if isinstance(v, dict) and isinstance(v.get("party"), str):
+            out.add(v["party"])
+    for w in f.get("winners") or ():
+        if isinstance(w, dict) and isinstance(w.get("party"), str):
+            out.add(w["party"])
+    for g in f.get("gains") or ():
+        if isinstance(g, dict):
+            out.update(v for v in (g.get("party"), g.get("from")) if isinstance(v, str))
+    out.update(p for p in (f.get("first_seat") or ()) if isinstance(p, str))
+    for c in f.get("context") or ():
+        if isinstance(c, dict) and isinstance(c.get("values"), dict):
+            out.update(k for k in c["values"] if isinstance(k, str))
+    return out

@@ -1,0 +1,599 @@
+"""Number roles: what a figure in copy claims, and whether the evidence says it.
+
+A number's role comes from its unit (seats, councillors, councils, votes, wards, %, points,
+none), the cue words just before it (gained, lost, up, down, within, runs, across, from,
+needs, all, by, with, on ...), what follows it ("of the 63 seats", "of them", "declared",
+"needed for a majority") and the party it is said of: the nearest party before it in its
+clause (a party after "from" is never the subject of a figure), else the antecedent of a
+"which" clause, else the party the sentence opens with. A number with no unit takes the
+unit of the figure before it in the sentence ("controls 35 councils, down eight").
+
+Reading a role needs only the sentence's skeleton (:func:`read_role`), so a night's
+templates are read once; :func:`check_role` then tests the figure against a story's
+evidence and returns None, or a reason that says what the data does say ("the data says
+Labour gained 16").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from writer import parties as party_codes
+from writer.check.evidence import Evidence
+from writer.check.types import Item, alts, fmt, same
+
+NOC = party_codes.NOC
+
+_UNIT = re.compile(r"^ ?(%|per ?cent\b|percentage points?\b|points?\b|(?:(?:more|net|extra|fewer|additional|new|"
+                   r"declared|other) )?(seats?|councillors?|councils?|votes?|wards?)\b)")
+_NUMERATOR = re.compile(r"^ of (?:the |its |their |these )?⟨N(\d+)⟩ ?(?:(seats?|councils?|wards?|councillors?)\b)?"
+                        r"(?P<rest>[^,;.:]*)")
+_CUES = re.compile(
+    r"\b(?P<gain>net gain of|gain of|gained|gaining|gains?|up|rose|risen|rising|increased?|increasing|advanced?|"
+    r"added|adding)\b"
+    r"|\b(?P<loss>net loss of|loss of|lost|losing|loses?|lose|down|fell|fallen|falling|dropped|declined?|slipped)\b"
+    r"|\b(?P<within>within|net change of|change of)\b"
+    r"|\b(?P<ctrl>runs?|ran|running|controls?|controlled|controlling)\b"
+    r"|\b(?P<across>across)\b"
+    r"|\b(?P<needs>needs?|needed|requires?|required|takes|reach)\b"
+    r"|\b(?P<from>from)\b"
+    r"|\b(?P<to>to)\b"
+    r"|\b(?P<all>all)\b"
+    r"|\b(?P<by>by)\b"
+    r"|\b(?P<had>had won|had|before)\b"
+    r"|\b(?P<hold>won|winning|wins?|taking|takes?|took|taken|with|on|holds?|held|has|have|at|kept|keeps?|"
+    r"retains?|retained|elected|returned|now|stands at)\b")
+_DIRECTION = re.compile(
+    r"\b(?P<up>up|rose|rises|rise|risen|rising|increased?|increases|increasing|surged?|surges|gained|climbed|"
+    r"climbs|grew)\b"
+    r"|\b(?P<down>down|fell|falls?|fallen|falling|dropped|drops|declined?|declines|slipped|slips|slumped|lost|"
+    r"decreased?)\b")
+_YEAR_CUES = (
+    (re.compile(r"(?:records (?:began|begin|start|started)|records? (?:going|go) back to|records? from|since its "
+                r"creation|created|formed|established)(?: in)? $"), "history_from"),
+    (re.compile(r"first time since $|not (?:controlled|run|held|won) ⟨C\d+⟩ since $"), "last_controlled_to"),
+    (re.compile(r"\blast (?:ran|run|controlled|held|won|had control of|had a majority on)\b[^⟨]*"
+                r"(?:⟨[PC]\d+⟩[^⟨]*)*in $"), "last_controlled_to"),
+    (re.compile(r"(?:without a break|continuously|uninterrupted(?:ly)?|unbroken|every year) since $"
+                r"|(?:had|has|have) (?:controlled|run|held) ⟨C\d+⟩ since $"), "before_since"),
+)
+_MONTHS = re.compile(r"^ (?:january|february|march|april|may|june|july|august|september|october|"
+                     r"november|december)\b")
+_BASELINE_CTX = re.compile(r"\blast (?:fought|contested|time)\b|\bhad won\b|\bwhen these\b|\bbefore this election\b"
+                           r"|^in ⟨N\d+⟩,")
+_NEEDS_POST = re.compile(r"^ (?:seats? )?(?:are |is |were )?(?:needed|required)\b"
+                         r"|^ seats? (?:make|makes|made) a majority"
+                         r"|^ seats? to (?:control|run|win)")
+_WHICH = re.compile(r"^ ?(?:which|who)\b")
+_DECLARED = re.compile(r"\b(?:declared|counted)\b")
+_OF_THEM = re.compile(r"^ of (?:them|these)\b")
+_DECLARED_POST = re.compile(r"^ (?:seats? |councils? |wards? )?(?:declared|in)\b")
+_OF_END = re.compile(r"\bof (?:the |its |their |these )?$")
+_FRACTION_OF = re.compile(r"\b(?:a third|half|a quarter|third|quarter) of (?:the |its |their )?$")
+_MAJORITY_OF_THE = re.compile(r"\bmajority of (?:the |its |their )$")
+_OF_COUNCILS = re.compile(r"\bof (?:the |its |their )?(?:⟨C\d+⟩(?:'s?|') )$")
+_MAJORITY = re.compile(r"\bmajority\b")
+_WITH = re.compile(r"\bwith\b")
+_TOTAL = re.compile(r"\b(?:total|cast|ballots?)\b")
+_TAKE = re.compile(r"\b(?:take|takes|took|taken|taking|win|wins|won)\b")
+_UP_FROM = re.compile(r"\b(?:up|down) from $")
+_IN_ALL = re.compile(r"^ in all\b")
+_ELECTED = re.compile(r"^ (?:councillors|seats) (?:elected|were up|up)\b")
+_SIZE_FROM = re.compile(r"^ (?:seats )?to ⟨N\d+⟩")
+_FROM_END = re.compile(r"\bfrom $")
+_HANDS = re.compile(r"^ (?:seats )?(?:changed|changing|change) hands\b")
+_CHANGE = re.compile(r"^ (?:net )?change\b")
+_NOW = re.compile(r"\bnow\b")
+_IN_YEAR = re.compile(r"\bin ⟨N\d+⟩")
+_NAMED_COUNCILS = re.compile(r"^ ((?:[a-z'-]+ ){1,3})councils?\b")
+_NOT_A_NAME = frozenset(("of", "the", "in", "on", "across", "from", "to", "and", "with", "seats", "seat", "more", "other",
+                         "by", "at", "for", "than", "a", "an", "its", "their", "these", "those", "were", "was", "are"))
+_OTHER_COUNCILS = re.compile(r"^ (?:other|more) councils?\b")
+_LEVEL = re.compile(r"⟨P(\d+)⟩ and ⟨P(\d+)⟩ (?:were|are|was|is|stood|stand) (?:level|tied|both|equal) (?:on|at) $")
+_MORE = re.compile(r"^ (more|fewer|less) than\b")
+_TO_DECLARE = re.compile(r"^ (?:seats? |wards? )?(?:still |yet )?(?:to declare|to come|undeclared|left to declare)\b")
+_COUNCILS_DECLARED = re.compile(r"^ councils? (?:declared|counted)\b")
+_COUNCILS_COMPARED = re.compile(r"^ councils? compared\b")
+_OTHER_MEMBERS = re.compile(r"^ (?:other|independent|non-party) (?:members?|councillors?|seats?)\b")
+
+
+class Role:
+    """What a number claims, read from the skeleton alone."""
+
+    __slots__ = ("kind", "sub", "party", "unit", "cue", "key", "direction", "unitless", "strict", "flags")
+
+    def __init__(self, kind: str, sub: str = "", party: int | None = None, **kw) -> None:
+        self.kind, self.sub, self.party = kind, sub, party
+        self.unit = kw.get("unit")
+        self.cue = kw.get("cue")
+        self.key = kw.get("key")
+        self.direction = kw.get("direction", 0)
+        self.unitless = kw.get("unitless", False)
+        self.strict = kw.get("strict", False)
+        self.flags = kw.get("flags", ())
+
+    def __repr__(self) -> str:  # for debugging and tests
+        return f"Role({self.kind!r}, {self.sub!r}, party={self.party}, unit={self.unit!r}, cue={self.cue!r})"
+
+
+def clause_start(skel: str, pos: int) -> int:
+    best = 0
+    for ch in ",;:(":
+        k = skel.rfind(ch, 0, pos)
+        if k + 1 > best:
+            best = k + 1
+    return best
+
+
+def from_role(skel: str, phs, j: int) -> bool:
+    """Whether item j follows "from" (an old controller, never the subject of a figure)."""
+    a = phs[j][0]
+    return skel[max(0, a - 5):a] == "from "
+
+
+def bound_index(skel: str, phs, kinds: tuple, noc: tuple, k: int, cs: int) -> int | None:
+    """The index of the party a figure (or verb) at item index k is said of."""
+    for j in range(k - 1, -1, -1):
+        if phs[j][0] < cs:
+            break
+        if kinds[j] == "P" and not noc[j] and not from_role(skel, phs, j):
+            return j
+    if _WHICH.match(skel[cs:cs + 7]):
+        for j in range(k - 1, -1, -1):
+            if phs[j][0] < cs and kinds[j] == "P" and not from_role(skel, phs, j):
+                return j
+    # an earlier clause's subject: the nearest party before that is neither where control
+    # came from nor where it went ("the Conservatives 35, down eight"; "X lost control of
+    # Barnet to Labour, and now has 22 seats")
+    for j in range(k - 1, -1, -1):
+        if kinds[j] == "P" and not noc[j] and not from_role(skel, phs, j) and not _to_role(skel, phs, j):
+            return j
+    for j, kind in enumerate(kinds):
+        if kind == "P" and not noc[j] and not from_role(skel, phs, j) and not _in_brackets(skel, phs[j][0]):
+            return j
+    return None
+
+
+def _in_brackets(skel: str, pos: int) -> bool:
+    return skel.rfind("(", 0, pos) > skel.rfind(")", 0, pos)
+
+
+def _to_role(skel: str, phs, j: int) -> bool:
+    a = phs[j][0]
+    return skel[max(0, a - 3):a] == "to "
+
+
+def _unit_word(word: str) -> str:
+    if word.startswith(("%", "per")):
+        return "%"
+    if "point" in word:
+        return "points"
+    return word.rstrip("s").replace("councillor", "seat")
+
+
+def _unit_after(skel: str, phs, k: int) -> str | None:
+    m = _UNIT.match(skel[phs[k][1]:phs[k][1] + 40])
+    return _unit_word(m.group(2) or m.group(1)) if m else None
+
+
+def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, roles: list) -> Role:
+    """The role of the number at item index k. ``units``: each item's matcher unit ("%",
+    "points", "time", "year" for a year-like figure, "signed"); ``roles``: the roles read
+    for earlier items (for the unit of the figure before)."""
+    a, b = phs[k]
+    post = skel[b:b + 100]
+    cs = clause_start(skel, a)
+    prev_end, prev_kind, prev_k = cs, None, None
+    if k and phs[k - 1][0] >= cs:
+        prev_end, prev_kind, prev_k = phs[k - 1][1], kinds[k - 1], k - 1
+    seg = skel[prev_end:a]
+    before = skel[:a]
+    clause = skel[cs:a]
+    given = units[k]
+    if given == "time":
+        return Role("time")
+
+    unit = given if given in ("%", "points") else None
+    declared = False
+    m = _UNIT.match(post)
+    if unit is None and m:
+        unit = _unit_word(m.group(2) or m.group(1))
+    if unit is None:
+        named = _NAMED_COUNCILS.match(post)  # "the 11 Red Wall councils"
+        if named and not (set(named.group(1).split()) & _NOT_A_NAME):
+            unit = "council"
+    nm = _NUMERATOR.match(post) if unit in (None, "seat", "council", "ward") else None
+    if nm:
+        if unit is None and nm.group(2):
+            unit = _unit_word(nm.group(2))
+        rest = nm.group("rest")
+        declared = bool(_DECLARED.search(rest) or rest.strip() == "in")
+        if unit is None:
+            unit = _unit_after(skel, phs, int(nm.group(1)))
+    of_them = bool(_OF_THEM.match(post))
+    if unit is None and _DECLARED_POST.match(post) and "with" in seg:
+        declared = True
+    denominator = bool((prev_kind == "N" and _OF_END.search(seg)) or _FRACTION_OF.search(seg)
+                       or _MAJORITY_OF_THE.search(seg) or _OF_COUNCILS.search(before))
+    if denominator and unit is None:
+        unit = _unit_after(skel, phs, k) or (roles[prev_k].unit if prev_k is not None and roles[prev_k] else None)
+    cue = None
+    for cm in _CUES.finditer(seg):
+        cue = cm.lastgroup
+    more = _MORE.match(post)
+    if more:
+        cue = "gain" if more.group(1) == "more" else "loss"
+    party = bound_index(skel, phs, kinds, noc, k, cs)
+    if unit is None and prev_kind == "P" and not seg.strip() and given not in ("year", "signed"):
+        # "Labour has 2,268 councillors, up 43; the Conservatives 1,078": the figure stands
+        # for the sentence's first figure said of a party ("and the Lib Dems 26")
+        for j in range(k):
+            r = roles[j]
+            if kinds[j] == "N" and r is not None and r.party is not None and r.party != prev_k \
+                    and r.unit in ("seat", "council") and r.cue in ("gain", "loss", "ctrl", "hold", "within"):
+                unit, cue = r.unit, r.cue
+                break
+
+    if unit is None and given == "year" and not denominator and not nm:
+        for rx, key in _YEAR_CUES:
+            if rx.search(before):
+                return Role("year", key=key, unit="year")
+        return Role("year", unit="year")
+    if unit is None and _MONTHS.match(post):
+        return Role("date")
+    if unit is None and not denominator:
+        # "controls 35 councils, down eight": the unit of the figure before (not one that
+        # only sets the scene: "across 10 councils")
+        for j in range(k - 1, -1, -1):
+            r = roles[j]
+            if kinds[j] == "N" and r is not None and r.unit not in (None, "year") and r.cue != "across":
+                if r.unit in ("seat", "council"):
+                    unit = r.unit
+                break
+
+    def role(kind: str, sub: str = "", **kw) -> Role:
+        return Role(kind, sub, party, unit=unit, cue=cue, **kw)
+
+    if _TO_DECLARE.match(post):
+        return Role("seat", "to-declare", None, unit="seat", cue=cue)  # "and eight still to declare"
+    if _OTHER_COUNCILS.match(post):
+        return Role("council", "others", party, unit="council", cue=cue)  # "and one other council"
+    if _OTHER_MEMBERS.match(post):
+        return Role("seat", "other", None, unit="seat", cue=cue)  # "and one other member"
+    if unit == "%":
+        if "turnout" in clause:
+            return role("%", "turnout")
+        if "majority" in clause:
+            return role("%", "majority")
+        level = _LEVEL.search(before)  # "Labour and the Conservatives were level on 35%"
+        if level:
+            return Role("%", "party", int(level.group(1)), unit=unit, cue=cue, flags=(int(level.group(2)),))
+        return role("%", "party" if party is not None else "any")
+    if unit == "points":
+        if "majority" in clause:
+            return role("points", "majority")
+        direction = 0
+        for dm in _DIRECTION.finditer(before):
+            direction = 1 if dm.lastgroup == "up" else -1
+        return role("points", "party" if party is not None else "any", direction=direction)
+    if unit == "vote":
+        if _WITH.search(seg):
+            return role("vote", "winner")
+        if _TOTAL.search(clause):
+            return role("vote", "total")
+        return role("vote", "majority")
+    if unit == "ward":
+        return role("ward")
+    if unit == "council":
+        if declared and cue != "ctrl":
+            return role("council", "declared")
+        if denominator:
+            prev_role = roles[prev_k] if prev_k is not None else None
+            if _COUNCILS_DECLARED.match(post) and not (prev_role and prev_role.sub == "declared"):
+                # "runs 15 of the 20 councils declared so far" (but "with 11 of its 34
+                # councils declared": 34 is all of them)
+                return role("council", "denominator-declared")
+            if _COUNCILS_COMPARED.match(post):
+                return role("council", "denominator-compared")
+            return role("council", "denominator")
+        if party is None:
+            return role("council", "any")
+        if cue == "hold" and _TAKE.search(seg):
+            return role("council", "gain")  # "Labour take two councils"
+        if _UP_FROM.search(seg) or cue == "had":
+            return role("council", "before")
+        if cue in ("gain", "loss", "ctrl", "across"):
+            return role("council", cue)
+        return role("council", "other")
+    if unit == "seat" or of_them or (unit is None and party is not None and given != "signed"):
+        unitless = unit is None
+        if declared:
+            return role("seat", "declared")
+        if denominator:
+            return role("seat", "denominator")
+        if cue == "needs" or _NEEDS_POST.match(post):
+            return role("seat", "needs")
+        if _IN_ALL.match(post):
+            return role("seat", "in-all")
+        if _ELECTED.match(post):
+            return role("seat", "elected")
+        if cue == "from" and _SIZE_FROM.match(post):
+            return role("seat", "size-from")
+        if cue == "to" and prev_kind == "N" and _FROM_END.search(skel[:phs[prev_k][0]]):
+            return role("seat", "size-to")
+        if _HANDS.match(post):
+            return role("seat", "hands")
+        if cue == "all":
+            return role("seat", "all")
+        if _MAJORITY.search(clause) and not _MAJORITY_OF_THE.search(seg):
+            return role("seat", "majority")
+        if party is None:
+            return role("seat", "any", unitless=unitless)
+        if cue == "within" or _CHANGE.match(post):
+            return role("seat", "within")
+        if cue in ("gain", "loss"):
+            return role("seat", cue)
+        if cue == "from" and _UP_FROM.search(seg):
+            return role("seat", "up-from")
+        if of_them or cue == "had":
+            return role("seat", "baseline", strict=True)
+        if _BASELINE_CTX.search(skel) and not _NOW.search(clause):
+            return role("seat", "baseline")
+        return role("seat", "holdings", flags=("in-year",) if _IN_YEAR.search(skel) else ())
+    if given == "signed":
+        return role("signed")
+    if denominator:
+        return role("denominator")
+    if _MAJORITY.search(clause) or cue == "needs" or _NEEDS_POST.match(post):
+        return role("majority")
+    return role("any")
+
+
+# -- checking a role against the evidence --------------------------------------------------------
+def check_role(ctx, ev: Evidence, role: Role, it: Item, party: str | None, skel: str, items=()) -> str | None:
+    """None when the evidence supports the figure; else the reason."""
+    n = it.value
+    kind, sub = role.kind, role.sub
+    if kind == "time":
+        return None if ctx.time_ok(ev, it.text) else "no declaration in the data at that time"
+    if kind == "year":
+        return _year(ev, role.key, n)
+    if kind == "date":
+        days = {int(f["at"][8:10]) for f in ev.facts if isinstance(f.get("at"), str) and len(f["at"]) >= 10}
+        return None if n in days else "no declaration in the data on that day"
+    if kind == "%":
+        problem = _percent(ctx, ev, sub, skel, n, it.decimals, party)
+        for other in role.flags if not problem else ():  # both parties of "X and Y were level on"
+            problem = _percent(ctx, ev, sub, skel, n, it.decimals, ctx.party_of(items[other], ev))
+        return problem
+    if kind == "points":
+        return _points(ctx, ev, sub, role.direction, n, it.decimals, party)
+    if kind == "vote":
+        return _votes(ev, sub, n)
+    if kind == "ward":
+        vals = [v for v, _ in ev.scalars("wards_declared", "wards_left_out")]
+        return None if n in vals else f"the data says {alts(vals)} wards"
+    if kind == "council":
+        return _councils(ctx, ev, sub, n, party)
+    if kind == "seat":
+        return _seats(ctx, ev, role, n, party)
+    if kind == "signed":
+        vals = (ev.tally(party, "councils_change") + ev.seat_change(party)) if party else []
+        if n in vals:
+            return None
+        changes = " or ".join(f"{v:+d}" for v in vals)
+        return f"the data says {ctx.pname(party)} changed by {changes}" if vals else "no such change in the data"
+    if kind == "denominator":
+        vals = [v for v, _ in ev.scalars("total_seats", "seats_up", "baseline_total_seats")]
+        vals += ev.tally_any("councils_total")
+        return None if n in vals else f"the data says {alts(vals)}"
+    if kind == "majority":
+        vals = [v for v, _ in ev.scalars("majority_needed", "majority_after", "majority")]
+        return None if n in vals else f"the data says {alts(vals)}"
+    if round(float(n), 1) in ev.all_numbers:
+        return None
+    return "no such figure in the data"
+
+
+def _year(ev: Evidence, key: str | None, n: int) -> str | None:
+    if key:
+        vals = ev.year_fact(key)
+        if n in vals:
+            return None
+        what = {"history_from": "the council's records begin in",
+                "last_controlled_to": "the party last controlled the council in",
+                "before_since": "that control was unbroken since"}[key]
+        return f"the data says {what} {alts(sorted(vals))}" if vals else \
+            "the data has no such year in the council's history"
+    if n in ev.years:
+        return None
+    base = sorted(ev.baseline_years)
+    return f"the data's comparison year is {alts(base)}" if base else "no such year in the data"
+
+
+def _percent(ctx, ev: Evidence, sub: str, skel: str, n, decimals: int, party) -> str | None:
+    if sub == "turnout":
+        vals = [v for v, _ in ev.scalars("turnout_pct")]
+        return None if any(same(n, v, decimals) for v in vals) else f"the data says turnout was {alts(vals)}%"
+    if sub == "majority":
+        vals = [v for v, _ in ev.scalars("majority_pct")]
+        return None if any(same(n, v, decimals) for v in vals) else f"the data says the majority was {alts(vals)}%"
+    if party:
+        vals = ev.shares(party) + ev.context_shares(party, skel)
+        if any(same(n, v, decimals) for v in vals):
+            return None
+        if vals:
+            return f"the data says {ctx.possessive(party)} share was {alts(round(v, 1) for v in vals)}%"
+        return f"the data has no share for {ctx.pname(party)}"
+    vals = [v for v, _ in ev.scalars("turnout_pct", "majority_pct")]
+    for f in ev.wards_f:
+        vals += [v for v in (f.get("shares") or {}).values() if isinstance(v, (int, float))]
+    for c in ev.context:
+        vals += [v for v in (c.get("values") or {}).values() if isinstance(v, (int, float))]
+    return None if any(same(n, v, decimals) for v in vals) else "no such percentage in the data"
+
+
+def _points(ctx, ev: Evidence, sub: str, direction: int, n, decimals: int, party) -> str | None:
+    if sub == "majority":
+        vals = [v for v, _ in ev.scalars("majority_pct")]
+        if any(same(n, v, decimals) for v in vals):
+            return None
+        return f"the data says the majority was {alts(vals)} points"
+    if party:
+        vals = ev.share_change(party)
+        if direction:
+            ok = any(same(direction * n, v, decimals) for v in vals)
+        else:
+            ok = any(same(n, abs(v), decimals) for v in vals)
+        if ok:
+            return None
+        if not vals:
+            return f"the data has no change in share for {ctx.pname(party)}"
+        v = vals[0]
+        moved = "rose" if v > 0 else "fell"
+        return f"the data says {ctx.possessive(party)} share {moved} by {fmt(abs(round(v, 1)))} points"
+    vals = [abs(v) for f in ev.wards_f for v in (f.get("share_change") or {}).values() if isinstance(v, (int, float))]
+    vals += [v for v, _ in ev.scalars("majority_pct")]
+    return None if any(same(n, v, decimals) for v in vals) else "no such change in share in the data"
+
+
+def _votes(ev: Evidence, sub: str, n) -> str | None:
+    if sub == "winner":
+        winners = [w.get("votes") for f in ev.wards_f for w in f.get("winners") or () if isinstance(w, Mapping)]
+        winners = [v for v in winners if isinstance(v, int)]
+        return None if n in winners else f"the data says {alts(winners)} votes"
+    if sub == "total":
+        vals = [v for v, _ in ev.scalars("total_votes", "electorate")]
+        return None if n in vals else f"the data says {alts(vals)} votes"
+    majority = [v for v, _ in ev.scalars("majority")]
+    if n in majority:
+        return None
+    return f"the data says the margin was {alts(majority)} votes" if majority else "no such vote count in the data"
+
+
+def _councils(ctx, ev: Evidence, sub: str, n, party) -> str | None:
+    if sub == "declared":
+        vals = ev.tally(party, "councils_final") if party else []
+        vals = vals or ev.tally_any("councils_final")
+        return None if n in vals else f"the data says {alts(vals)} councils have declared"
+    if sub.startswith("denominator"):
+        key = {"denominator": "councils_total", "denominator-declared": "councils_final",
+               "denominator-compared": "councils_compared"}[sub]
+        vals = (ev.tally(party, key) if party else []) or ev.tally_any(key)
+        return None if n in vals else f"the data says {alts(vals)} councils"
+    if sub == "any" or party is None:
+        vals = [v for key in ("councils_compared", "councils_total", "councils_final", "councils_controlled",
+                              "councils_gained", "councils_lost") for v in ev.tally_any(key)]
+        vals += [abs(v) for v in ev.tally_any("councils_change")]
+        vals += [v for v, _ in ev.scalars("counting_total", "waiting_total", "open")]
+        return None if n in vals else f"the data says {alts(vals)} councils"
+    pname = ctx.pname(party)
+    if sub == "others":
+        most = max(ev.tally(party, "councils_gained") + ev.tally(party, "councils_lost") + [0]) if party else 0
+        return None if 0 < n <= most else f"the data has no further councils for {pname}"
+    if sub == "before":
+        vals = ev.tally(party, "councils_controlled_before")
+        return None if n in vals else f"the data says {pname} ran {alts(vals)} councils before"
+    change = ev.tally(party, "councils_change")
+    if sub == "gain":
+        gained = ev.tally(party, "councils_gained")
+        vals = gained + [v for v in change if v > 0]
+        return None if n in vals else f"the data says {pname} gained {alts(gained)} councils"
+    if sub == "loss":
+        lost = ev.tally(party, "councils_lost")
+        vals = lost + [-v for v in change if v < 0]
+        return None if n in vals else f"the data says {pname} lost {alts(lost)} councils"
+    if sub == "ctrl":
+        vals = ev.tally(party, "councils_controlled")
+        return None if n in vals else f"the data says {pname} controls {alts(vals)} councils"
+    if sub == "across":
+        vals = ev.tally(party, "councils_compared")
+        return None if n in vals else f"the data says {alts(vals)} councils were compared"
+    vals = ev.tally(party, "councils_compared") + ev.tally(party, "councils_total") + \
+        ev.tally(party, "councils_final") + ev.tally(party, "councils_controlled")
+    return None if n in vals else f"the data says {alts(vals)} councils"
+
+
+def says_change(ctx, party: str, vals: list) -> str:
+    pname = ctx.pname(party)
+    if not vals:
+        return f"the data has no seat change for {pname}"
+    parts = []
+    for v in sorted(set(vals), key=lambda x: -abs(x)):
+        parts.append(f"gained {v}" if v > 0 else f"lost {-v}" if v < 0 else "had no net change")
+    return f"the data says {pname} {' or '.join(parts)}"
+
+
+def _says_holdings(ctx, party: str, ev: Evidence) -> str:
+    pname = ctx.pname(party)
+    seen: dict[str, int] = {}
+    for v, key in ev.holdings(party):
+        seen.setdefault(key, v)
+    if not seen:
+        return f"the data has no seats for {pname}"
+    words = {"composition_after": "{} in all", "seats_won": "won {}", "won": "won {}"}
+    return f"the data says {pname}: " + ", ".join(words.get(k, "{}").format(v) for k, v in seen.items())
+
+
+def _scalar_check(ev: Evidence, n, keys: tuple[str, ...], says: str) -> str | None:
+    vals = [v for v, _ in ev.scalars(*keys)]
+    return None if n in vals else says.format(alts(vals))
+
+
+_SEAT_SCALARS = {
+    "declared": (("settled_seats_declared", "seats_declared"), "the data says {} seats had declared"),
+    "denominator": (("total_seats", "seats_up", "baseline_total_seats"), "the data says the council has {} seats"),
+    "needs": (("majority_needed",), "the data says a majority needs {}"),
+    "in-all": (("seats_up", "total_seats"), "the data says {} seats were up"),
+    "elected": (("seats", "seats_up"), "the data says {} seats"),
+    "size-from": (("baseline_total_seats",), "the data says the council had {} seats before"),
+    "size-to": (("total_seats",), "the data says the council now has {} seats"),
+    "all": (("total_seats", "seats_up"), "the data says {} seats"),
+    "majority": (("majority_after", "majority"), "the data says the majority is {}"),
+}
+_ANY_SEATS = ("total_seats", "seats_up", "majority_needed", "seats_declared", "settled_seats_declared",
+              "baseline_total_seats", "seats", "extra_seats", "gains_count", "max_abs_change")
+
+
+def _seats(ctx, ev: Evidence, role: Role, n, party) -> str | None:
+    sub = role.sub
+    if sub in _SEAT_SCALARS:
+        keys, says = _SEAT_SCALARS[sub]
+        return _scalar_check(ev, n, keys, says)
+    if sub == "to-declare":
+        left = [f["seats_up"] - f["seats_declared"] for f in ev.councils_f
+                if isinstance(f.get("seats_up"), int) and isinstance(f.get("seats_declared"), int)]
+        return None if n in left else f"the data says {alts(left)} seats are still to declare"
+    if sub == "other":
+        vals = [v for v, _ in ev.holdings("Other")]
+        return None if n in vals else _says_holdings(ctx, "Other", ev)
+    if sub == "hands":
+        moved = [sum(v for v in f["seat_change"].values() if v > 0) for f in ev.councils_f + ev.wards_f
+                 if isinstance(f.get("seat_change"), Mapping)]
+        return None if n in moved else f"the data says {alts(moved)} seats changed hands"
+    if sub == "any" or party is None:
+        vals = [v for v, _ in ev.scalars(*_ANY_SEATS)]
+        if n in vals or (role.unitless and round(float(n), 1) in ev.all_numbers):
+            return None
+        return f"no such number of seats in the data (it has {alts(sorted(set(vals)))})"
+    changes = ev.seat_change(party)
+    if sub == "within":
+        return None if n in [abs(v) for v in changes] else says_change(ctx, party, changes)
+    if sub == "gain":
+        return None if n in changes or n in ev.gains_count(party) else says_change(ctx, party, changes)
+    if sub == "loss":
+        return None if -n in changes else says_change(ctx, party, changes)
+    if sub == "up-from":
+        vals = ev.baseline(party)
+        return None if n in vals else f"the data says {ctx.pname(party)} had {alts(vals)} before"
+    if sub == "baseline":
+        vals = ev.baseline(party)
+        if n in vals or (not role.strict and n in [v for v, _ in ev.holdings(party)]):
+            return None
+        return (f"the data says {ctx.pname(party)} won {alts(vals)} last time" if vals
+                else f"the data has no earlier seats for {ctx.pname(party)}")
+    vals = [v for v, _ in ev.holdings(party)]
+    if n in vals or ("in-year" in role.flags and n in ev.baseline(party)):
+        return None
+    return _says_holdings(ctx, party, ev)

@@ -1,0 +1,322 @@
+"""The spaCy side of the gate: one pipeline per night, and what it finds in a paragraph.
+
+``spacy.blank("en")`` with
+
+- the tokenizer, less its emoticon special cases ("(-8", "8)") that would swallow signed
+  figures in brackets;
+- a sentencizer (:class:`FastSentencizer`: spaCy's Sentencizer with the same rule, computed
+  over token arrays; spaCy's own costs about 1 µs a token in Python);
+- an EntityRuler matching on LOWER: PARTY, COUNCIL and WARD entities whose ids are party
+  codes, council slugs and ward keys;
+
+and, run over each doc, two PhraseMatchers (hash lookups, a few µs a paragraph): figures by
+token SHAPE ("41", "1,156", "35.4", "+16", "4am") and words by LOWER (number words, ordinals,
+claim verbs); the tokens after them ("%", "points", "council", "seats") are read directly.
+``Pipeline(token_matcher=True)`` finds the same spans with a token-pattern ``Matcher``
+(LIKE_NUM, "%", "points", LOWER IN word lists) instead: about 0.5 µs a token per pattern here,
+more than a whole check's budget, so it is not the default.
+
+:meth:`Pipeline.analyse_many` turns texts into :class:`Analysis` records (plain offsets, no spaCy
+objects), cached by paragraph text: a re-drafted story mostly repeats its paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import spacy
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH, SENT_START
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.pipeline import Sentencizer
+from spacy.tokens import Span
+
+from writer.check.lexicon import NUMBER_WORDS, ORDINAL_WORDS, TENS
+
+CLAIM_VERBS = {
+    "gain": ("gain", "gains", "gained", "gaining", "take", "takes", "took", "taken", "taking",
+             "seize", "seizes", "seized", "snatch", "snatched", "advance", "advances", "advanced"),
+    "hold": ("hold", "holds", "held", "holding", "keep", "keeps", "kept", "retain", "retains", "retained"),
+    "lose": ("lose", "loses", "lost", "losing"),
+    "win": ("win", "wins", "won", "winning"),
+    "control": ("control", "controls", "controlled"),
+}
+VERB_CLASS = {w: cls for cls, words in CLAIM_VERBS.items() for w in words}
+ZERO_UNITS = frozenset(("seat", "seats", "councils", "council", "councillors", "votes", "net", "wards"))
+FIGURE_SHAPES = ("d", "dd", "ddd", "dddd", "d,ddd", "dd,ddd", "ddd,ddd", "d,ddd,ddd", "d.d", "dd.d",
+                 "ddd.d", "dddd.d", "d.dd", "dd.dd", "ddd.dd")
+TIME_OR_ORDINAL_SHAPES = ("dxx", "ddxx", "d.ddxx", "dd.ddxx", "d:ddxx", "dd:ddxx")
+CACHE_SIZE = 20_000
+
+
+@Language.factory("writer_sentencizer", default_config={"punct_chars": None, "overwrite": False,
+                                                         "scorer": {"@scorers": "spacy.senter_scorer.v1"}})
+def make_sentencizer(nlp, name, punct_chars, overwrite, scorer):
+    return FastSentencizer(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
+
+
+class FastSentencizer(Sentencizer):
+    """spaCy's Sentencizer rule (a sentence starts at the first token after a sentence-final
+    character that is neither punctuation nor such a character), over token arrays."""
+
+    def __init__(self, name="sentencizer", *, punct_chars=None, overwrite=False, scorer=None):
+        super().__init__(name, punct_chars=punct_chars, overwrite=overwrite, scorer=scorer)
+        self._hashes: set[int] | None = None
+
+    def predict(self, docs):
+        guesses = []
+        for doc in docs:
+            n = len(doc)
+            if not n:
+                guesses.append([])
+                continue
+            if self._hashes is None:
+                self._hashes = {doc.vocab.strings.add(c) for c in self.punct_chars}
+            hashes = self._hashes
+            orths, puncts = doc.to_array([ORTH, IS_PUNCT]).T.tolist()
+            out = [False] * n
+            out[0] = True
+            seen = False
+            for i, (o, p) in enumerate(zip(orths, puncts)):
+                if o in hashes:
+                    seen = True
+                elif seen and not p:
+                    out[i] = True
+                    seen = False
+            guesses.append(out)
+        return guesses
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the pipeline found in one paragraph (offsets relative to it)."""
+
+    ents: tuple[tuple[int, int], ...]
+    figures: tuple[tuple[int, int, str, str | None], ...]  # start, end, text, kind
+    verbs: tuple[tuple[int, int, str], ...]
+    sentences: tuple[int, ...]  # sentence start offsets
+
+
+class Pipeline:
+    def __init__(self, token_matcher: bool = False) -> None:
+        """``token_matcher``: find figures and words with a token-pattern ``Matcher``
+        (LIKE_NUM, "%", "points", LOWER in word lists) instead of the PhraseMatchers. It finds
+        the same spans (tested on the 2022 night) at several times the cost."""
+        nlp = spacy.blank("en")
+        nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items()
+                               if not any(ch.isdigit() for ch in k) or re.fullmatch(r"\d+(?:am|pm|a\.m\.|p\.m\.)", k)}
+        nlp.add_pipe("writer_sentencizer", name="sentencizer")
+        self.ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": False,
+                                                           "overwrite_ents": True})
+        # the ruler counts its patterns on every call to warn when it has none (it always has
+        # some), and builds a Span per match before keeping the longest; both cost more than
+        # the matching itself
+        self.ruler._require_patterns = lambda: None
+        self.ruler.set_annotations = self._set_entities
+        self.nlp = nlp
+        self.figures = PhraseMatcher(nlp.vocab, attr="SHAPE")
+        samples = {"d": "1", "dd": "12", "ddd": "123", "dddd": "1234"}
+        for shape in FIGURE_SHAPES + TIME_OR_ORDINAL_SHAPES:
+            text = re.sub(r"d+", lambda m: samples.get(m.group(0), "1234"), shape).replace("xx", "th")
+            for sign in ("", "+", "-"):
+                if sign and shape in TIME_OR_ORDINAL_SHAPES:
+                    continue
+                doc = nlp.make_doc(sign + text)
+                if len(doc) == 1:
+                    self.figures.add("FIG", [doc])
+        self.words = PhraseMatcher(nlp.vocab, attr="LOWER")
+        words = {"NUMWORD": [w for w in NUMBER_WORDS if w not in ("no", "none")],
+                 "ZERO": ["no", "none"], "ORD": list(ORDINAL_WORDS), "CLAIM": list(VERB_CLASS)}
+        for label, items in words.items():
+            self.words.add(label, [nlp.make_doc(w) for w in items])
+        self.labels = {nlp.vocab.strings[label]: label for label in (*words, "FIG")}
+        self.matcher = _token_matcher(nlp, words) if token_matcher else None
+        # paragraph text -> (analysis, how many forms the ruler knew when it was read)
+        self.cache: dict[str, tuple[Analysis, int]] = {}
+        self.learnt: list[str] = []  # forms added since the pipeline was built, in order
+
+    def _cached(self, paragraph: str) -> Analysis | None:
+        """A paragraph's analysis, unless the ruler has since learnt a name it contains."""
+        hit = self.cache.get(paragraph)
+        if hit is None:
+            return None
+        analysis, known = hit
+        if known < len(self.learnt):
+            low = paragraph.lower()
+            if any(form in low for form in self.learnt[known:]):
+                return None
+            self.cache[paragraph] = (analysis, len(self.learnt))
+        return analysis
+
+    def _set_entities(self, doc, matches) -> None:
+        """The EntityRuler's rule (longest match first, then leftmost; no overlaps), without
+        a Span for every match."""
+        taken = bytearray(len(doc))
+        ents = []
+        ids = self.ruler._ent_ids
+        for match_id, start, end in matches:
+            if taken[start] or taken[end - 1] or any(taken[start:end]):
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            label, ent_id = ids[match_id] if match_id in ids else (match_id, None)
+            span = Span(doc, start, end, label=label, span_id=ent_id) if ent_id else Span(doc, start, end, label=label)
+            ents.append(span)
+        doc.ents = sorted(ents, key=lambda e: e.start)
+
+    def add_patterns(self, patterns: list[dict]) -> None:
+        if patterns:
+            self.ruler.add_patterns(patterns)
+            self.learnt.extend(p["pattern"].lower() for p in patterns)
+
+    # -- analysis ---------------------------------------------------------------------------
+    def analyse_many(self, groups: Sequence[Sequence[str]]) -> list[list[Analysis]]:
+        """Analyse many stories' paragraphs with nlp.pipe (one doc per story)."""
+        todo: list[tuple[int, list[int], list[int], str]] = []
+        results: list[list[Analysis | None]] = []
+        for g, paragraphs in enumerate(groups):
+            row = [self._cached(p) for p in paragraphs]
+            results.append(row)
+            missing = [i for i, a in enumerate(row) if a is None]
+            if missing:
+                offsets, pos, joined = [], 0, []
+                for i in missing:
+                    offsets.append(pos)
+                    joined.append(paragraphs[i])
+                    pos += len(paragraphs[i]) + 2
+                todo.append((g, missing, offsets, "\n\n".join(joined)))
+        if todo:
+            texts = [t for _, _, _, t in todo]
+            # the ruler's matches are read straight from its matcher (see ents()): the doc's
+            # entities are not needed, only their offsets
+            with self.nlp.select_pipes(disable=["entity_ruler"]):
+                docs = [self.nlp(texts[0])] if len(texts) == 1 else list(self.nlp.pipe(texts, batch_size=64))
+            for (g, missing, offsets, text), doc in zip(todo, docs):
+                found = self._read(doc, text)
+                for i, start in zip(missing, offsets):
+                    p = groups[g][i]
+                    a = _slice(found, start, start + len(p))
+                    results[g][i] = a
+                    if len(self.cache) >= CACHE_SIZE:
+                        self.cache.clear()
+                    self.cache[p] = (a, len(self.learnt))
+        return results  # type: ignore[return-value]
+
+    def ents(self, doc) -> list[tuple[int, int]]:
+        """The EntityRuler's entities as token spans, by its own rule (longest match first,
+        then leftmost; no overlaps): what ``nlp(text).ents`` gives, without building a Span
+        for every match and setting ``doc.ents``."""
+        matches = sorted(set(self.ruler.phrase_matcher(doc)), key=lambda m: (m[1] - m[2], m[1]))
+        taken = bytearray(len(doc))
+        out = []
+        for _, start, end in matches:
+            if taken[start] or taken[end - 1] or any(taken[start:end]):
+                continue
+            taken[start:end] = b"\x01" * (end - start)
+            out.append((start, end))
+        out.sort()
+        return out
+
+    def _matches(self, doc) -> tuple[list[int], list[tuple[str, int]]]:
+        """Token indices of figures, and (label, token index) of words."""
+        if self.matcher is None:
+            labels = self.labels
+            return ([s for _, s, _ in self.figures(doc)],
+                    [(labels[m], s) for m, s, _ in self.words(doc)])
+        figures, words = set(), []
+        strings = self.nlp.vocab.strings
+        for m, s, _ in self.matcher(doc):
+            label = strings[m]
+            if label == "FIG":
+                figures.add(s)
+            else:
+                words.append((label, s))
+        return sorted(figures), sorted(words, key=lambda w: w[1])
+
+    def _read(self, doc, text: str) -> Analysis:
+        """``text``: the doc's text (``doc.text`` joins every token again)."""
+        n = len(doc)
+        if not n:
+            return Analysis((), (), (), (0,))
+        idx, length, sent_start = (col.tolist() for col in doc.to_array([IDX, LENGTH, SENT_START]).T)
+        ends = [i + k for i, k in zip(idx, length)]
+        ents = tuple((idx[s], ends[e - 1]) for s, e in self.ents(doc))
+        figures: list[tuple[int, int, str, str | None]] = []
+        verbs: list[tuple[int, int, str]] = []
+
+        def low(j: int) -> str:
+            return text[idx[j]:ends[j]].lower()
+
+        def unit_after(j: int) -> str | None:
+            if j < n:
+                w = low(j)
+                if w == "%":
+                    return "%"
+                if w in ("point", "points") or (w == "percentage" and j + 1 < n and low(j + 1) in ("point", "points")):
+                    return "points"
+            return None
+
+        figure_starts, word_matches = self._matches(doc)
+        for s in figure_starts:
+            start, end = idx[s], ends[s]
+            word = text[start:end]
+            tail = word[-2:].lower()
+            if tail in ("am", "pm", "st", "nd", "rd", "th") and not word[-1].isdigit():
+                kind = "time" if tail in ("am", "pm") else "ordinal-figure"
+            elif s + 1 < n and idx[s + 1] == end and low(s + 1) in ("am", "pm", "a.m.", "p.m."):
+                kind = "time"  # "4am" is split by the tokenizer's special cases
+                end = ends[s + 1]
+                word = text[start:end]
+            else:
+                kind = unit_after(s + 1)
+            figures.append((start, end, word, kind))
+        for label, s in word_matches:
+            start, end = idx[s], ends[s]
+            w = text[start:end].lower()
+            if label == "CLAIM":
+                verbs.append((start, end, w))
+            elif label == "NUMWORD":
+                if w in TENS and s + 2 < n and text[idx[s + 1]:ends[s + 1]] == "-" and low(s + 2) in NUMBER_WORDS:
+                    figures.append((start, ends[s + 2], text[start:ends[s + 2]], "compound"))
+                else:
+                    figures.append((start, end, text[start:end], unit_after(s + 1)))
+            elif label == "ZERO":
+                if s + 1 < n and low(s + 1) in ZERO_UNITS:
+                    figures.append((start, end, text[start:end], "zero"))
+            elif label == "ORD":
+                if s + 1 < n and low(s + 1) in ("council", "councils"):
+                    figures.append((start, end, text[start:end], "ordinal"))
+        figures.sort()
+        # a compound ("twenty-one") swallows its parts
+        kept = []
+        last_end = -1
+        for f in figures:
+            if f[0] < last_end:
+                continue
+            kept.append(f)
+            last_end = f[1]
+        sentences = tuple(idx[i] for i, v in enumerate(sent_start) if v == 1) or (0,)
+        return Analysis(ents, tuple(kept), tuple(verbs), sentences)
+
+
+def _token_matcher(nlp, words: dict[str, list[str]]) -> Matcher:
+    """The token-pattern Matcher for figures (numbers, percentages, points, times) and words
+    (number words, ordinals, claim verbs)."""
+    matcher = Matcher(nlp.vocab)
+    matcher.add("FIG", [[{"LIKE_NUM": True, "IS_ALPHA": False, "SHAPE": {"NOT_IN": ["d/d", "dd/dd"]}}],
+                        [{"LIKE_NUM": True, "IS_ALPHA": False}, {"ORTH": "%"}],
+                        [{"LIKE_NUM": True, "IS_ALPHA": False}, {"LOWER": {"IN": ["point", "points"]}}],
+                        [{"SHAPE": {"IN": list(TIME_OR_ORDINAL_SHAPES)}}]])
+    for label, items in words.items():
+        matcher.add(label, [[{"LOWER": {"IN": items}}]])
+    return matcher
+
+
+def _slice(a: Analysis, start: int, end: int) -> Analysis:
+    """The part of an analysis inside [start, end), re-based to start."""
+    ents = tuple((s - start, e - start) for s, e in a.ents if start <= s and e <= end)
+    figures = tuple((s - start, e - start, t, k) for s, e, t, k in a.figures if start <= s and e <= end)
+    verbs = tuple((s - start, e - start, w) for s, e, w in a.verbs if start <= s < end)
+    sentences = [0] + [s - start for s in a.sentences if start < s < end]
+    return Analysis(ents, figures, verbs, tuple(sentences))

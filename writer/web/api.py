@@ -1,0 +1,522 @@
+"""The HTTP API for declarations: ``POST /api/declarations``.
+
+A returning officer's feed (or a person with a script) posts ward and council declarations
+as JSON, one object or a list of them, authenticated by an API token
+(``Authorization: Bearer <token>``, from ``writer tokens add NAME``)::
+
+    {"kind": "ward", "council": "greyhaven", "ward": "Pallion", "ward_code": "E05901106",
+     "seats": 1, "declared_at": "2026-05-07T23:30:00+01:00",
+     "candidates": [{"name": "Obi C.", "party": "Lab", "votes": 1057, "elected": true}, ...]}
+
+    {"kind": "council", "council": "greyhaven", "declared_at": "2026-05-08T01:00:00+01:00",
+     "seats_won": {"Lab": 4, "Reform": 2, "Con": 1, "LD": 1},
+     "composition_after": {"Lab": 14, "Con": 4, "Reform": 3, "LD": 2, "Ind": 1}}
+
+Each declaration is checked as the election-directory loader checks a file: its shape
+(pydantic models, published in the OpenAPI schema) and then its sense against the night
+(a council of tonight's election, party codes, no more winners than seats, seats won adding
+up to the seats up and the make-up to the council's size, a ward id that matches the ward).
+Every problem in every declaration is reported together, as a 422 whose ``detail`` lists
+``{"loc", "msg", "type"}`` entries like FastAPI's own (``loc`` starts ``["body", <index>]``
+for a list). A batch is all or nothing: one bad declaration and none is stored, and the
+good ones are stored in one transaction.
+
+Declarations are idempotent by id: the same id with the same content is a ``repeat`` and
+stores nothing; the same id with new content declared no earlier than the standing version
+is a ``correction`` (its events are updated or retracted); an older version arriving late
+is ``stale`` and changes nothing. The response (201 when anything was stored, else 200)
+gives each declaration's outcome and the event records and stories it produced.
+
+Text is data: names and sources are stored exactly as sent (no HTML escaping here; pages
+escape on output). Control characters are refused, as the loader refuses them.
+
+Mounting it. The router reads everything it needs from ``app.state``:
+
+``app.state.pipeline``   (required) a :class:`writer.store.Pipeline` for the night:
+                         declarations go through its engine, desk and store.
+``app.state.store``      (optional, default ``app.state.pipeline.store``) the store API
+                         tokens are checked against.
+``app.state.night``      (optional, default the pipeline engine's setup) the
+                         :class:`writer.model.Night` whose councils and poll date
+                         declarations are checked against.
+``app.state.ingest_lock`` (optional) a ``threading.Lock`` held while a batch is checked
+                         and ingested; share it with anything else that drives the same
+                         pipeline (default: one lock for the whole process).
+
+    app = FastAPI()
+    app.state.store = store = open_store()
+    app.state.night = night = load_night("samples/demo-night")
+    app.state.pipeline = Pipeline(store, lambda: build(night))
+    app.include_router(writer.web.api.router)
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Annotated, Any, Literal, Union
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field,
+                      StrictBool, StrictFloat, StrictInt, StrictStr, ValidationError)
+from pydantic_core import PydanticCustomError
+
+from writer import parties
+from writer.ingest.election_dir import MAX_SEATS_IN_WARD
+from writer.model import (Candidate, CouncilDeclaration, Declaration, WardDeclaration,
+                          council_declaration_id, slugify, ward_declaration_id)
+from writer.store.pipeline import Ingested, ingest
+from writer.web.tokens import require_token
+
+log = logging.getLogger(__name__)
+
+PATH = "/api/declarations"
+MAX_BATCH = 1000
+MAX_BODY_BYTES = 8 * 1024 * 1024
+MAX_CANDIDATES = 100
+MAX_VOTES = 10_000_000
+TIME_EXAMPLE = "2026-05-08T03:20:00+01:00"
+
+_LOCK = threading.Lock()
+_needs_resync: "weakref.WeakSet[Any]" = weakref.WeakSet()  # pipelines whose memory may be ahead
+
+
+# -- the request's shape ----------------------------------------------------------------------
+def _plain_text(value: str) -> str:
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise PydanticCustomError("control_characters", "contains control characters; expected plain text")
+    return value
+
+
+def _timestamp(value: Any) -> datetime:
+    """ISO 8601 with a UTC offset, as the loader reads ``declared_at``; nothing else."""
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "datetime_iso", "expected an ISO 8601 date and time with offset such as {example}, got {got}",
+            {"example": TIME_EXAMPLE, "got": repr(value)})
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError(
+            "datetime_iso", "expected an ISO 8601 date and time with offset such as {example}, got {got}",
+            {"example": TIME_EXAMPLE, "got": repr(value[:60])}) from None
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise PydanticCustomError(
+            "datetime_offset", "has no UTC offset; expected an ISO 8601 time with offset such as {example}, got {got}",
+            {"example": TIME_EXAMPLE, "got": repr(value[:60])})
+    return when
+
+
+def _candidate_party(code: str) -> str:
+    if not parties.is_party_code(code):
+        if parties.is_party_code(code, in_composition=True):
+            raise PydanticCustomError(
+                "party_code", "{code} is for council compositions only; a candidate stands for {help} "
+                "(e.g. 'Other (Aspire)')", {"code": repr(code), "help": parties.party_code_help()})
+        raise PydanticCustomError("party_code", "unknown party code {code}; expected {help}",
+                                  {"code": repr(code[:120]), "help": parties.party_code_help()})
+    return code
+
+
+Text = Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_plain_text)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp), Field(
+    description=f"ISO 8601 date and time with a UTC offset, e.g. {TIME_EXAMPLE}; naive times are refused")]
+SeatCount = Annotated[StrictInt, Field(ge=0, le=1000)]
+SeatList = Annotated[dict[Annotated[StrictStr, Field(max_length=120)], SeatCount], Field(
+    description="Seats by party code (Con, Lab, LD, Green, Reform, UKIP, 'Other (Name)', Ind, Res; "
+                "compositions also Other and Vacant)",
+    examples=[{"Lab": 14, "Con": 4, "Reform": 3, "LD": 2, "Ind": 1}])]
+
+
+class CandidateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text
+    party: Annotated[StrictStr, Field(max_length=120, description=(
+        "Party code: " + parties.party_code_help())), AfterValidator(_candidate_party)]
+    votes: Annotated[StrictInt | None, Field(ge=0, le=MAX_VOTES, description=(
+        "Votes; null when the winner is known but the votes are not (a partial declaration)"))]
+    elected: StrictBool
+
+
+class WardDeclarationIn(BaseModel):
+    """One ward's result as the returning officer declared it."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "kind": "ward", "council": "greyhaven", "ward": "Pallion", "ward_code": "E05901106", "seats": 1,
+        "declared_at": "2026-05-07T23:30:00+01:00", "electorate": 9420, "turnout_pct": 26.2,
+        "total_votes": 2466, "candidates": [
+            {"name": "Obi C.", "party": "Lab", "votes": 1057, "elected": True},
+            {"name": "Newbould Z.", "party": "Reform", "votes": 629, "elected": False}]}]})
+
+    kind: Literal["ward"]
+    id: Annotated[StrictStr | None, Field(max_length=300, description=(
+        "Democracy Club ballot id local.<council>.<ward-slug>.<poll date>; worked out when absent, "
+        "and refused when it does not match the council, ward and poll date"))] = None
+    council: Annotated[StrictStr, Field(max_length=100, description="The council's slug, e.g. greyhaven")]
+    ward: Text
+    ward_code: Annotated[StrictStr, Field(max_length=40, description="GSS ward code (may be empty)"),
+                         AfterValidator(_plain_text)]
+    seats: Annotated[StrictInt, Field(ge=1, le=MAX_SEATS_IN_WARD, description="Seats filled in this ward tonight")]
+    candidates: Annotated[list[CandidateIn], Field(min_length=1, max_length=MAX_CANDIDATES)]
+    declared_at: Timestamp
+    electorate: Annotated[StrictInt | None, Field(ge=0, le=MAX_VOTES)] = None
+    turnout_pct: Annotated[StrictFloat | None, Field(ge=0, le=100)] = None
+    total_votes: Annotated[StrictInt | None, Field(ge=0, le=MAX_VOTES)] = None
+    source: Annotated[Text | None, Field(description="Where it came from (kept with the declaration)")] = None
+
+
+class CouncilDeclarationIn(BaseModel):
+    """A council's announcement of the seats won tonight and its whole make-up afterwards."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "kind": "council", "council": "greyhaven", "declared_at": "2026-05-08T01:00:00+01:00",
+        "seats_won": {"Lab": 4, "Reform": 2, "Con": 1, "LD": 1},
+        "composition_after": {"Lab": 14, "Con": 4, "Reform": 3, "LD": 2, "Ind": 1}}]})
+
+    kind: Literal["council"]
+    id: Annotated[StrictStr | None, Field(max_length=300, description=(
+        "Democracy Club council election id local.<council>.<poll date>; worked out when absent"))] = None
+    council: Annotated[StrictStr, Field(max_length=100, description="The council's slug, e.g. greyhaven")]
+    seats_won: SeatList
+    composition_after: SeatList
+    declared_at: Timestamp
+    source: Annotated[Text | None, Field(description="Where it came from (kept with the declaration)")] = None
+
+
+DeclarationIn = Annotated[Union[WardDeclarationIn, CouncilDeclarationIn], Field(discriminator="kind")]
+DeclarationsBody = Union[DeclarationIn, Annotated[list[DeclarationIn], Field(min_length=1, max_length=MAX_BATCH)]]
+
+_MODELS: dict[str, type[BaseModel]] = {"ward": WardDeclarationIn, "council": CouncilDeclarationIn}
+
+
+# -- the response -----------------------------------------------------------------------------
+class EventOut(BaseModel):
+    id: str
+    key: str
+    status: Literal["new", "updated", "retracted"]
+    title: str
+
+
+class DeclarationOutcome(BaseModel):
+    index: int = Field(description="Position in the request (0 for a single declaration)")
+    id: str
+    kind: Literal["ward", "council"]
+    outcome: Literal["new", "correction", "repeat", "stale"]
+    stored: bool = Field(description="Whether this request stored it (a repeat, or a stale version "
+                                     "already on record, stores nothing)")
+    events: list[EventOut] = Field(description="Event records it produced: new, updated, retracted")
+    stories: list[str] = Field(description="Ids of the stories it re-drafted")
+
+
+class IngestResult(BaseModel):
+    stored: int = Field(description="How many declarations this request stored")
+    declarations: list[DeclarationOutcome]
+
+
+class DeclarationProblem(BaseModel):
+    loc: list[str | int] = Field(description='Where: ["body", <index in a list>, field, ...]')
+    msg: str
+    type: str
+
+
+class DeclarationProblems(BaseModel):
+    detail: list[DeclarationProblem]
+
+
+# -- checking against the night -----------------------------------------------------------------
+class _Check:
+    """Collects problems, field by field, as FastAPI reports them."""
+
+    def __init__(self) -> None:
+        self.problems: list[dict[str, Any]] = []
+
+    def add(self, loc: tuple, msg: str, kind: str = "value_error") -> None:
+        self.problems.append({"loc": list(loc), "msg": msg, "type": kind})
+
+    def pydantic(self, loc: tuple, exc: ValidationError) -> None:
+        for e in exc.errors(include_url=False, include_input=False, include_context=False):
+            self.add(loc + tuple(e["loc"]), e["msg"], e["type"])
+
+
+def _setup(state) -> Any:
+    night = getattr(state, "night", None)
+    return night if night is not None else state.pipeline.engine.setup
+
+
+def _shape(raw: Any, setup, check: _Check) -> list[tuple[tuple, BaseModel]]:
+    """Each item of the body parsed into its model, with its loc; problems recorded."""
+    if isinstance(raw, list):
+        if not raw:
+            check.add(("body",), "is an empty list; expected at least one declaration", "too_short")
+            return []
+        if len(raw) > MAX_BATCH:
+            check.add(("body",), f"has {len(raw)} declarations; expected at most {MAX_BATCH} in one request",
+                      "too_long")
+            return []
+        items = [(("body", i), item) for i, item in enumerate(raw)]
+    elif isinstance(raw, dict):
+        items = [(("body",), raw)]
+    else:
+        check.add(("body",), "expected a declaration (a JSON object) or a list of them", "model_type")
+        return []
+    out = []
+    for loc, item in items:
+        if not isinstance(item, dict):
+            check.add(loc, "expected a declaration (a JSON object)", "model_type")
+            continue
+        kind = item.get("kind")
+        model = _MODELS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            got = "missing" if "kind" not in item else f"{kind!r}"[:60]
+            check.add(loc + ("kind",), f"is {got}; expected 'ward' or 'council'", "union_tag_invalid")
+            continue
+        try:
+            out.append((loc, model.model_validate(item)))
+        except ValidationError as exc:
+            check.pydantic(loc, exc)
+            council = item.get("council")  # its sense too, as far as it can be checked
+            if isinstance(council, str) and council not in setup.councils and \
+                    not any(e["loc"] == ("council",) for e in exc.errors()):
+                _unknown_council(loc, council, check)
+    return out
+
+
+def _unknown_council(loc: tuple, council: str, check: _Check) -> None:
+    check.add(loc + ("council",), f"unknown council {council[:100]!r}; expected the slug of one of "
+              "tonight's councils", "unknown_council")
+
+
+def _ward(loc: tuple, w: WardDeclarationIn, setup, source: str, check: _Check) -> WardDeclaration | None:
+    before = len(check.problems)
+    council = setup.councils.get(w.council)
+    if council is None:
+        _unknown_council(loc, w.council, check)
+    if not slugify(w.ward):
+        check.add(loc + ("ward",), f"{w.ward!r} has no letters or digits; expected a ward name")
+    expected_id = ward_declaration_id(w.council, w.ward, setup.election.poll_date)
+    if w.id is not None and w.id != expected_id:
+        check.add(loc + ("id",), f"is {w.id!r}, which does not match the council, ward and poll date; "
+                  f"expected {expected_id!r} (or leave it out)", "id_mismatch")
+    winners = sum(c.elected for c in w.candidates)
+    if winners > w.seats:
+        check.add(loc + ("candidates",), f"has {winners} candidates elected; expected at most "
+                  f"seats = {w.seats}", "too_many_winners")
+    if w.electorate is not None and w.total_votes is not None and w.total_votes > w.electorate:
+        check.add(loc + ("total_votes",), f"is {w.total_votes}, more than the electorate {w.electorate}; "
+                  f"expected at most {w.electorate}")
+    if len(check.problems) > before:
+        return None
+    return WardDeclaration(
+        id=expected_id, council=w.council, ward=w.ward, ward_code=w.ward_code, seats=w.seats,
+        candidates=tuple(Candidate(c.name, c.party, c.votes, c.elected) for c in w.candidates),
+        declared_at=w.declared_at, source=source, electorate=w.electorate,
+        turnout_pct=w.turnout_pct, total_votes=w.total_votes)
+
+
+def _seat_list(loc: tuple, seats: dict[str, int], total: int | None, what: str, check: _Check,
+               *, tonight: bool) -> None:
+    for party in seats:
+        if not parties.is_party_code(party, in_composition=True):
+            check.add(loc + (party,), f"unknown party code {party[:120]!r}; expected "
+                      f"{parties.party_code_help(in_composition=True)}", "party_code")
+        elif tonight and party in ("Other", "Vacant"):
+            check.add(loc + (party,), f"lists {party!r}; seats won tonight go to a party, Ind or Res",
+                      "party_code")
+    if total is not None and sum(seats.values()) != total:
+        check.add(loc, f"adds up to {sum(seats.values())} seats; expected {total} ({what})", "seat_total")
+
+
+def _council(loc: tuple, c: CouncilDeclarationIn, setup, source: str, check: _Check) -> CouncilDeclaration | None:
+    before = len(check.problems)
+    council = setup.councils.get(c.council)
+    if council is None:
+        _unknown_council(loc, c.council, check)
+    expected_id = council_declaration_id(c.council, setup.election.poll_date)
+    if c.id is not None and c.id != expected_id:
+        check.add(loc + ("id",), f"is {c.id!r}, which does not match the council and poll date; "
+                  f"expected {expected_id!r} (or leave it out)", "id_mismatch")
+    _seat_list(loc + ("seats_won",), c.seats_won, council.seats_up if council else None,
+               f"seats_up for {c.council}", check, tonight=True)
+    _seat_list(loc + ("composition_after",), c.composition_after,
+               council.total_seats if council else None, f"total_seats for {c.council}", check,
+               tonight=False)
+    if len(check.problems) > before:
+        return None
+    return CouncilDeclaration(expected_id, c.council, dict(c.seats_won), dict(c.composition_after),
+                              c.declared_at, source)
+
+
+def _seats_up(decls: list[tuple[tuple, Declaration]], setup, engine, check: _Check) -> None:
+    """Tonight's wards cannot elect more councillors than the council has seats up (the
+    loader's check, over what is already in and this request)."""
+    seats: dict[str, dict[str, tuple[int, tuple | None]]] = {}  # council -> ward id -> (seats, loc)
+    for decl in getattr(engine, "declarations", {}).values():
+        if isinstance(decl, WardDeclaration):
+            seats.setdefault(decl.council, {})[decl.id] = (decl.seats, None)
+    for loc, decl in decls:
+        if isinstance(decl, WardDeclaration):
+            seats.setdefault(decl.council, {})[decl.id] = (decl.seats, loc)
+    for slug, wards in seats.items():
+        council = setup.councils.get(slug)
+        total = sum(n for n, _ in wards.values())
+        if council is None or total <= council.seats_up:
+            continue
+        for n, loc in wards.values():
+            if loc is not None:
+                check.add(loc + ("seats",), f"the wards of {slug!r} would elect {total} councillors; "
+                          f"expected at most seats_up = {council.seats_up}", "seat_total")
+
+
+def validate(raw: Any, setup, token_name: str, engine=None) -> tuple[list[Declaration], list[dict]]:
+    """The declarations in a request body (parsed JSON), or every problem with them.
+    ``setup`` is the night (its councils and poll date); ``engine`` (optional) holds the
+    declarations already in, for the seats-up check."""
+    check = _Check()
+    decls: list[tuple[tuple, Declaration]] = []
+    for loc, item in _shape(raw, setup, check):
+        source = f"api:{token_name}" + (f":{item.source}" if item.source else "")
+        if isinstance(item, WardDeclarationIn):
+            decl = _ward(loc, item, setup, source, check)
+        else:
+            decl = _council(loc, item, setup, source, check)
+        if decl is not None:
+            decls.append((loc, decl))
+    if engine is not None:
+        _seats_up(decls, setup, engine, check)
+    if check.problems:  # in the order of the declarations they concern
+        return [], sorted(check.problems, key=lambda p: p["loc"][1] if len(p["loc"]) > 1
+                          and isinstance(p["loc"][1], int) else -1)
+    return [d for _, d in decls], []
+
+
+# -- ingesting ----------------------------------------------------------------------------------
+def _lock(state) -> threading.Lock:
+    return getattr(state, "ingest_lock", None) or _LOCK
+
+
+def _resync(pipeline) -> None:
+    """Rebuild the pipeline's engine and desk from the store (after a batch rolled back, the
+    engine had already taken some of it)."""
+    _needs_resync.add(pipeline)
+    pipeline.resumed = pipeline._rebuild()
+    _needs_resync.discard(pipeline)
+
+
+def _outcome(store, decl: Declaration, index: int, done: Ingested) -> DeclarationOutcome:
+    outcome = done.outcome
+    if outcome == "seen":  # already stored: the version that stands, or one it replaced
+        current = store.current_declaration(decl.id)
+        outcome = "repeat" if current is not None and current.content_digest == decl.content_digest() else "stale"
+    return DeclarationOutcome(
+        index=index, id=decl.id, kind=decl.kind, outcome=outcome, stored=done.seq is not None,
+        events=[EventOut(id=e.id, key=e.key, status=e.status, title=e.title) for e in done.events],
+        stories=list(dict.fromkeys(s.id for s in done.stories)))
+
+
+def _ingest(state, decls: list[Declaration]) -> IngestResult:
+    """Ingest a checked batch in one transaction; on failure nothing is stored and the
+    engine is rebuilt from the store."""
+    pipeline = state.pipeline
+    store = pipeline.store
+    try:
+        with store.transaction():
+            done = [ingest(store, pipeline.engine, pipeline.desk, d) for d in decls]
+            outcomes = [_outcome(store, d, i, r) for i, (d, r) in enumerate(zip(decls, done))]
+    except BaseException:
+        log.exception("API: a batch of %d declarations failed; nothing was stored", len(decls))
+        try:
+            _resync(pipeline)
+        except Exception:  # noqa: BLE001 - the original error is the one to report
+            log.exception("API: could not rebuild the engine from the store; will retry first thing "
+                          "on the next request")
+        raise
+    return IngestResult(stored=sum(o.stored for o in outcomes), declarations=outcomes)
+
+
+def _check_and_ingest(state, raw: Any, token_name: str) -> tuple[IngestResult | None, list[dict]]:
+    with _lock(state):
+        if state.pipeline in _needs_resync:  # an earlier rebuild failed: memory may be ahead
+            _resync(state.pipeline)
+        decls, problems = validate(raw, _setup(state), token_name, state.pipeline.engine)
+        if problems:
+            return None, problems
+        result = _ingest(state, decls)
+    log.info("API: %s sent %d declaration(s): %s", token_name, len(decls),
+             ", ".join(f"{o.id} {o.outcome}" for o in result.declarations[:20]))
+    return result, []
+
+
+def _problems(problems: list[dict]) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": problems})
+
+
+class _DeclarationsRoute(APIRoute):
+    """When FastAPI's own check of the body fails, answer with the full check instead, so
+    that problems of shape in one declaration and of sense in another come back together."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                token_name = getattr(request.state, "api_token", None)
+                if token_name is None or any(e.get("type") == "json_invalid" for e in exc.errors()):
+                    raise
+                state = request.app.state
+
+                def full_check() -> list[dict]:
+                    with _lock(state):
+                        return validate(exc.body, _setup(state), token_name, state.pipeline.engine)[1]
+
+                problems = await run_in_threadpool(full_check)
+                if not problems:  # cannot happen with the same models; FastAPI's word stands
+                    raise
+                return _problems(problems)
+
+        return route_handler
+
+
+_body_limit = {"max_body_size": MAX_BODY_BYTES} if "max_body_size" in inspect.signature(
+    APIRouter.add_api_route).parameters else {}
+
+router = APIRouter(tags=["declarations"], route_class=_DeclarationsRoute)
+
+
+@router.post(
+    PATH, status_code=201, response_model=IngestResult, summary="Post ward and council declarations",
+    response_description="Something was stored: each declaration's outcome and the events it produced",
+    responses={
+        200: {"model": IngestResult, "description": "Nothing new: every declaration was a repeat or stale"},
+        401: {"description": "No API token, or an unknown or revoked one (WWW-Authenticate: Bearer)"},
+        422: {"model": DeclarationProblems, "description": "Every problem found, field by field; nothing was stored"},
+    },
+    **_body_limit,
+)
+async def post_declarations(
+    request: Request,
+    body: Annotated[DeclarationsBody, Body(description=(
+        "One declaration, or a list of them (all stored, or none). `kind` says which: "
+        "`ward` or `council`."))],
+    token_name: Annotated[str, Depends(require_token)],
+) -> Response:
+    """Post one declaration or a list of them. Idempotent by declaration id: the same id
+    with the same content is a `repeat` (nothing stored); with new content and a
+    `declared_at` no earlier than the standing version, a `correction`; an older version,
+    `stale`. A list is all or nothing."""
+    raw = await request.json()  # the body as sent: checked in full against the night
+    result, problems = await run_in_threadpool(_check_and_ingest, request.app.state, raw, token_name)
+    if problems:
+        return _problems(problems)
+    assert result is not None
+    return JSONResponse(status_code=201 if result.stored else 200, content=result.model_dump(mode="json"))

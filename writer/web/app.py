@@ -1,0 +1,500 @@
+"""The review app: FastAPI with server-rendered Jinja2 pages (``templates/web/``) and a little
+JavaScript (``writer/web/static/``, served by the app).
+
+    app = create_app(open_store(), "samples/demo-night")
+    uvicorn.run(app, host="127.0.0.1", port=8000)
+
+Pages and endpoints (all but ``/login``, ``/healthz`` and ``/static`` need a signed-in user;
+every POST form carries the session's CSRF token):
+
+    GET  /                          -> /queue
+    GET  /login, POST /login        sign in (argon2 password hashes; throttled)
+    POST /logout
+    GET  /queue                     every story: status, score, council, region, time; filters
+                                    ?status= &region= &type= (event type) &kind= &q=
+    GET  /queue.json                the same rows as JSON (the page polls it)
+    GET  /story/{id}                the story as it would publish, its evidence, the fact-check
+                                    with failing spans marked, the editor, decisions, history
+    GET  /story/{id}/state.json     the story's latest version (the page polls it)
+    POST /story/{id}/edit           save an edit (new version, re-checked); 409 with both
+                                    versions when someone else saved first
+    POST /story/{id}/approve        422 when the check failed; a chief may override with a
+                                    reason (an editor gets 403); optional publish time
+    POST /story/{id}/reject
+    POST /story/{id}/hold           with a note
+    POST /story/{id}/schedule       set or clear the time to publish at
+    GET  /rules, POST /rules/{id}/auto-publish   rules' auto-publish settings (chief only)
+    GET  /healthz
+
+The app reads stories and decisions from the store and appends to it; it never holds the
+night in memory, so it follows whatever process is feeding the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import jinja2
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from writer import resources
+from writer.store.users import ReviewRecords
+from writer.web.review import (STATUSES, Actor, Conflict, Filters, Review, ReviewError,
+                               night_time, parse_publish_at, uk_input, uk_time, word_diff)
+from writer.web.security import (CSRF_FIELD, CSRF_HEADER, SecurityHeaders, Throttle,
+                                 hash_fingerprint, needs_rehash, new_token, same_token,
+                                 verify_password)
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "writer_session"
+SESSION_HOURS = 12
+POLL_SECONDS = 4
+
+
+def web_templates_dir() -> Path:
+    """templates/web: beside the drafting templates (an editor's own copy of those may not
+    have it, so the checkout's or the packaged copy is used then)."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (resources.templates_dir() / "web", here.parent / "templates" / "web",
+                      here / "_data" / "templates" / "web"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise FileNotFoundError("templates/web (the review app's pages) not found")
+
+
+class NeedLogin(Exception):
+    pass
+
+
+def _wants_json(request: Request) -> bool:
+    return (request.url.path.endswith(".json")
+            or "application/json" in request.headers.get("accept", "")
+            or request.headers.get("x-requested-with") == "fetch")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no host, no //): else the queue."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/queue"
+    return target
+
+
+def story_url(story_id: str, action: str = "", query: str = "") -> str:
+    url = "/story/" + quote(story_id, safe="")
+    if action:
+        url += "/" + action
+    return url + ("?" + query if query else "")
+
+
+def _static_version() -> str:
+    h = hashlib.sha256()
+    for p in sorted(STATIC.glob("*")):
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()[:10]
+
+
+def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | None = None,
+               https_only: bool = False, checker: Any = None, night: Any = None,
+               rules_dir: Path | None = None, names: Any = None, published=None,
+               session_hours: float = SESSION_HOURS, poll_seconds: float = POLL_SECONDS,
+               fact_check: bool = True, pipeline: Any = None, with_pipeline: bool = True,
+               ingest_lock: Any = None) -> FastAPI:
+    """The review app on ``store``.
+
+    ``night_dir``: the night's election directory (or pass ``night``): needed for the
+    fact-check (built here unless ``checker`` is given; ``fact_check=False`` to go without)
+    and for evidence the stories do not carry. ``secret_key`` signs the session cookie
+    (``WRITER_SECRET_KEY``, else a random key: sessions end when the app restarts).
+    ``https_only``: mark the cookie Secure (serve over HTTPS, or on localhost only).
+    ``pipeline``: the :class:`writer.store.Pipeline` that ``POST /api/declarations`` ingests
+    through (built here from the night unless ``with_pipeline=False``); ``ingest_lock``: a lock
+    shared with anything else driving that pipeline (a replay, say).
+    """
+    rules_dir = Path(rules_dir) if rules_dir else resources.rules_dir()
+    if night is None and night_dir is not None:
+        from writer.ingest import load_night
+        night = load_night(night_dir)
+    if names is None:
+        try:
+            from writer.draft.style import PartyNames
+            names = PartyNames.load(rules_dir / "parties.yaml")
+        except Exception:  # noqa: BLE001 - party codes will do
+            log.warning("party names not loaded from %s", rules_dir, exc_info=True)
+    if checker is None and fact_check and night is not None and names is not None:
+        try:
+            from writer.check import FactChecker
+            checker = FactChecker.for_night(night.setup, names)
+        except Exception:  # noqa: BLE001 - the app runs; approving then needs a chief's override
+            log.warning("the fact-check is unavailable", exc_info=True)
+    secret_key = secret_key or os.environ.get("WRITER_SECRET_KEY") or secrets.token_urlsafe(48)
+
+    if pipeline is None and with_pipeline and night is not None:
+        from writer.draft.desk import build
+        from writer.store import Pipeline
+        pipeline = Pipeline(store, lambda: build(night, rules_dir))
+
+    review = Review(store, checker=checker, night=night, names=names, published=published)
+    records = ReviewRecords(store)
+    throttle = Throttle()
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(web_templates_dir())),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(story_url=story_url, night_time=night_time, uk_time=uk_time, uk_input=uk_input,
+                       STATUSES=STATUSES, static_version=_static_version(), poll_seconds=poll_seconds,
+                       fact_check_available=checker is not None)
+
+    app = FastAPI(title="The results-night writer: review", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    app.state.store = store
+    app.state.night = night
+    app.state.review = review
+    app.state.records = records
+    app.state.checker = checker
+    app.state.pipeline = pipeline  # what the declarations API ingests through
+    app.state.ingest_lock = ingest_lock or threading.Lock()
+    # outermost first: headers on everything, then the session cookie
+    app.add_middleware(SessionMiddleware, secret_key=secret_key, session_cookie=SESSION_COOKIE,
+                       max_age=int(session_hours * 3600), same_site="strict", https_only=https_only)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    # -- rendering ------------------------------------------------------------------------------
+    def render(request: Request, name: str, context: dict[str, Any] | None = None,
+               status_code: int = 200) -> HTMLResponse:
+        ctx = dict(context or {})
+        ctx.setdefault("user", getattr(request.state, "user", None))
+        ctx.setdefault("error", None)
+        ctx["request"] = request
+        ctx["csrf"] = ensure_csrf(request)
+        ctx["flash"] = request.session.pop("flash", None)
+        return HTMLResponse(env.get_template(name).render(ctx), status_code=status_code)
+
+    def ensure_csrf(request: Request) -> str:
+        token = request.session.get("csrf")
+        if not token:
+            token = request.session["csrf"] = new_token()
+        return token
+
+    def flash(request: Request, message: str) -> None:
+        request.session["flash"] = message
+
+    # -- users and CSRF -------------------------------------------------------------------------
+    def current_user(request: Request) -> Actor | None:
+        name = request.session.get("user")
+        if not name:
+            return None
+        row = records.user(name)
+        if row is None or not row.active or request.session.get("pwh") != hash_fingerprint(row.password_hash):
+            request.session.clear()
+            return None
+        actor = Actor(row.username, row.role)
+        request.state.user = actor
+        return actor
+
+    def require_user(request: Request) -> Actor:
+        actor = current_user(request)
+        if actor is None:
+            raise NeedLogin()
+        return actor
+
+    async def csrf_form(request: Request) -> FormData:
+        form = await request.form()
+        token = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+        if not same_token(request.session.get("csrf"), token if isinstance(token, str) else None):
+            raise HTTPException(403, "The form's security token is missing or out of date: "
+                                     "reload the page and try again.")
+        origin = request.headers.get("origin")
+        if origin:  # browsers say where a form came from: it must be this site
+            if origin == "null" or urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower():
+                raise HTTPException(403, "This form was sent from another site.")
+        return form
+
+    @app.exception_handler(NeedLogin)
+    async def _need_login(request: Request, _exc: NeedLogin):
+        if _wants_json(request):
+            return JSONResponse({"error": "sign in first"}, status_code=401)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = "/queue"
+        return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)  # ours, and the router's 404 and 405
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        if _wants_json(request) or request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        return render(request, "error.html", {"status": exc.status_code, "message": str(exc.detail)},
+                      status_code=exc.status_code)
+
+    # -- sign-in --------------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def home():
+        return RedirectResponse("/queue", status_code=303)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        return {"ok": True, "fact_check": checker is not None}
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request, next: str = "/queue"):
+        if current_user(request) is not None:
+            return RedirectResponse(_safe_next(next), status_code=303)
+        return render(request, "login.html", {"next": _safe_next(next), "username": ""})
+
+    @app.post("/login", response_class=HTMLResponse)
+    def login(request: Request, form: FormData = Depends(csrf_form)):
+        username = str(form.get("username") or "").strip()[:64]
+        password = str(form.get("password") or "")
+        target = _safe_next(str(form.get("next") or "/queue"))
+        if throttle.blocked(username):
+            return render(request, "login.html", {"next": target, "username": username,
+                                                  "error": "Too many failed attempts: wait a few minutes."},
+                          status_code=429)
+        row = records.user(username) if username else None
+        ok = verify_password(row.password_hash if row is not None and row.active else None, password)
+        if not ok:
+            throttle.failed(username)
+            return render(request, "login.html", {"next": target, "username": username,
+                                                  "error": "Wrong name or password."}, status_code=401)
+        throttle.succeeded(username)
+        if needs_rehash(row.password_hash):
+            from writer.web.security import hash_password
+            row = records.add_user(row.username, row.role, hash_password(password), by=row.username)
+        request.session.clear()
+        request.session.update({"user": row.username, "pwh": hash_fingerprint(row.password_hash),
+                                "csrf": new_token()})
+        return RedirectResponse(target, status_code=303)
+
+    @app.post("/logout")
+    def logout(request: Request, form: FormData = Depends(csrf_form)):
+        request.session.clear()
+        return RedirectResponse("/login", status_code=303)
+
+    # -- the queue ------------------------------------------------------------------------------
+    @app.get("/queue", response_class=HTMLResponse)
+    def queue_page(request: Request, user: Actor = Depends(require_user)):
+        filters = Filters.from_query(request.query_params)
+        everything = review.queue()
+        rows = [r for r in everything if filters.matches(r)]
+        counts = {s: sum(1 for r in everything if r.status == s) for s in STATUSES}
+        return render(request, "queue.html", {
+            "rows": rows, "filters": filters, "facets": review.facets(everything), "counts": counts,
+            "total": len(everything), "query": filters.query(),
+        })
+
+    @app.get("/queue.json")
+    def queue_json(request: Request, user: Actor = Depends(require_user)):
+        filters = Filters.from_query(request.query_params)
+        everything = review.queue()
+        rows = [r for r in everything if filters.matches(r)]
+        stamp = hashlib.sha256(repr([(r.story_id, r.version, r.status, r.check, r.publish_at)
+                                     for r in rows]).encode()).hexdigest()[:16]
+        query = filters.query()
+        return {"rows": [{**r.to_json(), "url": story_url(r.story_id, query=query),
+                          "approve_url": story_url(r.story_id, "approve")} for r in rows],
+                "count": len(rows), "total": len(everything), "fingerprint": stamp,
+                "counts": {s: sum(1 for r in everything if r.status == s) for s in STATUSES}}
+
+    # -- a story --------------------------------------------------------------------------------
+    def story_page(request: Request, story_id: str, *, status_code: int = 200, error: str | None = None,
+                   conflict: Conflict | None = None, draft: dict[str, str] | None = None) -> HTMLResponse:
+        try:
+            view = review.story_view(story_id)
+        except ReviewError as exc:
+            raise HTTPException(exc.status, exc.message) from None
+        filters = Filters.from_query(request.query_params)
+        query = filters.query()
+        prev_id, next_id = review.neighbours(story_id, filters)
+        context: dict[str, Any] = {
+            "view": view, "filters": filters, "query": query, "error": error,
+            "prev_url": story_url(prev_id, query=query) if prev_id else "",
+            "next_url": story_url(next_id, query=query) if next_id else "",
+            "next_id": next_id or "",
+            "queue_url": "/queue" + (f"?{query}" if query else ""),
+            "draft": draft or {"headline": view.story.headline, "body": view.paragraphs_text},
+            "conflict": None,
+        }
+        if conflict is not None:
+            theirs = conflict.latest.story()
+            yours = dict(conflict.yours or {})
+            yours_text = yours.get("headline", "") + "\n\n" + yours.get("body", "")
+            theirs_text = theirs.headline + "\n\n" + "\n\n".join(theirs.paragraphs)
+            context["conflict"] = {
+                "message": conflict.message, "version": conflict.latest.version,
+                "author": conflict.latest.author, "theirs": theirs_text, "yours": yours_text,
+                "diff": word_diff(theirs_text, yours_text),
+            }
+            if conflict.yours:
+                context["draft"] = conflict.yours
+        return render(request, "story.html", context, status_code=status_code)
+
+    @app.get("/story/{story_id}", response_class=HTMLResponse)
+    def story(request: Request, story_id: str, user: Actor = Depends(require_user)):
+        return story_page(request, story_id)
+
+    @app.get("/story/{story_id}/state.json")
+    def story_state(story_id: str, user: Actor = Depends(require_user)):
+        try:
+            return review.version_state(story_id)
+        except ReviewError as exc:
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+    def version_of(form: FormData) -> int:
+        try:
+            return int(str(form.get("version") or ""))
+        except ValueError:
+            raise HTTPException(400, "the form has no story version") from None
+
+    def after_decision(request: Request, story_id: str, form: FormData, message: str) -> RedirectResponse:
+        flash(request, message)
+        query = Filters.from_query(_parse_qs(str(form.get("query") or ""))).query()
+        if form.get("return") == "queue":
+            return RedirectResponse("/queue" + (f"?{query}" if query else ""), status_code=303)
+        nxt = str(form.get("next") or "")
+        if nxt and store.latest_story(nxt) is not None:
+            return RedirectResponse(story_url(nxt, query=query), status_code=303)
+        return RedirectResponse(story_url(story_id, query=query), status_code=303)
+
+    def failed(request: Request, story_id: str, exc: ReviewError, draft: dict[str, str] | None = None):
+        if isinstance(exc, Conflict):
+            return story_page(request, story_id, status_code=409, error=exc.message, conflict=exc)
+        if exc.status == 404:
+            raise HTTPException(404, exc.message)
+        return story_page(request, story_id, status_code=exc.status, error=exc.message, draft=draft)
+
+    @app.post("/story/{story_id}/edit", response_class=HTMLResponse)
+    def edit(request: Request, story_id: str, user: Actor = Depends(require_user),
+             form: FormData = Depends(csrf_form)):
+        version = version_of(form)
+        headline, body = str(form.get("headline") or ""), str(form.get("body") or "")
+        try:
+            row = review.save_edit(user, story_id, version, headline, body)
+        except ReviewError as exc:
+            return failed(request, story_id, exc, draft={"headline": headline, "body": body})
+        check = store.latest_check(story_id, row.version)
+        if row.version == version:
+            message = "Nothing changed."
+        elif check is None:
+            message = f"Saved version {row.version}. The fact-check is unavailable."
+        elif check.ok:
+            message = f"Saved version {row.version}. The fact-check passed."
+        else:
+            message = f"Saved version {row.version}. The fact-check found {len(check.failures)} problem(s)."
+        flash(request, message)
+        query = Filters.from_query(_parse_qs(str(form.get("query") or ""))).query()
+        return RedirectResponse(story_url(story_id, query=query), status_code=303)
+
+    @app.post("/story/{story_id}/approve", response_class=HTMLResponse)
+    def approve(request: Request, story_id: str, user: Actor = Depends(require_user),
+                form: FormData = Depends(csrf_form)):
+        version = version_of(form)
+        try:
+            publish_at = parse_publish_at(str(form.get("publish_at") or ""))
+            review.approve(user, story_id, version, override_reason=str(form.get("override_reason") or ""),
+                           publish_at=publish_at, note=str(form.get("note") or ""))
+        except ReviewError as exc:
+            return failed(request, story_id, exc)
+        when = f", to publish at {uk_time(publish_at)}" if publish_at else ""
+        return after_decision(request, story_id, form, f"Approved {story_id} (version {version}){when}.")
+
+    @app.post("/story/{story_id}/reject", response_class=HTMLResponse)
+    def reject(request: Request, story_id: str, user: Actor = Depends(require_user),
+               form: FormData = Depends(csrf_form)):
+        version = version_of(form)
+        try:
+            review.reject(user, story_id, version, str(form.get("note") or ""))
+        except ReviewError as exc:
+            return failed(request, story_id, exc)
+        return after_decision(request, story_id, form, f"Rejected {story_id} (version {version}).")
+
+    @app.post("/story/{story_id}/hold", response_class=HTMLResponse)
+    def hold(request: Request, story_id: str, user: Actor = Depends(require_user),
+             form: FormData = Depends(csrf_form)):
+        version = version_of(form)
+        try:
+            review.hold(user, story_id, version, str(form.get("note") or ""))
+        except ReviewError as exc:
+            return failed(request, story_id, exc)
+        return after_decision(request, story_id, form, f"Held {story_id} (version {version}).")
+
+    @app.post("/story/{story_id}/schedule", response_class=HTMLResponse)
+    def schedule(request: Request, story_id: str, user: Actor = Depends(require_user),
+                 form: FormData = Depends(csrf_form)):
+        version = version_of(form)
+        try:
+            when = parse_publish_at(str(form.get("publish_at") or ""))
+            review.schedule(user, story_id, version, when)
+        except ReviewError as exc:
+            return failed(request, story_id, exc)
+        flash(request, f"To publish at {uk_time(when)}." if when else "Publishes once approved.")
+        query = Filters.from_query(_parse_qs(str(form.get("query") or ""))).query()
+        return RedirectResponse(story_url(story_id, query=query), status_code=303)
+
+    # -- rules ----------------------------------------------------------------------------------
+    def rule_rows() -> list[dict[str, Any]]:
+        from writer.detect.rules import load_rules
+        settings = records.auto_publish_settings()
+        out = []
+        for rule in load_rules(rules_dir).rules:
+            s = settings.get(rule.id)
+            out.append({"id": rule.id, "scope": rule.scope, "importance": rule.importance,
+                        "template": rule.template, "default": bool(rule.auto_publish),
+                        "auto_publish": s.auto_publish if s else bool(rule.auto_publish),
+                        "set_by": s.username if s else None, "set_at": s.created_at if s else None})
+        return out
+
+    @app.get("/rules", response_class=HTMLResponse)
+    def rules_page(request: Request, user: Actor = Depends(require_user)):
+        return render(request, "rules.html", {"rules": rule_rows()})
+
+    @app.post("/rules/{rule_id}/auto-publish")
+    def set_auto_publish(request: Request, rule_id: str, user: Actor = Depends(require_user),
+                         form: FormData = Depends(csrf_form)):
+        if not user.chief:
+            raise HTTPException(403, "Only a chief can change a rule's auto-publish setting.")
+        if rule_id not in {r["id"] for r in rule_rows()}:
+            raise HTTPException(404, f"no rule {rule_id!r}")
+        value = str(form.get("auto_publish") or "").lower() in ("1", "on", "true", "yes")
+        records.set_auto_publish(rule_id, value, user.username)
+        flash(request, f"{rule_id}: auto-publish {'on' if value else 'off'}.")
+        return RedirectResponse("/rules", status_code=303)
+
+    # the pages are not part of the API's schema
+    from fastapi.routing import APIRoute
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            route.include_in_schema = False
+
+    # -- the API (bearer tokens; another module) ------------------------------------------------
+    try:
+        from writer.web.api import router as api_router
+    except ImportError:
+        api_router = None
+    if api_router is not None:
+        app.include_router(api_router)
+
+    return app
+
+
+def _parse_qs(query: str) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+    return dict(parse_qsl(query[:1000]))
+
+
+__all__ = ["create_app", "story_url", "web_templates_dir"]

@@ -1,0 +1,275 @@
+"""``writer serve``, ``writer demo`` and ``writer users``: the review app's commands.
+
+    writer users add alice --role editor            # asks for the password (or --password-stdin)
+    writer serve --night samples/demo-night         # http://127.0.0.1:8000
+    writer demo                                     # a fresh store, the demo night replayed live
+
+The store is ``--database URL`` (a SQLAlchemy URL or a SQLite file path), else
+``WRITER_DATABASE_URL``, else ``./writer.db``. The session cookie is signed with
+``WRITER_SECRET_KEY`` (else a random key: everyone signs in again after a restart). Wire into
+the main command with ``main.add_command(serve)``, ``main.add_command(demo)`` and
+``main.add_command(users)``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import click
+
+database_option = click.option(
+    "--database", "database", metavar="URL", default=None,
+    help="The store: a database URL or SQLite file (default: $WRITER_DATABASE_URL, else ./writer.db).")
+
+ROLES = ("editor", "chief")
+
+
+def _store(database: str | None):
+    from writer.store import open_store
+    try:
+        return open_store(database)
+    except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
+        raise click.ClickException(f"cannot open the store: {exc}") from exc
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_password(password_stdin: bool, confirm: bool = True) -> str:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+    from writer.web.security import MIN_PASSWORD
+    if len(password) < MIN_PASSWORD:
+        raise click.BadParameter(f"a password needs at least {MIN_PASSWORD} characters",
+                                 param_hint="password")
+    return password
+
+
+# -- users ------------------------------------------------------------------------------------
+@click.group("users")
+def users() -> None:
+    """Who can sign in to the review app (passwords are stored as argon2 hashes)."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(ROLES), required=True,
+              help="editor: edit, approve, reject, hold. chief: also override a failed fact-check "
+                   "and change rules' auto-publish settings.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@database_option
+def users_add(name: str, role: str, password_stdin: bool, database: str | None) -> None:
+    """Add a user NAME who signs in with a password."""
+    from writer.store.users import ReviewRecords
+    from writer.web.security import hash_password
+    name = name.strip()
+    if not name or len(name) > 64 or any(c.isspace() or not c.isprintable() for c in name):
+        raise click.BadParameter("a name is 1 to 64 printable characters without spaces", param_hint="NAME")
+    store = _store(database)
+    try:
+        records = ReviewRecords(store)
+        existing = records.user(name)
+        if existing is not None and existing.active:
+            raise click.BadParameter(f"{name!r} already exists (writer users password {name} "
+                                     "gives them a new password)", param_hint="NAME")
+        records.add_user(name, role, hash_password(_read_password(password_stdin)), by="cli")
+    finally:
+        store.close()
+    click.echo(f"Added {name} ({role}).", err=True)
+
+
+@users.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@database_option
+def users_password(name: str, password_stdin: bool, database: str | None) -> None:
+    """Give NAME a new password (their sessions end)."""
+    from writer.store.users import ReviewRecords
+    from writer.web.security import hash_password
+    store = _store(database)
+    try:
+        records = ReviewRecords(store)
+        row = records.user(name)
+        if row is None or not row.active:
+            raise click.BadParameter(f"no user {name!r}", param_hint="NAME")
+        records.add_user(name, row.role, hash_password(_read_password(password_stdin)), by="cli")
+    finally:
+        store.close()
+    click.echo(f"New password for {name}.", err=True)
+
+
+@users.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@database_option
+def users_role(name: str, role: str, database: str | None) -> None:
+    """Change NAME's role."""
+    from writer.store.users import ReviewRecords
+    store = _store(database)
+    try:
+        records = ReviewRecords(store)
+        row = records.user(name)
+        if row is None or not row.active:
+            raise click.BadParameter(f"no user {name!r}", param_hint="NAME")
+        records.add_user(name, role, row.password_hash, by="cli")
+    finally:
+        store.close()
+    click.echo(f"{name} is now {role}.", err=True)
+
+
+@users.command("disable")
+@click.argument("name")
+@database_option
+def users_disable(name: str, database: str | None) -> None:
+    """Stop NAME signing in (their sessions end at once)."""
+    from writer.store.users import ReviewRecords
+    store = _store(database)
+    try:
+        records = ReviewRecords(store)
+        row = records.user(name)
+        if row is None or not row.active:
+            raise click.BadParameter(f"no user {name!r}", param_hint="NAME")
+        records.add_user(name, row.role, row.password_hash, by="cli", active=False)
+    finally:
+        store.close()
+    click.echo(f"{name} can no longer sign in.", err=True)
+
+
+@users.command("list")
+@database_option
+def users_list(database: str | None) -> None:
+    """Every user: name, role, whether they can sign in."""
+    from writer.store.users import ReviewRecords
+    store = _store(database)
+    try:
+        for u in ReviewRecords(store).users():
+            click.echo(f"{u.username}\t{u.role}\t{'active' if u.active else 'disabled'}")
+    finally:
+        store.close()
+
+
+# -- serve ------------------------------------------------------------------------------------
+def _run_app(app, host: str, port: int, log_level: str) -> None:
+    import uvicorn
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False,
+                server_header=False)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--night", "night_dir", type=click.Path(exists=True, file_okay=False), envvar="WRITER_NIGHT",
+              help="The night's election directory ($WRITER_NIGHT): needed for the fact-check, "
+                   "the evidence and POST /api/declarations.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
+              help="Rules directory (default: the writer's rules/, or $WRITER_RULES).")
+@click.option("--secure-cookies/--no-secure-cookies", default=None,
+              help="Mark the session cookie Secure (default: yes unless serving on a loopback "
+                   "address; put HTTPS in front of any other).")
+@click.option("--log-level", default="info", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@database_option
+def serve(host: str, port: int, night_dir: str | None, rules_dir: str | None,
+          secure_cookies: bool | None, log_level: str, database: str | None) -> None:
+    """Run the review app (the queue, stories, fact-checks, decisions) on HOST:PORT."""
+    from writer.web.app import create_app
+    store = _store(database)
+    if night_dir is None:
+        click.echo("No --night: the fact-check and POST /api/declarations are unavailable, "
+                   "and approving needs a chief's override.", err=True)
+    secure = (not _loopback(host)) if secure_cookies is None else secure_cookies
+    app = create_app(store, night_dir, rules_dir=Path(rules_dir) if rules_dir else None,
+                     https_only=secure)
+    click.echo(f"Review app for {store.url} on http://{host}:{port}/", err=True)
+    try:
+        _run_app(app, host, port, log_level)
+    finally:
+        store.close()
+
+
+# -- demo -------------------------------------------------------------------------------------
+@click.command("demo")
+@click.option("--speed", type=float, default=600.0, show_default=True,
+              help="Night seconds per real second (600: the night in about two minutes; 0: all at once).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--database", "database", type=click.Path(dir_okay=False), default=None,
+              help="The SQLite file to create (default: a new one in a temporary directory).")
+@click.option("--password", envvar="WRITER_DEMO_PASSWORD", default=None,
+              help="The demo users' password ($WRITER_DEMO_PASSWORD; default: a random one, printed).")
+@click.option("--serve/--no-serve", "run_server", default=True, show_default=True,
+              help="Serve the app (--no-serve: load the night into the store and stop).")
+def demo(speed: float, host: str, port: int, database: str | None, password: str | None,
+         run_server: bool) -> None:
+    """Replay the demo night into a fresh store and serve the review app on it.
+
+    Creates the demo users `editor` (role editor) and `chief` (role chief) and prints the
+    address and how to sign in; stories arrive in the queue as the night replays."""
+    from writer import resources
+    from writer.draft.desk import build
+    from writer.ingest import load_night
+    from writer.ingest.replay import replay
+    from writer.store import Pipeline, open_store
+    from writer.store.users import ReviewRecords
+    from writer.web.security import MIN_PASSWORD, hash_password
+
+    if speed < 0:
+        raise click.BadParameter("must be 0 (all at once) or more", param_hint="--speed")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise click.BadParameter(f"at least {MIN_PASSWORD} characters", param_hint="--password")
+    if database is None:
+        database = str(Path(tempfile.mkdtemp(prefix="writer-demo-")) / "demo.db")
+    elif Path(database).exists():
+        raise click.BadParameter(f"{database} exists: the demo makes a fresh store", param_hint="--database")
+    night_dir = resources.demo_night()
+    night = load_night(night_dir)
+    store = open_store(database)
+    password = password or secrets.token_urlsafe(9)
+    records = ReviewRecords(store)
+    hashed = hash_password(password)
+    records.add_user("editor", "editor", hashed, by="demo")
+    records.add_user("chief", "chief", hashed, by="demo")
+    pipeline = Pipeline(store, lambda: build(night))
+    lock = threading.Lock()
+    declarations = list(night.declarations)
+
+    def feed() -> None:
+        for decl in replay(declarations, speed=speed):
+            with lock:
+                pipeline.ingest(decl)
+
+    url = f"http://{host}:{port}/"
+    if speed == 0 or not run_server:
+        feed()
+        click.echo(f"Replayed {len(declarations)} declarations into {database}.", err=True)
+    if not run_server:
+        store.close()
+        return
+    if speed > 0:
+        threading.Thread(target=feed, name="demo-replay", daemon=True).start()
+    from writer.web.app import create_app
+    app = create_app(store, night=night, pipeline=pipeline, ingest_lock=lock, https_only=not _loopback(host))
+    click.echo(f"The demo night ({len(declarations)} declarations"
+               + (f", replaying at {speed:g}x" if speed > 0 else "") + f") in {database}")
+    click.echo(f"Open {url} and sign in as editor (or chief) with the password {password}")
+    click.echo("Keys: j/k next/previous, Enter open, e edit, a then Enter approve, r then Enter reject, ? help")
+    try:
+        _run_app(app, host, port, "warning")
+    finally:
+        store.close()
+
+
+__all__ = ["demo", "serve", "users"]
