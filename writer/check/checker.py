@@ -48,7 +48,7 @@ DISCLOSURES = (
 MAX_CHARS = 100_000
 
 _PARA_BREAK = re.compile(r"\n[ \t\r]*\n\s*")
-_TABLE_HEAD = re.compile(r"^\s*party\s+seats\s+change\s*$", re.I)
+_TABLE_HEAD = re.compile(r"^\s*party\s+(?:seats|won)\s+change\s*$", re.I)
 _TABLE_ROW = re.compile(r"^(?P<name>\S.*?)\s{2,}(?P<seats>\S+)(?:\s+(?P<change>\S+))?\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP_CHARS = re.compile(r"[<>{}\[\]\\|]")

@@ -74,7 +74,7 @@ def _change(n: int | None) -> str:
 
 def table_text(rows: tuple[SeatRow, ...]) -> str:
     width = max(len(r.name) for r in rows)
-    lines = [f"{'Party':<{width}}  Seats  Change"]
+    lines = [f"{'Party':<{width}}  {'Won':>5}  Change"]  # seats won at this election
     lines += [f"{r.name:<{width}}  {r.seats:>5}  {_change(r.change):>6}" for r in rows]
     return "\n".join(lines)
 
@@ -91,7 +91,7 @@ def to_html(story: Story) -> str:
         out.append("<p class=\"provisional\">Provisional: counting continues.</p>")
     out += [f"<p>{escape(p)}</p>" for p in story.paragraphs]
     if story.table:
-        out.append("<table class=\"seats\"><thead><tr><th>Party</th><th>Seats</th><th>Change</th></tr></thead><tbody>")
+        out.append("<table class=\"seats\"><thead><tr><th>Party</th><th>Won</th><th>Change</th></tr></thead><tbody>")
         out += [f"<tr><td>{escape(r.name)}</td><td>{r.seats}</td><td>{escape(_change(r.change))}</td></tr>"
                 for r in story.table]
         out.append("</tbody></table>")
@@ -116,7 +116,7 @@ def to_markdown(story: Story) -> str:
     for p in story.paragraphs:
         out += [md_escape(p), ""]
     if story.table:
-        out += ["| Party | Seats | Change |", "| --- | ---: | ---: |"]
+        out += ["| Party | Won | Change |", "| --- | ---: | ---: |"]
         out += [f"| {md_escape(r.name)} | {r.seats} | {md_escape(_change(r.change))} |" for r in story.table]
         out.append("")
     out.append(f"*{md_escape(story.disclosure)}*")
