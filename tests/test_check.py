@@ -622,3 +622,15 @@ def test_token_matcher_finds_the_same_spans(checker, names):
         slow.check_text(text, facts), checker.check_text(text, facts)  # both learn Aspire
     assert slow.pipeline.analyse_many(paragraphs) == checker.pipeline.analyse_many(paragraphs)
     assert slow.check_text(BARNET_TEXT, [BARNET]) == checker.check_text(BARNET_TEXT, [BARNET])
+
+
+def test_seats_taken_from_each_party(checker):
+    # A synthetic three-seat ward (bench/synth.py): Labour took two seats from the Conservatives
+    # and one from the Greens; "two seats" counts the seats taken from one party, not the net
+    three = dict(PLYMPTON, seats=3, won={"Lab": 3}, winning_party="Lab", baseline_holders={"Con": 2, "Green": 1},
+                 seat_change={"Lab": 3, "Con": -2, "Green": -1}, first_seat=[],
+                 gains=[{"party": "Lab", "from": "Con"}, {"party": "Lab", "from": "Con"}, {"party": "Lab", "from": "Green"}])
+    text = ("In Plympton Chaddlewood ward, Plymouth, Labour gained two seats from the Conservatives and a seat "
+            "from the Greens.\n\n" + CHECKED)
+    assert check(checker, text, three).ok
+    assert not check(checker, text.replace("two seats", "four seats"), three).ok

@@ -581,7 +581,11 @@ def _seats(ctx, ev: Evidence, role: Role, n, party) -> str | None:
     if sub == "within":
         return None if n in [abs(v) for v in changes] else says_change(ctx, party, changes)
     if sub == "gain":
-        return None if n in changes or n in ev.gains_count(party) else says_change(ctx, party, changes)
+        # "Labour gained two seats from the Conservatives and one from the Greens": a count of
+        # the seats taken from one party is as good as the net change
+        per_loser = {c for l in {l for g, l in ev.ward_gains() if g == party} for c in ev.gains_count(party, l)}
+        ok = n in changes or n in ev.gains_count(party) or n in per_loser
+        return None if ok else says_change(ctx, party, changes)
     if sub == "loss":
         return None if -n in changes else says_change(ctx, party, changes)
     if sub == "up-from":
