@@ -128,3 +128,20 @@ def test_every_record_keeps_its_history(demo):
         assert [r.version for r in records] == list(range(1, len(records) + 1)), key
         for earlier, later in zip(records, records[1:]):
             assert later.supersedes == earlier.id
+
+
+def test_a_key_retracted_then_reissued_goes_on_counting():
+    # Richmond-upon-Thames 2022 (in the store): a group event retracted and later issued again
+    # must not reuse "#1", or the store's unique event ids refuse the declaration
+    from writer.detect.events import EventLog
+    from writer.detect.rules import RuleBlock
+    from writer.detect.rules import load_rules as _load
+    rule = next(r for r in _load(RULES).rules if r.id == "narrow-win")
+    log = EventLog()
+    block = RuleBlock((rule,), remember=False)
+    facts = {"subject": "w", "at": "2022-05-06T03:00:00+01:00", "majority": 5, "ward": "W", "council_name": "C"}
+    first = log.evaluate(block, facts, council="c", surprise=0, provisional=False, caused_by="d1")
+    gone = log.evaluate(block, dict(facts, majority=50), council="c", surprise=0, provisional=False, caused_by="d2")
+    again = log.evaluate(block, dict(facts, majority=3), council="c", surprise=0, provisional=False, caused_by="d3")
+    assert [e.id for e in first + gone + again] == ["narrow-win:w#1", "narrow-win:w#2", "narrow-win:w#3"]
+    assert again[0].supersedes == gone[0].id

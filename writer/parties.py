@@ -123,8 +123,9 @@ def add_seats(*lists: Mapping[str, int]) -> SeatList:
 
 
 def subtract_seats(a: Mapping[str, int], b: Mapping[str, int]) -> SeatList:
-    """``a - b`` for every party in either (so a party that drops to zero shows)."""
-    return {p: a.get(p, 0) - b.get(p, 0) for p in set(a) | set(b)}
+    """``a - b`` for every party in either (so a party that drops to zero shows), in a
+    stable order: the same inputs give the same dict in every process, whatever the hash seed."""
+    return {p: a.get(p, 0) - b.get(p, 0) for p in sorted(set(a) | set(b))}
 
 
 def count_parties(parties: Iterable[str]) -> SeatList:

@@ -72,6 +72,8 @@ class EventLog:
 
     def __init__(self) -> None:
         self.active: dict[str, Event] = {}  # key -> latest standing version
+        self.last_version: dict[str, int] = {}  # key -> latest version ever issued (retractions too)
+        self.last_id: dict[str, str] = {}  # key -> id of that record
         self.records: list[Event] = []
         self.errors: list[str] = []  # rules that failed at run time (reported, never fatal)
 
@@ -96,7 +98,7 @@ class EventLog:
                 except RuleError as exc:
                     self.errors.append(str(exc))
                     continue
-                version = current.version + 1 if current else 1
+                version = self.last_version.get(key, 0) + 1  # a key retracted earlier goes on counting
                 score = round(rule.importance * (1.0 + surprise), 2)
                 event = Event(
                     id=f"{key}#{version}", key=key, version=version,
@@ -105,10 +107,12 @@ class EventLog:
                     importance=rule.importance, surprise=round(surprise, 3), score=score,
                     provisional=provisional, at=facts["at"], caused_by=caused_by,
                     template=rule.template, auto_publish=rule.auto_publish,
-                    supersedes=current.id if current else None,
+                    supersedes=current.id if current else self.last_id.get(key),
                     reason="facts changed" if current else None,
                 )
                 self.active[key] = event
+                self.last_version[key] = version
+                self.last_id[key] = event.id
                 out.append(event)
             elif current is not None:
                 old = current
@@ -122,6 +126,8 @@ class EventLog:
                     reason=f"no longer holds after {caused_by} changed",
                 )
                 del self.active[key]
+                self.last_version[key] = old.version + 1
+                self.last_id[key] = event.id
                 out.append(event)
         self.records.extend(out)
         return out
