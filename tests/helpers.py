@@ -1,8 +1,10 @@
-"""Reading published answers (reference/expected.csv) for comparison."""
+"""Shared test helpers: published answers (reference/expected.csv) for comparison, and
+finding the PostgreSQL server that store tests run against."""
 
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 
@@ -20,3 +22,27 @@ def signed_seats(text: str) -> dict[str, int] | None:
 def expected(night_dir: Path) -> dict[str, dict]:
     with open(night_dir / "reference" / "expected.csv", encoding="utf-8") as f:
         return {row["slug"]: row for row in csv.DictReader(f)}
+
+
+PG_CANDIDATES = ("postgresql+psycopg://postgres@127.0.0.1:5432/test",
+                 "postgresql+psycopg://root@127.0.0.1:5432/test")
+
+
+def find_postgres() -> tuple[str | None, str]:
+    """A reachable PostgreSQL URL, or None and why not."""
+    try:
+        import psycopg
+    except ImportError:
+        return None, "psycopg is not installed (pip install 'psycopg[binary]')"
+    override = os.environ.get("WRITER_TEST_DATABASE_URL")
+    reasons = []
+    for url in ((override,) if override else PG_CANDIDATES):
+        from writer.store import database_url
+        u = database_url(url)
+        try:
+            psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                            dbname=u.database, connect_timeout=3).close()
+            return url, ""
+        except Exception as exc:  # noqa: BLE001 - any failure means: not reachable
+            reasons.append(f"{u.render_as_string(hide_password=True)}: {str(exc).strip().splitlines()[0]}")
+    return None, "PostgreSQL cannot be reached (" + "; ".join(reasons) + ")"

@@ -43,27 +43,9 @@ KILLS = 4                 # at least 3 kills per run
 START_TIMEOUT = 90.0      # seconds for a (re)started server to answer /healthz
 REQUEST_TIMEOUT = 60.0    # seconds for one POST
 HASH_SEED = "0"          # every server start, and the reference run, hash strings alike
-PG_CANDIDATES = ("postgresql+psycopg://postgres@127.0.0.1:5432/test",
-                 "postgresql+psycopg://root@127.0.0.1:5432/test")
 
 
-# -- databases ---------------------------------------------------------------------------------
-def _postgres_server() -> tuple[str | None, str]:
-    try:
-        import psycopg
-    except ImportError:
-        return None, "psycopg is not installed"
-    override = os.environ.get("WRITER_TEST_DATABASE_URL")
-    reasons = []
-    for url in ((override,) if override else PG_CANDIDATES):
-        u = database_url(url)
-        try:
-            psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                            dbname=u.database, connect_timeout=3).close()
-            return url, ""
-        except Exception as exc:  # noqa: BLE001 - any failure means: not reachable
-            reasons.append(f"{u.render_as_string(hide_password=True)}: {str(exc).strip().splitlines()[0]}")
-    return None, "PostgreSQL cannot be reached (" + "; ".join(reasons) + ")"
+from helpers import find_postgres  # noqa: E402
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -72,7 +54,7 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         yield str(tmp_path / "writer.db")
         return
-    server, reason = _postgres_server()
+    server, reason = find_postgres()
     if server is None:
         pytest.skip(reason)
     import psycopg

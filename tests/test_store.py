@@ -28,33 +28,12 @@ from writer.store import (AppendOnlyError, Declaration, EventRecord, Pipeline, S
                           declaration_to_payload, ingest, open_store, story_from_payload)
 from writer.store.db import alembic_config, current_revision, make_engine, migrate  # noqa: E402
 
-PG_CANDIDATES = ("postgresql+psycopg://postgres@127.0.0.1:5432/test",
-                 "postgresql+psycopg://root@127.0.0.1:5432/test")
-
-
-# -- databases ---------------------------------------------------------------------------------
-def _postgres_server() -> tuple[str | None, str]:
-    """A reachable PostgreSQL URL, or None and why not."""
-    try:
-        import psycopg
-    except ImportError:
-        return None, "psycopg is not installed (pip install 'psycopg[binary]')"
-    override = os.environ.get("WRITER_TEST_DATABASE_URL")
-    reasons = []
-    for url in ((override,) if override else PG_CANDIDATES):
-        u = database_url(url)
-        try:
-            psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                            dbname=u.database, connect_timeout=3).close()
-            return url, ""
-        except Exception as exc:  # noqa: BLE001 - any failure means: not reachable
-            reasons.append(f"{u.render_as_string(hide_password=True)}: {str(exc).strip().splitlines()[0]}")
-    return None, "PostgreSQL cannot be reached (" + "; ".join(reasons) + ")"
+from helpers import find_postgres  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    url, reason = _postgres_server()
+    url, reason = find_postgres()
     if url is None:
         pytest.skip(reason)
     return url
