@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -46,3 +47,31 @@ def find_postgres() -> tuple[str | None, str]:
         except Exception as exc:  # noqa: BLE001 - any failure means: not reachable
             reasons.append(f"{u.render_as_string(hide_password=True)}: {str(exc).strip().splitlines()[0]}")
     return None, "PostgreSQL cannot be reached (" + "; ".join(reasons) + ")"
+
+
+@contextmanager
+def postgres_schema(prefix: str = "writer_test"):
+    """A URL to a fresh, empty schema on the PostgreSQL server (dropped afterwards); skips
+    the test, with the reason, when no server can be reached."""
+    import uuid
+
+    import pytest
+
+    server, reason = find_postgres()
+    if server is None:
+        pytest.skip(reason)
+    import psycopg
+
+    from writer.store import database_url
+    u = database_url(server)
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    conninfo = dict(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
+                    dbname=u.database, autocommit=True, connect_timeout=5)
+    with psycopg.connect(**conninfo) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    sep = "&" if "?" in server else "?"
+    try:
+        yield f"{server}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(**conninfo) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

@@ -342,6 +342,17 @@ from writer.web.token_commands import tokens  # noqa: E402
 for _command in (serve, demo, users, tokens):
     main.add_command(_command)
 
+from writer.importers.commands import COMMANDS as _IMPORTERS  # noqa: E402
+
+for _command in _IMPORTERS:
+    main.add_command(_command)
+
+from writer.ingest.commands import poll  # noqa: E402  (results feeds in)
+main.add_command(poll)
+
+from writer.publish.commands import publish  # noqa: E402  (releases, CMS delivery)
+main.add_command(publish)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -144,7 +144,15 @@ class WardDeclaration:
 
     @property
     def has_votes(self) -> bool:
-        return all(c.votes is not None for c in self.candidates)
+        """Every candidate's votes are known. A partial declaration (winners first, votes
+        later, as results feeds send them) and a withdrawn one (no candidates) have none."""
+        return bool(self.candidates) and all(c.votes is not None for c in self.candidates)
+
+    @property
+    def withdrawn(self) -> bool:
+        """A ward whose every reported winner was retracted: re-issued with no candidates,
+        it counts as not declared (its seats leave the council's running count)."""
+        return not self.candidates
 
 
 @dataclass(frozen=True)

@@ -163,12 +163,17 @@ class CouncilTally:
             self.wards_left_out += sign
 
     def put_ward(self, ward: WardResult, at: datetime) -> None:
-        """Add a ward's result, replacing an earlier version of the same declaration."""
+        """Add a ward's result, replacing an earlier version of the same declaration; a
+        version with no winners (withdrawn) takes the ward out again."""
         old = self.wards.get(ward.declaration_id)
         if old is not None:
             self._apply(old, -1)
-        self.wards[ward.declaration_id] = ward
-        self._apply(ward, +1)
+        if ward.winners:
+            self.wards[ward.declaration_id] = ward
+            self._apply(ward, +1)
+        elif old is not None:
+            # withdrawn (every winner retracted): the ward is undeclared again
+            del self.wards[ward.declaration_id]
         self._seen(at)
 
     def put_declaration(self, decl: CouncilDeclaration) -> None:

@@ -217,3 +217,4 @@ APPEND_ONLY_TABLES = ("declarations", "events", "story_versions", "review_decisi
 # the review desk's tables (users, publish times, rule settings) share this metadata
 from writer.store import users as _review_tables  # noqa: E402,F401  (registers them on Base)
 from writer.store import tokens as _token_tables  # noqa: E402,F401  (the API tokens, likewise)
+from writer.store import publishing as _publishing_tables  # noqa: E402,F401  (releases, deliveries, leases)

@@ -43,7 +43,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -113,7 +113,7 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
                rules_dir: Path | None = None, names: Any = None, published=None,
                session_hours: float = SESSION_HOURS, poll_seconds: float = POLL_SECONDS,
                fact_check: bool = True, pipeline: Any = None, with_pipeline: bool = True,
-               ingest_lock: Any = None) -> FastAPI:
+               ingest_lock: Any = None, publishing: Any = None) -> FastAPI:
     """The review app on ``store``.
 
     ``night_dir``: the night's election directory (or pass ``night``): needed for the
@@ -123,7 +123,10 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
     ``https_only``: mark the cookie Secure (serve over HTTPS, or on localhost only).
     ``pipeline``: the :class:`writer.store.Pipeline` that ``POST /api/declarations`` ingests
     through (built here from the night unless ``with_pipeline=False``); ``ingest_lock``: a lock
-    shared with anything else driving that pipeline (a replay, say).
+    shared with anything else driving that pipeline (a replay, say). ``publishing``: a
+    :class:`writer.publish.service.Publishing` (the publisher, its scheduler and the feeds):
+    mounts the public feeds, shows each story's publishing history, chart and retry button.
+    The caller starts and stops its scheduler.
     """
     rules_dir = Path(rules_dir) if rules_dir else resources.rules_dir()
     if night is None and night_dir is not None:
@@ -148,7 +151,11 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
         from writer.store import Pipeline
         pipeline = Pipeline(store, lambda: build(night, rules_dir))
 
+    if published is None and publishing is not None:
+        published = publishing.publisher.published
     review = Review(store, checker=checker, night=night, names=names, published=published)
+    if publishing is not None and publishing.publisher.ensure_checked is None:
+        publishing.publisher.ensure_checked = review.ensure_checked  # rule-published stories are checked first
     records = ReviewRecords(store)
     throttle = Throttle()
 
@@ -168,6 +175,7 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
     app.state.checker = checker
     app.state.pipeline = pipeline  # what the declarations API ingests through
     app.state.ingest_lock = ingest_lock or threading.Lock()
+    app.state.publishing = publishing
     # outermost first: headers on everything, then the session cookie
     app.add_middleware(SessionMiddleware, secret_key=secret_key, session_cookie=SESSION_COOKIE,
                        max_age=int(session_hours * 3600), same_site="strict", https_only=https_only)
@@ -342,7 +350,55 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
             }
             if conflict.yours:
                 context["draft"] = conflict.yours
+        context["publishing"] = publishing_view(view) if publishing is not None else None
         return render(request, "story.html", context, status_code=status_code)
+
+    # -- publishing: history, chart, retry -------------------------------------------------------
+    def publishing_view(view) -> dict[str, Any]:
+        from writer.publish.chart import chart_data
+        pub = publishing.publisher
+        history = pub.history(view.row.story_id)
+        latest: dict[str, dict[str, Any]] = {}
+        for h in history:
+            if h["what"] == "deliver":
+                latest[h["where"]] = h
+        release = pub.records.latest_releases().get(view.row.story_id)
+        failed = [t for t, h in latest.items()
+                  if h["state"] == "failed" and release is not None and h.get("release_seq") == release.seq]
+        facts = next((e for e in view.story.evidence if e.get("scope") == "council" and e.get("seats_won")), None)
+        chart = None
+        if view.story.kind == "council" and facts is not None and names is not None:
+            data = chart_data(facts, names, str(night.election.poll_date.year) if night is not None else "")
+            if data is not None:
+                chart = {"url": story_url(view.row.story_id, "chart.svg") + f"?v={view.row.version}", "alt": data.alt}
+        return {"history": history, "targets": [t.name for t in pub.targets], "failed": failed,
+                "chart": chart, "feeds": publishing.feeds is not None}
+
+    @app.get("/story/{story_id}/chart.svg")
+    def story_chart_svg(story_id: str, user: Actor = Depends(require_user)):
+        from writer.publish.chart import story_chart
+        if publishing is None or names is None:
+            raise HTTPException(404, "charts are drawn by the publisher, which is not running")
+        row = store.latest_story(story_id)
+        if row is None:
+            raise HTTPException(404, f"no story {story_id!r}")
+        made = story_chart(row.story(), names, str(night.election.poll_date.year) if night is not None else "", "svg")
+        if made is None:
+            raise HTTPException(404, f"{story_id} has no seat chart")
+        return Response(made[0], media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=300"})
+
+    @app.post("/story/{story_id}/retry", response_class=HTMLResponse)
+    def retry_delivery(request: Request, story_id: str, user: Actor = Depends(require_user),
+                       form: FormData = Depends(csrf_form)):
+        if publishing is None:
+            raise HTTPException(404, "publishing is not running")
+        target = str(form.get("target") or "")
+        try:
+            publishing.publisher.request_retry(story_id, target, user.username)
+        except LookupError as exc:
+            return story_page(request, story_id, status_code=409, error=str(exc))
+        flash(request, f"Publishing to {target} will be tried again in a moment.")
+        return RedirectResponse(story_url(story_id), status_code=303)
 
     @app.get("/story/{story_id}", response_class=HTMLResponse)
     def story(request: Request, story_id: str, user: Actor = Depends(require_user)):
@@ -480,6 +536,11 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
     for route in app.routes:
         if isinstance(route, APIRoute):
             route.include_in_schema = False
+
+    # -- the public feeds (no sign-in: outlets read them) ----------------------------------------
+    if publishing is not None and publishing.feeds is not None:
+        from writer.web.feeds import feeds_router
+        app.include_router(feeds_router(publishing.feeds))
 
     # -- the API (bearer tokens; another module) ------------------------------------------------
     try:

@@ -162,6 +162,29 @@ def users_list(database: str | None) -> None:
 
 
 # -- serve ------------------------------------------------------------------------------------
+def publishing_options(f):
+    f = click.option("--roundup-every", type=click.FloatRange(0), default=600.0, show_default=True,
+                     help="Seconds between redrafts of the story of the night (0: never).")(f)
+    f = click.option("--publish-every", type=click.FloatRange(0.5, 3600), default=5.0, show_default=True,
+                     help="Seconds between publishing runs (release what is due, deliver it).")(f)
+    f = click.option("--scheduler/--no-scheduler", default=True, show_default=True,
+                     help="Run the publishing scheduler here (only one process per database runs it).")(f)
+    return f
+
+
+def _publishing(store, night, pipeline, lock, rules, base_url: str, publish_every: float, roundup_every: float):
+    from writer.publish.service import Publishing
+    try:
+        publishing = Publishing.build(store, night, pipeline=pipeline, ingest_lock=lock, rules_dir=rules,
+                                      base_url=base_url, publish_every=publish_every,
+                                      roundup_every=roundup_every)
+    except ValueError as exc:
+        store.close()
+        raise click.ClickException(str(exc)) from exc
+    targets = ", ".join(t.name for t in publishing.targets) or "no CMS (set WP_URL or WRITER_WEBHOOK_URL)"
+    click.echo(f"Publishing to the feeds ({base_url}/feeds/) and {targets}", err=True)
+    return publishing
+
 def _run_app(app, host: str, port: int, log_level: str) -> None:
     import uvicorn
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False,
@@ -181,22 +204,44 @@ def _run_app(app, host: str, port: int, log_level: str) -> None:
                    "address; put HTTPS in front of any other).")
 @click.option("--log-level", default="info", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@publishing_options
 @database_option
 def serve(host: str, port: int, night_dir: str | None, rules_dir: str | None,
-          secure_cookies: bool | None, log_level: str, database: str | None) -> None:
-    """Run the review app (the queue, stories, fact-checks, decisions) on HOST:PORT."""
+          secure_cookies: bool | None, log_level: str, scheduler: bool, publish_every: float,
+          roundup_every: float, database: str | None) -> None:
+    """Run the review app (the queue, stories, fact-checks, decisions), the public feeds and
+    the publishing scheduler on HOST:PORT."""
     from writer.web.app import create_app
     store = _store(database)
     if night_dir is None:
-        click.echo("No --night: the fact-check and POST /api/declarations are unavailable, "
-                   "and approving needs a chief's override.", err=True)
+        click.echo("No --night: the fact-check, POST /api/declarations, the feeds and publishing "
+                   "are unavailable, and approving needs a chief's override.", err=True)
     secure = (not _loopback(host)) if secure_cookies is None else secure_cookies
-    app = create_app(store, night_dir, rules_dir=Path(rules_dir) if rules_dir else None,
-                     https_only=secure)
+    rules = Path(rules_dir) if rules_dir else None
+    night = pipeline = publishing = None
+    lock = threading.Lock()
+    if night_dir is not None:
+        from writer.draft.desk import build
+        from writer.ingest import InputError, load_night
+        from writer.store import Pipeline
+        try:
+            night = load_night(night_dir)
+        except InputError as exc:
+            store.close()
+            raise click.ClickException(str(exc)) from exc
+        pipeline = Pipeline(store, lambda: build(night, rules))
+        publishing = _publishing(store, night, pipeline, lock, rules, f"http://{host}:{port}",
+                                 publish_every, roundup_every)
+    app = create_app(store, night=night, rules_dir=rules, https_only=secure, pipeline=pipeline,
+                     with_pipeline=pipeline is not None, ingest_lock=lock, publishing=publishing)
     click.echo(f"Review app for {store.url} on http://{host}:{port}/", err=True)
     try:
+        if publishing is not None and scheduler:
+            publishing.start()
         _run_app(app, host, port, log_level)
     finally:
+        if publishing is not None:
+            publishing.stop()
         store.close()
 
 
@@ -212,8 +257,9 @@ def serve(host: str, port: int, night_dir: str | None, rules_dir: str | None,
               help="The demo users' password ($WRITER_DEMO_PASSWORD; default: a random one, printed).")
 @click.option("--serve/--no-serve", "run_server", default=True, show_default=True,
               help="Serve the app (--no-serve: load the night into the store and stop).")
+@publishing_options
 def demo(speed: float, host: str, port: int, database: str | None, password: str | None,
-         run_server: bool) -> None:
+         run_server: bool, scheduler: bool, publish_every: float, roundup_every: float) -> None:
     """Replay the demo night into a fresh store and serve the review app on it.
 
     Creates the demo users `editor` (role editor) and `chief` (role chief) and prints the
@@ -261,14 +307,20 @@ def demo(speed: float, host: str, port: int, database: str | None, password: str
     if speed > 0:
         threading.Thread(target=feed, name="demo-replay", daemon=True).start()
     from writer.web.app import create_app
-    app = create_app(store, night=night, pipeline=pipeline, ingest_lock=lock, https_only=not _loopback(host))
+    publishing = _publishing(store, night, pipeline, lock, None, url.rstrip("/"), publish_every, roundup_every)
+    app = create_app(store, night=night, pipeline=pipeline, ingest_lock=lock, https_only=not _loopback(host),
+                     publishing=publishing)
     click.echo(f"The demo night ({len(declarations)} declarations"
                + (f", replaying at {speed:g}x" if speed > 0 else "") + f") in {database}")
     click.echo(f"Open {url} and sign in as editor (or chief) with the password {password}")
     click.echo("Keys: j/k next/previous, Enter open, e edit, a then Enter approve, r then Enter reject, ? help")
+    click.echo(f"Approved stories appear in the feeds at {url}feeds/")
     try:
+        if scheduler:
+            publishing.start()
         _run_app(app, host, port, "warning")
     finally:
+        publishing.stop()
         store.close()
 
 

@@ -1,0 +1,535 @@
+"""Results feeds in: Democracy Club-shaped feeds, written here from the demo night and served
+on 127.0.0.1, become declarations that give the night's seats and control."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from conftest import DEMO, RULES
+from writer.cli import main
+from writer.draft.desk import build
+from writer.ingest import InputError, load_night
+from writer.ingest.dcfeed import PartyTable
+from writer.ingest.feeds import FeedPoller
+from writer.model import WardDeclaration, slugify
+
+# Democracy Club's party ids and names for the demo night's parties (the last two are the
+# demo's own, invented, and are added to a copy of the party table below).
+DC_PARTIES = {
+    "Lab": ("party:53", "Labour Party"),
+    "Con": ("party:52", "Conservative and Unionist Party"),
+    "LD": ("PP90", "Liberal Democrats"),
+    "Green": ("party:63", "Green Party"),
+    "Reform": ("", "Reform UK"),  # no id: found by name
+    "Ind": ("ynmp-party:2", "Independent"),
+    "Res": ("party:9001", "Demo Residents"),
+    "Other (Brackenfield First)": ("party:9002", "Brackenfield First"),
+}
+
+
+# -- feeds in Democracy Club's shape ------------------------------------------------------------
+@dataclass
+class Entry:
+    id: str
+    at: str
+    election_slug: str
+    post_id: str
+    post_name: str
+    person_id: str
+    name: str
+    party_id: str
+    party_name: str
+    retraction: int = 0
+    source: str = "Council website"
+
+
+def entry(n: int, decl: WardDeclaration, name: str, party: str, *, at: datetime | None = None,
+          retraction: int = 0, person_id: str | None = None) -> Entry:
+    pid, pname = DC_PARTIES[party]
+    post_id = f"MTW:{decl.ward_code}" if decl.ward_code else slugify(decl.ward)
+    return Entry(f"https://results.test/#{n}", (at or decl.declared_at).isoformat(),
+                 f"local.{decl.council}.2026-05-07", post_id, decl.ward,
+                 person_id or str(1000 + n), name, pid, pname, retraction)
+
+
+def _fields(e: Entry) -> list[tuple[str, str]]:
+    return [("retraction", str(e.retraction)), ("election_slug", e.election_slug),
+            ("election_name", "Demo local election"), ("election_date", "2026-05-07"),
+            ("post_id", e.post_id), ("winner_person_id", e.person_id),
+            ("winner_person_name", e.name), ("winner_party_id", e.party_id),
+            ("winner_party_name", e.party_name), ("user_id", "7"), ("post_name", e.post_name),
+            ("information_source", e.source)]
+
+
+def atom(entries: list[Entry]) -> bytes:
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en-gb">',
+           "<title>Election results (with extra data)</title>",
+           '<link href="https://results.test/" rel="alternate"/><id>https://results.test/</id>',
+           f"<updated>{entries[-1].at if entries else '2026-05-07T22:00:00+01:00'}</updated>"]
+    for e in entries:
+        title = ("Correction: retracting the statement that " if e.retraction else "") + \
+            f"{e.name} ({e.party_name}) won in {e.post_name}"
+        out.append(f"<entry><title>{escape(title)}</title><link href=\"{escape(e.id)}\" rel=\"alternate\"/>"
+                   f"<published>{e.at}</published><updated>{e.at}</updated>"
+                   f"<author><name>volunteer</name></author><id>{escape(e.id)}</id>"
+                   f"<summary type=\"html\">{escape(title)}</summary>")
+        out += [f"<{k}>{escape(v)}</{k}>" for k, v in _fields(e)]
+        out.append("</entry>")
+    out.append("</feed>")
+    return "\n".join(out).encode("utf-8")
+
+
+def rss(entries: list[Entry]) -> bytes:
+    out = ['<?xml version="1.0" encoding="utf-8"?>', '<rss version="2.0"><channel>',
+           "<title>Election results</title><link>https://results.test/</link><description>d</description>"]
+    for e in entries:
+        out.append(f"<item><title>{escape(e.name)} won in {escape(e.post_name)}</title>"
+                   f"<guid isPermaLink=\"false\">{escape(e.id)}</guid>"
+                   f"<pubDate>{format_datetime(datetime.fromisoformat(e.at))}</pubDate>")
+        out += [f"<{k}>{escape(v)}</{k}>" for k, v in _fields(e)]
+        out.append("</item>")
+    out.append("</channel></rss>")
+    return "\n".join(out).encode("utf-8")
+
+
+# -- a feed server on 127.0.0.1 with ETag and Last-Modified -------------------------------------
+class FeedServer:
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[bytes, str, str]] = {}
+        self.requests: list[tuple[str, dict[str, str], int]] = []
+        self._version = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                found = server.files.get(self.path)
+                headers = dict(self.headers.items())
+                if found is None:
+                    server.requests.append((self.path, headers, 404))
+                    self.send_error(404)
+                    return
+                body, etag, modified = found
+                if self.headers.get("If-None-Match") == etag:
+                    server.requests.append((self.path, headers, 304))
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                server.requests.append((self.path, headers, 200))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", etag)
+                self.send_header("Last-Modified", modified)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def put(self, path: str, body: bytes) -> str:
+        self._version += 1
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        modified = f"Fri, 08 May 2026 01:{self._version:02d}:00 GMT"
+        self.files[path] = (body, etag, modified)
+        return self.url(path)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture()
+def server():
+    s = FeedServer()
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def night():
+    return load_night(DEMO)
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory):
+    """The project's party table plus the demo night's invented parties."""
+    data = yaml.safe_load((RULES / "feed-parties.yaml").read_text(encoding="utf-8"))
+    data["ids"]["party:9001"] = "Res"
+    data["ids"]["party:9002"] = "Other (Brackenfield First)"
+    path = tmp_path_factory.mktemp("table") / "feed-parties.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return PartyTable.load(path)
+
+
+def latest_wards(night) -> dict[str, WardDeclaration]:
+    out: dict[str, WardDeclaration] = {}
+    for d in night.declarations:
+        if isinstance(d, WardDeclaration):
+            out[d.id] = d
+    return out
+
+
+GOLDSMID = "local.ashcombe.goldsmid.2026-05-07"
+
+
+def night_entries(night) -> list[Entry]:
+    """One entry per winner of every ward, as first declared; a ward corrected on the night
+    (Goldsmid) gets a retraction of the first winner and an entry for the real one."""
+    first: dict[str, WardDeclaration] = {}
+    for d in night.declarations:
+        if isinstance(d, WardDeclaration):
+            first.setdefault(d.id, d)
+    last = latest_wards(night)
+    entries, n = [], 0
+    for wid, d in first.items():
+        for c in d.candidates:
+            if c.elected:
+                n += 1
+                entries.append(entry(n, d, c.name, c.party))
+        if last[wid] is not d:
+            later = last[wid]
+            for c in d.candidates:
+                if c.elected and c not in [x for x in later.candidates if x.elected and x.name == c.name]:
+                    n += 1
+                    entries.append(entry(n, d, c.name, c.party, at=later.declared_at, retraction=1,
+                                         person_id=next(e.person_id for e in entries if e.name == c.name
+                                                        and e.post_name == d.ward)))
+            for c in later.candidates:
+                if c.elected and not any(e.name == c.name and e.post_name == d.ward for e in entries):
+                    n += 1
+                    entries.append(entry(n, later, c.name, c.party))
+    return sorted(entries, key=lambda e: e.at)
+
+
+def results(engine) -> dict[str, tuple]:
+    return {r.slug: (r.seats_won, r.seat_change, r.control_after, r.seats_declared, r.wards_declared,
+                     r.status, r.composition_after) for r in engine.council_results()}
+
+
+# -- the tests ----------------------------------------------------------------------------------
+def test_feed_entries_give_the_nights_seats_and_control(server, night, table):
+    url = server.put("/results/all.atom", atom(night_entries(night)))
+    with FeedPoller(url, night, names_table=table) as poller:
+        polled = poller.poll()
+    assert polled.status == 200 and polled.problems == [] and polled.pending == []
+    wards = latest_wards(night)
+    assert sorted(d.id for d in polled.declarations) == sorted(wards)
+    assert all(not d.has_votes and all(c.votes is None and c.elected for c in d.candidates)
+               for d in polled.declarations)
+    goldsmid = next(d for d in polled.declarations if d.id == GOLDSMID)
+    assert [(c.name, c.party) for c in goldsmid.candidates] == [("Underhill R.", "Con")]
+
+    from_feed, _ = build(night)
+    for d in polled.declarations:
+        assert from_feed.apply(d).outcome == "new"
+    from_csv, _ = build(night)
+    from_csv.apply_all(wards.values())  # the same wards with votes, no council totals
+    assert results(from_feed) == results(from_csv)
+    # and something to compare: every council's seats are all in
+    assert all(r.seats_declared == r.seats_up for r in from_feed.council_results())
+    assert {r.slug: r.control_after for r in from_feed.council_results()}["kingsford"] == \
+        {r.slug: r.control_after for r in from_csv.council_results()}["kingsford"]
+
+
+def test_multi_member_ward_waits_for_its_seats(server, night, table):
+    ockley = latest_wards(night)["local.oakhurst.ockley.2026-05-07"]
+    winners = [c for c in ockley.candidates if c.elected]
+    assert len(winners) == 3 == ockley.seats
+    entries = [entry(i, ockley, c.name, c.party) for i, c in enumerate(winners, start=1)]
+    url = server.put("/f.atom", atom(entries[:2]))
+    poller = FeedPoller(url, night, names_table=table)
+    polled = poller.poll()
+    assert polled.declarations == []
+    assert [(p.declaration_id, p.winners, p.seats) for p in polled.pending] == [(ockley.id, 2, 3)]
+    server.put("/f.atom", atom(entries))
+    polled = poller.poll()
+    assert [d.id for d in polled.declarations] == [ockley.id]
+    assert [c.name for c in polled.declarations[0].candidates] == [c.name for c in winners]
+    assert polled.pending == []
+
+
+def test_a_retraction_corrects_the_ward(server, night, table):
+    wards = latest_wards(night)
+    first = next(d for d in night.declarations if d.id == GOLDSMID)  # Emmott (Lab) at 12:05
+    later = wards[GOLDSMID]  # Underhill (Con) at 12:55
+    emmott = entry(1, first, "Emmott R.", "Lab")
+    url = server.put("/f.atom", atom([emmott]))
+    poller = FeedPoller(url, night, names_table=table)
+    engine, desk = build(night)
+    polled = poller.poll()
+    assert [(d.id, d.candidates[0].party) for d in polled.declarations] == [(GOLDSMID, "Lab")]
+    applied = engine.apply(polled.declarations[0])
+    assert applied.outcome == "new"
+    assert any(e.rule == "ward-gain" and e.status == "new" for e in applied.events)
+    desk.apply(applied.events)
+
+    retract = replace(emmott, id="https://results.test/#2", at=later.declared_at.isoformat(), retraction=1)
+    underhill = entry(3, later, "Underhill R.", "Con")
+    server.put("/f.atom", atom([emmott, retract, underhill]))
+    polled = poller.poll()
+    assert polled.problems == []
+    assert len(polled.declarations) == 1
+    decl = polled.declarations[0]
+    assert (decl.id, [(c.name, c.party) for c in decl.candidates]) == (GOLDSMID, [("Underhill R.", "Con")])
+    assert decl.declared_at == later.declared_at
+    applied = engine.apply(decl)
+    assert applied.outcome == "correction"
+    assert [(e.rule, e.status) for e in applied.events if e.scope == "ward"] == [("ward-gain", "retracted")]
+    ashcombe = {r.slug: r for r in engine.council_results()}["ashcombe"]
+    assert ashcombe.seats_won == {"Con": 1}
+
+    # every winner retracted: the ward is re-issued withdrawn, and counts as undeclared
+    gone = replace(underhill, id="https://results.test/#4", at=(later.declared_at + timedelta(minutes=5)).isoformat(),
+                   retraction=1)
+    server.put("/f.atom", atom([emmott, retract, underhill, gone]))
+    polled = poller.poll()
+    assert [(d.id, d.candidates, d.withdrawn, d.has_votes) for d in polled.declarations] == \
+        [(GOLDSMID, (), True, False)]
+    assert engine.apply(polled.declarations[0]).outcome == "correction"
+    ashcombe = {r.slug: r for r in engine.council_results()}["ashcombe"]
+    assert (ashcombe.seats_won, ashcombe.seats_declared, ashcombe.wards_declared) == ({}, 0, 0)
+
+
+def test_malformed_entries_are_each_reported_and_the_rest_kept(server, night, table):
+    wards = latest_wards(night)
+    pallion = wards["local.greyhaven.pallion.2026-05-07"]
+    good = entry(1, pallion, "Obi C.", "Lab")
+    abbey = wards["local.northmoor.abbey-fields.2026-05-07"]
+    abbey_winner = next(c for c in abbey.candidates if c.elected)
+    good2 = entry(2, abbey, abbey_winner.name, abbey_winner.party)
+    goldsmid = wards[GOLDSMID]
+    bad = [
+        replace(entry(3, goldsmid, "Underhill R.", "Con"), post_id=""),
+        replace(entry(4, goldsmid, "Underhill R.", "Con"), party_id="party:99999", party_name="Monster Raving"),
+        replace(entry(5, goldsmid, "Underhill R.", "Con"), post_id="MTW:E05999999", post_name="Atlantis"),
+        replace(entry(6, goldsmid, "Underhill R.", "Con"), at="yesterday"),
+        replace(good, name="Someone Else"),  # the same entry id again
+        replace(entry(7, goldsmid, "Underhill R.", "Con"), name="Underhill <script>alert(1)</script>"),
+    ]
+    url = server.put("/f.atom", atom([good, bad[0], bad[1], bad[2], bad[3], bad[4], bad[5], good2]))
+    polled = FeedPoller(url, night, names_table=table).poll()
+    assert [(p.entry, p.field, p.message) for p in polled.problems] == [
+        ("https://results.test/#3", "post_id",
+         "is missing; expected the ward's post id (an ONS ward code such as E05000123, or the ward's slug)"),
+        ("https://results.test/#4", "winner_party_id",
+         "'party:99999' ('Monster Raving') is not in feed-parties.yaml; expected a party id or name listed there"),
+        ("https://results.test/#5", "post_id",
+         "'MTW:E05999999' (post_name 'Atlantis') matches no ward of Ashcombe; expected an ONS ward code or "
+         "ward name of that council"),
+        ("https://results.test/#6", "updated",
+         "'yesterday' is not a date; expected ISO 8601 with a UTC offset (2026-05-07T23:30:00+01:00) "
+         "or an RFC 822 date"),
+        ("https://results.test/#1", "id", "is repeated in the feed; expected each entry once (the first is kept)"),
+        ("https://results.test/#7", "winner_person_name",
+         "'Underhill <script>alert(1)</script>' contains markup ('<' or '>'); expected a plain name"),
+    ]
+    assert str(polled.problems[0]) == (f"{url}, entry https://results.test/#3, post_id: is missing; expected "
+                                       "the ward's post id (an ONS ward code such as E05000123, or the ward's slug)")
+    assert sorted((d.id, d.candidates[0].name) for d in polled.declarations) == sorted([
+        (abbey.id, abbey_winner.name), (pallion.id, "Obi C.")])
+
+
+def test_entries_that_cannot_apply_are_reported(server, night, table):
+    pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
+    obi = entry(1, pallion, "Obi C.", "Lab")
+    twice = replace(entry(2, pallion, "Obi C.", "Lab"), person_id=obi.person_id)
+    extra = entry(3, pallion, "Newbould Z.", "Reform")
+    stray = entry(4, pallion, "Mistry A.", "Con", retraction=1)
+    old = replace(entry(5, pallion, "Obi C.", "Lab"), election_slug="local.greyhaven.2022-05-05")
+    early = replace(entry(6, pallion, "Obi C.", "Lab"), at="2026-05-07T21:00:00+01:00")
+    url = server.put("/f.atom", atom([obi, twice, extra, stray, old, early]))
+    polled = FeedPoller(url, night, names_table=table).poll()
+    assert [(p.entry[-2:], p.field, p.message) for p in polled.problems] == [
+        ("#5", "election_slug", "'local.greyhaven.2022-05-05' is an election on 2022-05-05; expected one on 2026-05-07"),
+        ("#6", "updated", "'2026-05-07T21:00:00+01:00' is before polls closed (2026-05-07T22:00:00+01:00); "
+                          "expected a time on the night"),
+        ("#2", "winner_person_name", "'Obi C.' already won Pallion (Greyhaven) in entry https://results.test/#1; "
+                                     "expected each winner once (this entry is ignored)"),
+        ("#3", "post_id", "would be winner number 2 in Pallion (Greyhaven), which elects 1; expected a "
+                          "retraction first (this entry is ignored)"),
+        ("#4", "retraction", "withdraws 'Mistry A.' in Pallion (Greyhaven), who is not a winner there in this "
+                             "feed; expected an earlier entry naming them (ignored)"),
+    ]
+    assert [[c.name for c in d.candidates] for d in polled.declarations] == [["Obi C."]]
+
+
+def test_conditional_get_answers_304_and_nothing_is_read_again(server, night, table):
+    wards = latest_wards(night)
+    pallion = wards["local.greyhaven.pallion.2026-05-07"]
+    url = server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab")]))
+    poller = FeedPoller(url, night, names_table=table)
+    first = poller.poll()
+    assert (first.status, first.not_modified, len(first.declarations)) == (200, False, 1)
+    second = poller.poll()
+    assert (second.status, second.not_modified, second.declarations, second.problems) == (304, True, [], [])
+    path, headers, status = server.requests[-1]
+    assert status == 304 and headers["If-None-Match"] == server.files["/f.atom"][1]
+    assert headers["If-Modified-Since"] == server.files["/f.atom"][2]
+
+    # the feed grows: only the new ward comes back; the unchanged entry is not read again
+    abbey = wards["local.northmoor.abbey-fields.2026-05-07"]
+    winner = next(c for c in abbey.candidates if c.elected)
+    server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab"), entry(2, abbey, winner.name, winner.party)]))
+    third = poller.poll()
+    assert (third.status, third.entries, [d.id for d in third.declarations]) == (200, 1, [abbey.id])
+
+
+def test_rss_feeds_are_read_too(server, night, table):
+    pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
+    url = server.put("/f.rss", rss([entry(1, pallion, "Obi C.", "Lab")]))
+    polled = FeedPoller(url, night, names_table=table).poll()
+    assert polled.problems == []
+    (decl,) = polled.declarations
+    assert (decl.id, decl.declared_at, decl.candidates[0].party) == (pallion.id, pallion.declared_at, "Lab")
+
+
+def test_feed_failures_are_reported_not_raised(server, night, table):
+    poller = FeedPoller(server.url("/missing.atom"), night, names_table=table)
+    polled = poller.poll()
+    assert (polled.status, polled.ok, [p.message for p in polled.problems]) == (
+        404, False, ["answered HTTP 404; expected 200 with a feed (or 304 Not Modified)"])
+    url = server.put("/junk.atom", b"this is not a feed <<<")
+    polled = FeedPoller(url, night, names_table=table).poll()
+    assert polled.declarations == [] and len(polled.problems) == 1
+    assert polled.problems[0].message.startswith("is not a readable Atom or RSS feed (")
+
+
+def test_a_partial_wards_story_says_nothing_about_votes(server, night, table):
+    url = server.put("/results/all.atom", atom(night_entries(night)))
+    polled = FeedPoller(url, night, names_table=table).poll()
+    engine, desk = build(night)
+    for d in polled.declarations:
+        desk.apply(engine.apply(d).events)
+    ward_stories = [s for s in desk.current() if s.kind == "ward"]
+    council_stories = [s for s in desk.current() if s.kind == "council"]
+    assert len(ward_stories) >= 10 and council_stories
+    for s in ward_stories:
+        text = " ".join((s.headline, s.lede) + tuple(s.body)).lower()
+        for word in ("vote", "share", "majority", "turnout", "%", "margin"):
+            assert word not in text, (s.id, word, text)
+    for s in council_stories:
+        text = " ".join((s.headline, s.lede) + tuple(s.body)).lower()
+        for word in ("vote", "turnout", "share of"):
+            assert word not in text, (s.id, word, text)
+    # the same wards with their votes do talk about votes: the check above can fail
+    engine, desk = build(night)
+    for d in latest_wards(night).values():
+        desk.apply(engine.apply(d).events)
+    assert any("vote" in " ".join((s.lede,) + tuple(s.body)).lower() for s in desk.current() if s.kind == "ward")
+
+
+def test_a_restarted_poller_rebuilds_and_the_store_skips_what_it_holds(server, night, table, tmp_path):
+    from writer.store import Pipeline, open_store
+    url = server.put("/results/all.atom", atom(night_entries(night)))
+    store = open_store(str(tmp_path / "w.db"))
+    try:
+        pipeline = Pipeline(store, lambda: build(night))
+        outcomes = [pipeline.ingest(d).outcome for d in FeedPoller(url, night, names_table=table).poll().declarations]
+        assert set(outcomes) == {"new"} and len(outcomes) == len(latest_wards(night))
+        again = Pipeline(store, lambda: build(night))  # a restart: resumes from the store
+        assert again.resumed.consistent and again.resumed.declarations == len(outcomes)
+        polled = FeedPoller(url, night, names_table=table).poll()  # a new poller reads it all again
+        assert {again.ingest(d).outcome for d in polled.declarations} == {"seen"}
+    finally:
+        store.close()
+
+
+def test_party_table_is_checked_when_loaded(tmp_path):
+    path = tmp_path / "feed-parties.yaml"
+    path.write_text("ids:\n  'party:53': Labour\nnames:\n  Labour Party: Lab\n  labour party!: Con\nextra: 1\n")
+    with pytest.raises(InputError) as exc:
+        PartyTable.load(path)
+    assert [str(p) for p in exc.value.problems] == [
+        "feed-parties.yaml: unknown keys ['extra']; expected ids and names",
+        "feed-parties.yaml, key ids.party:53: 'Labour' is not a winner's party code; expected one of Con, Green, "
+        "LD, Lab, Reform, UKIP, Ind, Res or 'Other (Name)'",
+        "feed-parties.yaml, key names.labour party!: is listed twice, as Lab and Con; expected one code for each party",
+    ]
+    assert PartyTable.load(RULES / "feed-parties.yaml").code_for("", "Labour & Co-operative Party") == "Lab"
+
+
+def test_writer_poll_once_ingests_into_the_store(server, night, tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    data = yaml.safe_load((rules / "feed-parties.yaml").read_text(encoding="utf-8"))
+    data["ids"].update({"party:9001": "Res", "party:9002": "Other (Brackenfield First)"})
+    (rules / "feed-parties.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
+    url = server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab"),
+                                      replace(entry(2, pallion, "X", "Lab"), post_id="")]))
+    args = ["poll", url, "--night", str(DEMO), "--database", str(tmp_path / "w.db"), "--once",
+            "--rules", str(rules)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"{pallion.id}\tnew"]
+    assert "HTTP 200: 2 entries read, 1 new; 1 problems:" in result.stderr
+    assert "entry https://results.test/#2, post_id: is missing" in result.stderr
+    result = CliRunner().invoke(main, args)  # a second run: a fresh poller, the store skips it
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"{pallion.id}\tseen"]
+    bad = CliRunner().invoke(main, ["poll", server.url("/nothing.atom"), "--night", str(DEMO),
+                                    "--database", str(tmp_path / "w.db"), "--once", "--rules", str(rules)])
+    assert bad.exit_code == 3 and "answered HTTP 404" in bad.stderr and "Traceback" not in bad.output
+
+
+def test_a_ward_whose_seats_the_night_does_not_know_grows_winner_by_winner(server, night, table):
+    """Given only the night's setup (no results yet), a new council's wards come from post_name
+    and are declared with each winner, each further winner a correction."""
+    arley = latest_wards(night)["local.severnside.arley.2026-05-07"]
+    winners = [c for c in arley.candidates if c.elected]
+    entries = [replace(entry(i, arley, c.name, c.party), post_id=f"UTW:{arley.ward_code}")
+               for i, c in enumerate(winners, start=1)]
+    url = server.put("/f.atom", atom(entries[:1]))
+    poller = FeedPoller(url, night.setup, names_table=table)
+    engine, _ = build(night)
+    polled = poller.poll()
+    assert [(d.id, d.ward, d.ward_code, d.seats, len(d.candidates)) for d in polled.declarations] == \
+        [(arley.id, "Arley", arley.ward_code, 1, 1)]
+    assert engine.apply(polled.declarations[0]).outcome == "new"
+    server.put("/f.atom", atom(entries))
+    polled = poller.poll()
+    assert [(d.seats, [c.name for c in d.candidates]) for d in polled.declarations] == \
+        [(3, [c.name for c in winners])]
+    assert engine.apply(polled.declarations[0]).outcome == "correction"
+    severnside = {r.slug: r for r in engine.council_results()}["severnside"]
+    assert (severnside.seats_declared, severnside.wards_declared) == (3, 1)
+    # a ward name with markup never reaches copy
+    hostile = replace(entry(9, arley, "Quinn H.", "Lab"), post_id="new-ward", post_name="<b>Arley</b>")
+    server.put("/f.atom", atom(entries + [hostile]))
+    assert [(p.field, p.message) for p in poller.poll().problems] == [
+        ("post_name", "'<b>Arley</b>' contains markup ('<' or '>'); expected a plain name")]
+
+
+def test_declarations_that_could_not_be_stored_come_back(server, night, table):
+    from writer.store import declaration_from_payload, declaration_to_payload
+    pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
+    url = server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab")]))
+    poller = FeedPoller(url, night, names_table=table)
+    (decl,) = poller.poll().declarations
+    assert declaration_from_payload(declaration_to_payload(decl)) == decl
+    poller.requeue([decl])
+    polled = poller.poll()
+    assert (polled.status, polled.declarations) == (304, [decl])
+    assert poller.poll().declarations == []
+    withdrawn = replace(decl, candidates=())
+    assert declaration_from_payload(declaration_to_payload(withdrawn)) == withdrawn

@@ -1,0 +1,115 @@
+"""``writer poll``: read a results feed into the store, once or every N seconds.
+
+    writer poll https://candidates.democracyclub.org.uk/results/all.atom --night DIR --every 30
+    writer poll http://127.0.0.1:8001/results.atom --night samples/demo-night --once
+
+Each poll fetches the feed (conditional GET: a 304 reads nothing), reads its entries in
+Democracy Club's shape (:mod:`writer.ingest.dcfeed`) and ingests every new or changed ward
+declaration through :class:`writer.store.Pipeline`, the same path as replay and the HTTP API:
+one line per declaration on stdout (``<id>\\t<outcome>``: new, correction, stale, or seen when
+the store already holds it), problems and a summary of each poll on stderr. A restarted
+``writer poll`` reads the whole feed again and the store skips what it already holds.
+
+The store is ``--database URL`` (a SQLAlchemy URL or SQLite file), else
+``WRITER_DATABASE_URL``, else ``./writer.db``. Party ids and names in the feed map to party
+codes through ``rules/feed-parties.yaml`` (``--rules DIR`` or ``WRITER_RULES`` for another
+copy). Exit codes: 0 done (entry problems are listed but do not fail a poll); 1 the store
+failed; 3 invalid input (the night, the rules or the party table, or with ``--once`` a
+feed that could not be read). Ctrl-C stops it between polls.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+EXIT_INPUT = 3
+
+
+def _echo_problems(problems) -> None:
+    for p in problems:
+        click.echo(f"  {p}", err=True)
+
+
+@click.command("poll")
+@click.argument("url")
+@click.option("--night", "night_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="The night's election directory: its councils, wards and baseline.")
+@click.option("--database", "database", metavar="URL", default=None,
+              help="The store: a database URL or SQLite file (default: $WRITER_DATABASE_URL, else ./writer.db).")
+@click.option("--every", type=click.FloatRange(min=1.0), default=30.0, show_default=True,
+              help="Seconds between polls.")
+@click.option("--once", is_flag=True, help="Poll once and stop.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
+              help="Rules directory (default: the writer's rules/, or $WRITER_RULES).")
+def poll(url: str, night_dir: str, database: str | None, every: float, once: bool,
+         rules_dir: str | None) -> None:
+    """Poll the results feed at URL and ingest its declarations into the store."""
+    from writer import resources
+    from writer.draft.desk import build
+    from writer.ingest import InputError, load_night
+    from writer.ingest.dcfeed import PartyTable
+    from writer.ingest.feeds import FeedPoller
+    from writer.store import Pipeline, open_store
+
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter("expected an http:// or https:// address", param_hint="URL")
+    rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
+    try:
+        night = load_night(night_dir)
+        table = PartyTable.load(rules_path / "feed-parties.yaml")
+        engine_and_desk = build(night, rules_path)
+    except InputError as exc:
+        click.echo(exc.render(limit=200), err=True)
+        sys.exit(EXIT_INPUT)
+    try:
+        store = open_store(database)
+    except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
+        raise click.ClickException(f"cannot open the store: {exc}") from exc
+    first = [engine_and_desk]  # the desk built above (rules checked) serves the first resume
+
+    def factory():
+        return first.pop() if first else build(night, rules_path)
+
+    poller = FeedPoller(url, night, names_table=table)
+    try:
+        pipeline = Pipeline(store, factory)
+        if pipeline.resumed.declarations:
+            click.echo(f"Resumed from {pipeline.resumed.declarations} stored declarations.", err=True)
+        while True:
+            polled = poller.poll()
+            outcomes: dict[str, int] = {}
+            for i, decl in enumerate(polled.declarations):
+                try:
+                    done = pipeline.ingest(decl)
+                except Exception as exc:  # noqa: BLE001 - reported; the rest is retried next poll
+                    poller.requeue(polled.declarations[i:])
+                    click.echo(f"cannot store {decl.id}: {exc}", err=True)
+                    if once:
+                        sys.exit(1)
+                    break
+                outcomes[done.outcome] = outcomes.get(done.outcome, 0) + 1
+                click.echo(f"{decl.id}\t{done.outcome}")
+            summary = "not modified" if polled.not_modified else (
+                f"{polled.entries} entries read, " + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
+                                                      or "no declarations")
+                + (f", {len(polled.pending)} wards waiting for winners" if polled.pending else ""))
+            click.echo(f"HTTP {polled.status if polled.status is not None else '-'}: {summary}"
+                       + (f"; {len(polled.problems)} problems:" if polled.problems else ""), err=True)
+            _echo_problems(polled.problems)
+            if once:
+                if not polled.ok:
+                    sys.exit(EXIT_INPUT)
+                break
+            time.sleep(every)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+    finally:
+        poller.close()
+        store.close()
+
+
+__all__ = ["poll"]

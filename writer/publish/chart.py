@@ -1,0 +1,139 @@
+"""The seat-change chart of a council story: seats won by each party at this election
+beside the seats the same party won when these seats were last fought, in party colours,
+with a text alternative that says the same thing in words.
+
+Drawn with matplotlib's object API on the Agg canvas (no pyplot, no global state, safe in
+the app's threads) as SVG for the review app and PNG for the CMS's featured image (WordPress
+refuses SVG uploads). Output is deterministic: the same facts give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib import rcParams
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+rcParams["svg.hashsalt"] = "results-night-writer"  # stable element ids: the same chart, the same bytes
+
+MAX_PARTIES = 8  # the rest are drawn together as "Others"
+MIME = {"svg": "image/svg+xml", "png": "image/png"}
+
+
+@dataclass(frozen=True)
+class Bar:
+    party: str
+    name: str
+    colour: str
+    now: int
+    before: int | None
+
+
+@dataclass(frozen=True)
+class ChartData:
+    council: str
+    council_name: str
+    year: str
+    baseline_label: str | None  # "2018", or None with no like-for-like comparison
+    bars: tuple[Bar, ...]
+
+    @property
+    def alt(self) -> str:
+        """The chart in words (its accessible text alternative)."""
+        def one(b: Bar) -> str:
+            if b.before is None or self.baseline_label is None:
+                return f"{b.name} {b.now}"
+            return f"{b.name} {b.now} ({b.before} in {self.baseline_label})"
+        parts = ", ".join(one(b) for b in self.bars)
+        what = (f"Seats won in {self.council_name} in {self.year}, with the seats won when they were "
+                f"last fought in {self.baseline_label}" if self.baseline_label
+                else f"Seats won in {self.council_name} in {self.year}")
+        return f"Bar chart. {what}: {parts}."
+
+
+def chart_data(facts: Mapping[str, Any], names, year: str) -> ChartData | None:
+    """The chart's data from a council event's facts (None: nothing to chart)."""
+    won = dict(facts.get("seats_won") or {})
+    if not won:
+        return None
+    comparable = bool(facts.get("comparable")) and facts.get("baseline_seats_won") is not None
+    before = dict(facts.get("baseline_seats_won") or {}) if comparable else {}
+    parties = sorted(set(won) | set(before), key=lambda p: (-won.get(p, 0), -before.get(p, 0), p))
+    shown, rest = parties[:MAX_PARTIES], parties[MAX_PARTIES:]
+    bars = [Bar(p, _short(names, p), _colour(names, p), int(won.get(p, 0)),
+                int(before.get(p, 0)) if comparable else None) for p in shown]
+    if rest:
+        bars.append(Bar("Other", "Others", _colour(names, "Other"), sum(int(won.get(p, 0)) for p in rest),
+                        sum(int(before.get(p, 0)) for p in rest) if comparable else None))
+    label = str(facts.get("baseline_label") or "") or None if comparable else None
+    return ChartData(str(facts.get("council") or ""), str(facts.get("council_name") or facts.get("council") or ""),
+                     year, label, tuple(bars))
+
+
+def _short(names, code: str) -> str:
+    try:
+        later = names.get(code).later
+    except Exception:  # noqa: BLE001 - an unlisted party is shown by its code
+        return code
+    return later[4:] if later.startswith("the ") else later[:1].upper() + later[1:]
+
+
+def _colour(names, code: str) -> str:
+    try:
+        return names.colour(code)
+    except Exception:  # noqa: BLE001
+        return "#CCCCCC"
+
+
+def render(data: ChartData, fmt: str = "svg") -> bytes:
+    """The chart as SVG or PNG bytes."""
+    if fmt not in MIME:
+        raise ValueError(f"chart format {fmt!r}: expected svg or png")
+    fig = Figure(figsize=(6.4, 3.6), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    n = len(data.bars)
+    xs = list(range(n))
+    width = 0.38
+    compare = data.baseline_label is not None
+    if compare:
+        ax.bar([x - width / 2 for x in xs], [b.before or 0 for b in data.bars], width,
+               color=[b.colour for b in data.bars], alpha=0.35, label=data.baseline_label)
+    bars = ax.bar([x + (width / 2 if compare else 0) for x in xs], [b.now for b in data.bars],
+                  width if compare else 0.6, color=[b.colour for b in data.bars], label=data.year)
+    ax.bar_label(bars, padding=2, fontsize=9)
+    ax.set_xticks(xs, [b.name for b in data.bars], fontsize=9)
+    ax.set_ylabel("Seats won")
+    ax.set_title(f"{data.council_name}: seats won" + (f", {data.year} and {data.baseline_label}" if compare else ""),
+                 fontsize=11)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if compare:
+        ax.legend(handles=[Patch(color="#777777", alpha=0.35, label=data.baseline_label),
+                           Patch(color="#777777", label=data.year)], frameon=False, fontsize=9)
+    fig.tight_layout()
+    out = io.BytesIO()
+    if fmt == "svg":
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    else:
+        fig.savefig(out, format="png", metadata={"Software": None})
+    return out.getvalue()
+
+
+def story_chart(story, names, year: str, fmt: str = "svg") -> tuple[bytes, str] | None:
+    """``(bytes, alt text)`` for a council story (from its leading council event's facts),
+    or None for stories without one."""
+    if getattr(story, "kind", None) != "council":
+        return None
+    facts = next((e for e in story.evidence if e.get("scope") == "council" and e.get("seats_won")), None)
+    if facts is None:
+        return None
+    data = chart_data(facts, names, year)
+    if data is None:
+        return None
+    return render(data, fmt), data.alt

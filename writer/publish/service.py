@@ -1,0 +1,144 @@
+"""Wiring: the publisher, its CMS targets, the scheduler and the feeds for a running night.
+
+    publishing = Publishing.build(store, night, pipeline=pipeline, ingest_lock=lock)
+    app = create_app(store, night=night, pipeline=pipeline, publishing=publishing)
+    publishing.start()    # the scheduler (it contends for the lease in the database)
+
+CMS targets come from the environment (or are passed in):
+
+    WP_URL, WP_USER, WP_APP_PASSWORD        WordPress, with an Application Password
+    WRITER_WEBHOOK_URL, WRITER_WEBHOOK_SECRET   the signed webhook (``writer.publish.cms``)
+    WRITER_PUBLIC_URL                       the feeds' absolute links (default: the app's address)
+    WRITER_FEEDS_IN                         inbound results feeds to poll, separated by spaces
+    WRITER_CMS_NAMESPACE                    the CMS keys' prefix (default: the election id)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from writer.publish.cms import CMS, Webhook, WordPress
+from writer.publish.publisher import Publisher, RetryPolicy
+from writer.publish.scheduler import NightScheduler
+
+log = logging.getLogger(__name__)
+
+
+def targets_from_env(env: Mapping[str, str] | None = None) -> list[CMS]:
+    env = os.environ if env is None else env
+    targets: list[CMS] = []
+    wp = WordPress.from_env(env)
+    if wp is not None:
+        targets.append(wp)
+    if env.get("WRITER_WEBHOOK_URL"):
+        if not env.get("WRITER_WEBHOOK_SECRET"):
+            raise ValueError("WRITER_WEBHOOK_URL is set without WRITER_WEBHOOK_SECRET: the webhook "
+                             "signs every request and needs the shared secret")
+        targets.append(Webhook(env["WRITER_WEBHOOK_URL"], env["WRITER_WEBHOOK_SECRET"]))
+    return targets
+
+
+class FeedSource:
+    """What the public feeds read (``writer.web.feeds.feeds_router``): the publisher's items,
+    a cheap stamp, and the names of the night's councils, regions and groups."""
+
+    def __init__(self, publisher: Publisher, night, base_url: str, rules_dir: Path | None = None) -> None:
+        from writer import resources
+        from writer.compare.tally import load_groups
+        from writer.web.feeds import night_names
+        self.publisher = publisher
+        self.base_url = base_url.rstrip("/")
+        self.election_id = night.election.id
+        self.election_title = night.election.name
+        self.councils, self.regions, self.groups = night_names(
+            night, load_groups((rules_dir or resources.rules_dir()) / "groups.yaml"))
+
+    def items(self):
+        return self.publisher.feed_items()
+
+    def stamp(self) -> str:
+        a, b = self.publisher.records.stamp()
+        return f"{a}.{b}"
+
+
+@dataclass
+class Publishing:
+    publisher: Publisher
+    scheduler: NightScheduler
+    feeds: FeedSource | None
+    targets: list[CMS] = field(default_factory=list)
+    started: bool = False
+
+    @classmethod
+    def build(cls, store, night, *, pipeline=None, ingest_lock=None, names=None, rules_dir: Path | None = None,
+              targets: Sequence[CMS] | None = None, env: Mapping[str, str] | None = None,
+              base_url: str = "http://127.0.0.1:8000", publish_every: float = 5.0,
+              roundup_every: float = 600.0, poll_every: float = 30.0, feeds_in: Sequence[str] | None = None,
+              retry: RetryPolicy = RetryPolicy(), namespace: str | None = None) -> "Publishing":
+        env = os.environ if env is None else env
+        if names is None:
+            from writer import resources
+            from writer.draft.style import PartyNames
+            names = PartyNames.load((rules_dir or resources.rules_dir()) / "parties.yaml")
+        targets = list(targets_from_env(env) if targets is None else targets)
+        publisher = Publisher(store, night, targets=targets, names=names, retry=retry, rules_dir=rules_dir,
+                              namespace=namespace or env.get("WRITER_CMS_NAMESPACE") or None)
+        lock = ingest_lock or threading.Lock()
+
+        roundup = None
+        ingest = None
+        pollers = []
+        if pipeline is not None:
+            def roundup() -> Any:
+                return redraft_roundup(store, night, pipeline, lock)
+
+            def ingest(decl) -> Any:
+                with lock:
+                    return pipeline.ingest(decl)
+
+            urls = list(feeds_in if feeds_in is not None else env.get("WRITER_FEEDS_IN", "").split())
+            if urls:
+                from writer.ingest.feeds import FeedPoller
+                pollers = [FeedPoller(u, night.setup) for u in urls]
+        scheduler = NightScheduler(store, publisher, roundup=roundup, pollers=pollers, ingest=ingest,
+                                   publish_every=publish_every, roundup_every=roundup_every,
+                                   poll_every=poll_every)
+        feeds = FeedSource(publisher, night, env.get("WRITER_PUBLIC_URL") or base_url, rules_dir)
+        return cls(publisher, scheduler, feeds, targets)
+
+    def start(self) -> None:
+        if not self.started:
+            self.scheduler.start()
+            self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            self.scheduler.stop()
+            self.started = False
+        for t in self.targets:
+            close = getattr(t, "close", None)
+            if close:
+                close()
+
+
+def redraft_roundup(store, night, pipeline, lock) -> Any:
+    """Redraft the story of the night from the pipeline's engine; store it as a new version
+    only when its text changed. Returns the stored row, or None."""
+    from writer.draft.roundup import draft_roundup
+    with lock:
+        if not pipeline.engine.declarations:
+            return None
+        story_id = f"roundup:{night.election.id}"
+        latest = store.latest_story(story_id)
+        story = draft_roundup(night, pipeline.engine, pipeline.desk,
+                              version=(latest.draft_version + 1) if latest else 1)
+        if latest is not None and latest.story().text() == story.text():
+            return None
+        (row,) = store.record_stories([story])
+        return row
