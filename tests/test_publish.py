@@ -369,7 +369,7 @@ def test_posts_carry_title_tags_chart_and_the_seats_table(store, pipeline, night
 
 
 # -- the scheduler --------------------------------------------------------------------------------
-def wait_for(predicate, timeout: float = 30.0):
+def wait_for(predicate, timeout: float = 90.0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():

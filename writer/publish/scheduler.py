@@ -136,7 +136,10 @@ class NightScheduler:
     # -- jobs ---------------------------------------------------------------------------------
     def _start_jobs(self) -> None:
         global _ACTIVE
-        store = SQLAlchemyJobStore(engine=self.store.engine, tablename=JOBS_TABLE)
+        engine = self.store.engine
+        if engine.dialect.name == "sqlite":  # take the write lock at BEGIN and wait for it, as the store does
+            engine = engine.execution_options(sqlite_immediate=True)
+        store = SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE)
         sched = BackgroundScheduler(
             jobstores={"default": store}, executors={"default": ThreadPoolExecutor(4)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": GRACE_SECONDS},

@@ -1,4 +1,5 @@
-"""Passwords, CSRF tokens, sign-in throttling and the security headers on every response.
+"""Passwords, CSRF tokens, sign-in throttling, the security headers on every response, and
+the table of every route's access rule (:data:`ROUTE_RULES`).
 
 Passwords are hashed with argon2id (argon2-cffi's defaults); a session cookie (Starlette's
 ``SessionMiddleware``: signed with itsdangerous, HTTP-only, SameSite=Strict, Secure when the
@@ -15,6 +16,8 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -74,36 +77,73 @@ def same_token(expected: str | None, given: str | None) -> bool:
 
 
 class Throttle:
-    """Refuses sign-in for a name after ``limit`` failures within ``window`` seconds."""
+    """Refuses sign-in for a name after ``limit`` failures within ``window`` seconds.
 
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+    Keyed by the user name as typed (case-insensitive), not by address: behind a proxy every
+    address is the proxy's. A success clears the name's failures. Names that only ever fail
+    (an attacker trying random names) are forgotten once their failures are older than the
+    window, and at most ``max_names`` are remembered, so the table cannot grow without bound.
+    """
+
+    def __init__(self, limit: int = 5, window: float = 300.0, *, max_names: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.window = window
+        self.max_names = max_names
+        self.clock = clock
         self._fails: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._fails.setdefault(key, deque())
-        while q and q[0] < now - self.window:
+    def _count(self, key: str, now: float) -> int:
+        q = self._fails.get(key)
+        if q is None:
+            return 0
+        while q and q[0] <= now - self.window:
             q.popleft()
-        return q
+        if not q:
+            del self._fails[key]
+            return 0
+        return len(q)
+
+    def _prune(self, now: float) -> None:
+        for key in list(self._fails):
+            self._count(key, now)
+        while len(self._fails) >= self.max_names:  # still full: forget the stalest names
+            stalest = min(self._fails, key=lambda k: self._fails[k][-1])
+            del self._fails[stalest]
 
     def blocked(self, key: str) -> bool:
         with self._lock:
-            return len(self._recent(key.lower(), time.monotonic())) >= self.limit
+            return self._count(key.lower(), self.clock()) >= self.limit
 
     def failed(self, key: str) -> None:
         with self._lock:
-            now = time.monotonic()
-            self._recent(key.lower(), now).append(now)
+            now = self.clock()
+            key = key.lower()
+            if key not in self._fails and len(self._fails) >= self.max_names:
+                self._prune(now)
+            q = self._fails.setdefault(key, deque())
+            q.append(now)
+            while len(q) > self.limit:  # only the last ``limit`` failures matter
+                q.popleft()
 
     def succeeded(self, key: str) -> None:
         with self._lock:
             self._fails.pop(key.lower(), None)
 
+    def __len__(self) -> int:
+        return len(self._fails)
+
 
 class SecurityHeaders:
-    """ASGI middleware: the headers above on every HTTP response (pages are not cached)."""
+    """ASGI middleware: the headers above on every HTTP response (pages are not cached).
+
+    Responses that set their own ``Cache-Control`` (the public feeds, the seat chart) keep it;
+    static files get none added. An exception that escapes the app before a response has
+    started is answered here with a plain 500 carrying the headers (Starlette's own 500 page
+    is sent from outside this middleware and would go without them), then re-raised so the
+    server still logs it.
+    """
 
     def __init__(self, app) -> None:
         self.app = app
@@ -113,9 +153,12 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope.get("path", "").startswith("/static/")
+        started = False
 
         async def send_with_headers(message):
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
                 for name, value in HEADERS.items():
@@ -126,4 +169,111 @@ class SecurityHeaders:
                 message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                body = b"Internal Server Error"
+                await send_with_headers({"type": "http.response.start", "status": 500, "headers": [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+            raise
+
+
+# -- who may use which route --------------------------------------------------------------------
+PUBLIC = "public"          # anyone on the internet, no sign-in
+SIGNED_IN = "signed-in"    # any active user (editor or chief) with a session
+CHIEF = "chief"            # a signed-in chief; an editor gets 403
+API_TOKEN = "api-token"    # an active API token (Authorization: Bearer); sessions do not count
+ACCESS = (PUBLIC, SIGNED_IN, CHIEF, API_TOKEN)
+
+
+@dataclass(frozen=True)
+class Rule:
+    access: str
+    reason: str = ""  # required for a public route: why it needs no sign-in
+
+    def __post_init__(self) -> None:
+        if self.access not in ACCESS:
+            raise ValueError(f"unknown access {self.access!r}; expected one of {ACCESS}")
+        if self.access == PUBLIC and not self.reason.strip():
+            raise ValueError("a public route needs a reason")
+
+
+#: Every route the review app can serve (``create_app`` with the feeds and the API mounted):
+#: ``(method, path template)`` -> who may use it. GET covers HEAD. ``tests/test_security.py``
+#: fails when a route has no rule here or a rule names a route that no longer exists, and
+#: checks each route behaves as its rule says. Every POST form route (not the API) also checks
+#: the session's CSRF token and the Origin header (``create_app``'s ``csrf_form``).
+ROUTE_RULES: dict[tuple[str, str], Rule] = {
+    # sign-in and the plumbing
+    ("GET", "/"): Rule(PUBLIC, "only redirects to /queue, which asks for sign-in"),
+    ("GET", "/healthz"): Rule(PUBLIC, "liveness check for the supervisor; says only ok and whether the fact-check loaded"),
+    ("GET", "/login"): Rule(PUBLIC, "the sign-in form"),
+    ("POST", "/login"): Rule(PUBLIC, "signing in (CSRF-checked, throttled per name)"),
+    ("POST", "/logout"): Rule(PUBLIC, "ends the caller's own session, if any (CSRF-checked)"),
+    ("GET", "/static/{path}"): Rule(PUBLIC, "the app's own CSS and JavaScript; no data"),
+    ("GET", "/api/openapi.json"): Rule(PUBLIC, "the declarations API's schema for its clients; no data"),
+    # the review desk
+    ("GET", "/queue"): Rule(SIGNED_IN),
+    ("GET", "/queue.json"): Rule(SIGNED_IN),
+    ("GET", "/story/{story_id}"): Rule(SIGNED_IN),
+    ("GET", "/story/{story_id}/state.json"): Rule(SIGNED_IN),
+    ("GET", "/story/{story_id}/chart.svg"): Rule(SIGNED_IN, "charts of unpublished stories too"),
+    ("POST", "/story/{story_id}/edit"): Rule(SIGNED_IN),
+    ("POST", "/story/{story_id}/approve"): Rule(
+        SIGNED_IN, "overriding a failed fact-check is chief-only inside the handler (editor: 403)"),
+    ("POST", "/story/{story_id}/reject"): Rule(SIGNED_IN),
+    ("POST", "/story/{story_id}/hold"): Rule(SIGNED_IN),
+    ("POST", "/story/{story_id}/schedule"): Rule(SIGNED_IN),
+    ("POST", "/story/{story_id}/retry"): Rule(SIGNED_IN, "asks for a failed delivery to be tried again"),
+    ("GET", "/rules"): Rule(SIGNED_IN, "editors may see the auto-publish settings"),
+    ("POST", "/rules/{rule_id}/auto-publish"): Rule(CHIEF, "lets stories publish without review"),
+    # the declarations API
+    ("POST", "/api/declarations"): Rule(API_TOKEN),
+    # the public feeds (writer/web/feeds.py): only what has been published
+    ("GET", "/feeds/"): Rule(PUBLIC, "index of the public feeds"),
+    ("GET", "/feeds/index.json"): Rule(PUBLIC, "index of the public feeds"),
+    ("GET", "/feeds/night.rss"): Rule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/night.atom"): Rule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/council/{slug}.xml"): Rule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/council/{slug}.atom"): Rule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/region/{slug}.xml"): Rule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/region/{slug}.atom"): Rule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/group/{slug}.xml"): Rule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/group/{slug}.atom"): Rule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/story/{story_id}"): Rule(PUBLIC, "a published story's page (the feed items' link)"),
+}
+
+
+def app_routes(app) -> Iterator[tuple[str, str]]:
+    """Every ``(method, path template)`` ``app`` serves, included routers and mounts too
+    (a mount ``/static`` is ``/static/{path}``); HEAD is left out where GET is there."""
+    try:  # FastAPI >= 0.16x keeps included routers as one entry each
+        from fastapi.routing import iter_route_contexts
+        routes = list(iter_route_contexts(app.routes))
+    except ImportError:
+        routes = list(app.routes)
+    seen = set()
+    for route in routes:
+        original = getattr(route, "original_route", route)
+        path = route.path
+        methods = route.methods
+        if methods is None:  # a mount (static files): whatever is under it, read-only
+            from starlette.routing import Mount
+            if not isinstance(original, Mount):
+                raise TypeError(f"a route without methods that is not a mount: {path!r}")
+            path, methods = path.rstrip("/") + "/{path}", {"GET"}
+        for method in sorted(methods):
+            if method == "HEAD" and "GET" in methods:
+                continue
+            if (method, path) not in seen:
+                seen.add((method, path))
+                yield method, path
+
+
+def unruled_routes(app, rules: dict[tuple[str, str], Rule] = ROUTE_RULES) -> tuple[list, list]:
+    """``(routes without a rule, rules without a route)`` for ``app``."""
+    served = set(app_routes(app))
+    return sorted(served - set(rules)), sorted(set(rules) - served)
