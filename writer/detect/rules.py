@@ -8,13 +8,14 @@ one-line sandboxed template naming the event in results-service words.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from writer.detect.facts import FACTS, STAGES
@@ -23,6 +24,7 @@ from writer.ingest.problems import InputError, Problem
 _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 RULE_KEYS = {"id", "description", "scope", "stage", "when", "importance", "template", "auto_publish", "title"}
 REQUIRED = ("id", "description", "scope", "when", "importance", "template", "title")
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # ASCII only: no look-alike letters in ids
 
 
 class RuleError(Exception):
@@ -134,6 +136,15 @@ def _names(source: str) -> set[str]:
     return meta.find_undeclared_variables(_ENV.parse(source))
 
 
+def _private(source: str) -> list[str]:
+    """Attributes starting with _ (``x.__class__``): the sandbox refuses them when the rule
+    runs; they are refused when it loads instead."""
+    tree = _ENV.parse(source)
+    found = {n.attr for n in tree.find_all(nodes.Getattr) if n.attr.startswith("_")}
+    found |= {n.name for n in tree.find_all(nodes.Name) if n.name.startswith("_")}
+    return sorted(found)
+
+
 def _check_rule(item: Any, where: str, file: str, templates: Path | None,
                 problems: list[Problem]) -> Rule | None:
     def bad(key: str | None, message: str) -> None:
@@ -151,9 +162,9 @@ def _check_rule(item: Any, where: str, file: str, templates: Path | None,
     if len(problems) > before:
         return None
     rid, scope = item["id"], item["scope"]
-    if not isinstance(rid, str) or not rid.replace("-", "").isalnum() or rid != rid.lower():
+    if not isinstance(rid, str) or not _ID.match(rid):
         bad("id", f"expected lower-case letters, digits and hyphens, got {rid!r}")
-    if scope not in FACTS:
+    if not isinstance(scope, str) or scope not in FACTS:
         bad("scope", f"expected one of {', '.join(FACTS)}, got {scope!r}")
         return None
     stage = item.get("stage", "declared")
@@ -171,6 +182,9 @@ def _check_rule(item: Any, where: str, file: str, templates: Path | None,
     if len(problems) > before:
         return None
     template = item["template"]
+    if not _ID.match(template):
+        bad("template", f"expected a template family name (lower-case letters, digits and hyphens), got {template!r}")
+        return None
     if templates is not None and not (templates / template).is_dir():
         bad("template", f"names template family {template!r}, but {templates / template} does not exist")
     allowed = FACTS[scope]
@@ -180,6 +194,10 @@ def _check_rule(item: Any, where: str, file: str, templates: Path | None,
         # compile first, so a syntax error is reported on the expression as the editor wrote it
         test = _ENV.compile_expression(item["when"], undefined_to_none=False)
         names |= _names("{{ (" + item["when"] + ") }}")
+        private = _private("{{ (" + item["when"] + ") }}")
+        if private:
+            bad("when", f"reads {', '.join(private)}; expected facts and their fields (names starting "
+                        "with _ are not facts)")
         unknown = names - allowed
         if unknown:
             bad("when", f"uses {', '.join(sorted(unknown))}, which {scope} facts do not have; expected names from: {', '.join(sorted(allowed))}")
@@ -192,6 +210,15 @@ def _check_rule(item: Any, where: str, file: str, templates: Path | None,
         bad("when", f"is not a valid expression: {message}")
     try:
         title_names = _names(item["title"])
+        private = _private(item["title"])
+        if private:
+            bad("title", f"reads {', '.join(private)}; expected facts and their fields (names starting "
+                         "with _ are not facts)")
+        loads = sorted({type(n).__name__.lower() for n in _ENV.parse(item["title"]).find_all(
+            (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends))})
+        if loads:
+            bad("title", f"uses {', '.join(loads)}; expected one line of text and facts (a title cannot "
+                         "load other templates)")
         names |= title_names
         unknown = title_names - allowed
         if unknown:
@@ -214,10 +241,25 @@ def load_rules(directory: Path, templates: Path | None = None) -> RuleSet:
     seen: dict[str, str] = {}
     files = sorted(directory.glob("*.yaml"))
     for path in files:
+        raw = path.read_bytes()
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            problems.append(Problem(path.name, None, None, "is UTF-16 (it starts with a UTF-16 byte order "
+                                    "mark); expected a UTF-8 YAML file"))
+            continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(path.name, raw[: exc.start].count(b"\n") + 1, None,
+                                    f"is not valid UTF-8 (byte {exc.start} of the file); expected a UTF-8 YAML file"))
+            continue
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
             problems.append(yaml_problem(path.name, exc))
+            continue
+        if data is None:
+            problems.append(Problem(path.name, None, None, "is empty; expected a top-level 'rules:' list "
+                                    "(or remove the file)"))
             continue
         if not isinstance(data, dict) or "rules" not in data:
             continue  # another kind of data file (groups.yaml, parties.yaml)

@@ -17,9 +17,12 @@ from pathlib import Path
 
 from writer import parties
 from writer.ingest.problems import Problem
+from writer.ingest.text import name_problem
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DECIMAL = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+_MAX_DIGITS = 15  # more than any count here; int() of thousands of digits is slow and then refused
 
 
 @dataclass
@@ -62,6 +65,9 @@ class CsvFile:
             self.problem(None, None, f"file is {size} bytes; expected at most {MAX_FILE_BYTES}")
             return False
         raw = self.path.read_bytes()
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            self.problem(1, None, "is UTF-16 (it starts with a UTF-16 byte order mark); expected a UTF-8 CSV file")
+            return False
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -98,7 +104,10 @@ class CsvFile:
                 self.rows.append(Row(line, {c: v.strip() for c, v in zip(self.columns, fields)}))
         except csv.Error as exc:
             at = reader.line_num if not self.columns else start
-            if "unexpected end of data" in str(exc):
+            if "field larger than field limit" in str(exc):
+                self.problem(at, None, f"has a field longer than {csv.field_size_limit()} characters; "
+                                       "expected a CSV file of short text fields")
+            elif "unexpected end of data" in str(exc):
                 self.problem(at, None, "a quoted field opened on this line is never closed; expected a closing \" before the end of the field")
             else:
                 self.problem(at, None, f"malformed CSV ({exc}); expected comma-separated fields with balanced quotes")
@@ -114,8 +123,9 @@ class CsvFile:
         if len(value) > max_len:
             self.problem(row.line, column, f"is {len(value)} characters long; expected at most {max_len}")
             return None
-        if any(ord(ch) < 32 for ch in value):
-            self.problem(row.line, column, "contains control characters; expected plain text")
+        why = name_problem(value)
+        if why is not None:
+            self.problem(row.line, column, why)
             return None
         return value
 
@@ -134,6 +144,10 @@ class CsvFile:
         if not value.isascii() or not value.isdigit():
             self.problem(row.line, column, f"expected {what} ({minimum} or more), got {value!r}")
             return None
+        if len(value.lstrip("0")) > _MAX_DIGITS:
+            self.problem(row.line, column, f"expected {what} between {minimum} and {maximum}, "
+                                           f"got a number {len(value)} digits long")
+            return None
         number = int(value)
         if number < minimum or number > maximum:
             self.problem(row.line, column, f"expected {what} between {minimum} and {maximum}, got {number}")
@@ -144,10 +158,7 @@ class CsvFile:
         value = row[column]
         if not value:
             return None
-        try:
-            number = float(value)
-        except ValueError:
-            number = float("nan")
+        number = float(value) if _DECIMAL.match(value) and len(value) <= 30 else float("nan")
         if not (minimum <= number <= maximum):
             self.problem(row.line, column, f"expected a number between {minimum:g} and {maximum:g}, got {value!r}")
             return None
@@ -166,6 +177,10 @@ class CsvFile:
 
     def party(self, row: Row, column: str = "party", *, in_composition: bool = False) -> str | None:
         value = row[column]
+        why = name_problem(value) if parties.is_named_other(value) else None
+        if why is not None:
+            self.problem(row.line, column, f"{value!r} {why}")
+            return None
         if not parties.is_party_code(value, in_composition=in_composition):
             if not in_composition and parties.is_party_code(value, in_composition=True):
                 self.problem(row.line, column, f"{value!r} is for council compositions only; a candidate stands for "
@@ -189,6 +204,14 @@ class CsvFile:
         return value
 
     def seat_list(self, row: Row, column: str, *, total: int | None = None, what: str = "") -> dict[str, int] | None:
+        for pair in row[column].split(";"):  # counts int() would take, or choke on
+            party, _, count = pair.rpartition(":")
+            count = count.strip()
+            if party.strip() and count.isdigit() and (not count.isascii() or len(count.lstrip("0")) > _MAX_DIGITS):
+                shown = repr(count) if len(count) <= 20 else f"a number {len(count)} digits long"
+                self.problem(row.line, column, f"seat count for {party.strip()} must be a whole number "
+                                               f">= 0 in the digits 0-9, got {shown} (a seat list is written like Con:22;Lab:41)")
+                return None
         try:
             seats = parties.parse_seat_list(row[column])
         except ValueError as exc:

@@ -6,6 +6,7 @@ together, and a directory with any problem loads nothing.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
@@ -91,6 +92,7 @@ class _Loader:
         baseline_wards = self._baseline_wards(known)
         history = self._history(known)
         poll_date = election.poll_date if election else date(1970, 1, 1)
+        self.polls_close = election.polls_close if election else None
         wards_file = self._file("results/wards.csv", WARD_COLUMNS + ("declared_at",), optional=True)
         councils_file = self._file("results/councils.csv", RESULT_COUNCIL_COLUMNS, optional=True)
         if wards_file is None and councils_file is None:
@@ -118,9 +120,18 @@ class _Loader:
         if not path.exists():
             bad(None, "is missing; every election directory needs it")
             return None
+        raw = path.read_bytes()
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            bad(None, "is UTF-16 (it starts with a UTF-16 byte order mark); expected a UTF-8 TOML file")
+            return None
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            text = raw.decode("utf-8-sig")  # a byte order mark is allowed, as in the CSV files
+        except UnicodeDecodeError as exc:
+            bad(None, f"is not valid UTF-8 (byte {exc.start} of the file); expected a UTF-8 TOML file")
+            return None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             bad(None, f"is not valid TOML: {exc}")
             return None
         before = len(self.problems)
@@ -152,7 +163,7 @@ class _Loader:
             values = table["values"]
             if not isinstance(values, dict) or not all(
                 parties.is_party_code(str(k), in_composition=True) and isinstance(v, (int, float)) and not isinstance(v, bool)
-                for k, v in values.items()
+                and math.isfinite(v) for k, v in values.items()
             ):
                 bad(f"{where}.values", "expected party code = number pairs, such as { Lab = 35, Con = 35 }")
                 continue
@@ -342,7 +353,7 @@ class _Loader:
             first = rows[0]
             if self._unknown_council(f, first, known):
                 continue
-            when = f.timestamp(first, "declared_at")
+            when = self._on_the_night(f, first, f.timestamp(first, "declared_at"))
             ward_name = f.text(first, "ward")
             parsed = self._candidates(f, rows)
             if when is None or ward_name is None or parsed is None:
@@ -374,24 +385,42 @@ class _Loader:
         self._finish(f)
         return out
 
+    def _on_the_night(self, f: CsvFile, row: Row, when: datetime | None) -> datetime | None:
+        """A declaration is made after polls close (an earlier time is a typo or a bad clock)."""
+        if when is not None and self.polls_close is not None and when < self.polls_close:
+            f.problem(row.line, "declared_at", f"{row['declared_at']!r} is before polls closed "
+                      f"({self.polls_close.isoformat()}); expected a time on the night")
+            return None
+        return when
+
     # -- results/councils.csv ---------------------------------------------------------------
     def _council_declarations(self, f: CsvFile | None, councils: dict[str, Council], known: set[str] | None,
                               poll_date: date) -> list[CouncilDeclaration]:
         out: list[CouncilDeclaration] = []
         if not self._usable(f):
             return out
+        at_time: dict[tuple[str, datetime], tuple[int, dict, dict]] = {}
         for row in f.rows:
             if self._unknown_council(f, row, known) or row["slug"] not in councils:
                 continue
             council = councils[row["slug"]]
-            when = f.timestamp(row, "declared_at")
+            when = self._on_the_night(f, row, f.timestamp(row, "declared_at"))
             won = f.seat_list(row, "seats_won", total=council.seats_up, what="seats_up in councils.csv")
             comp = f.seat_list(row, "composition_after", total=council.total_seats, what="total_seats in councils.csv")
             if None in (when, won, comp):
                 continue
+            bad_party = False
             for party in won:
                 if party in ("Other", "Vacant"):
                     f.problem(row.line, "seats_won", f"lists {party!r}; seats won tonight go to a party, Ind or Res")
+                    bad_party = True
+            earlier = at_time.setdefault((council.slug, when), (row.line, won, comp))
+            if earlier[0] != row.line and earlier[1:] != (won, comp):
+                f.problem(row.line, "declared_at", f"declares {council.slug!r} again at the same time as line "
+                          f"{earlier[0]} with different figures; expected a later declared_at for a correction")
+                continue
+            if bad_party:
+                continue
             out.append(CouncilDeclaration(council_declaration_id(council.slug, poll_date), council.slug,
                                           won, comp, when, f"{f.name}:{row.line}"))
         self._finish(f)

@@ -145,6 +145,9 @@ class FeedPoller:
             exc = parsed.get("bozo_exception")
             return Polled(requeued, self._new([self._problem(f"is not a readable Atom or RSS feed ({exc}); "
                                                              "expected a results feed")]), False, status)
+        if not parsed.get("version") and not parsed.entries:  # an HTML error page, an empty answer
+            return Polled(requeued, self._new([self._problem("is not a readable Atom or RSS feed (no feed or rss "
+                                                             "element found); expected a results feed")]), False, status)
         if parsed.get("bozo"):
             problems.append(self._problem(f"is not well-formed ({parsed.get('bozo_exception')}); the entries "
                                           "that could be read are used"))
