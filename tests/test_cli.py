@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import DEMO
@@ -86,6 +87,22 @@ def test_rules_check():
     result = run("rules", "check", "--night", DEMO)
     assert result.exit_code == 0
     assert "rules OK" in result.stdout and "council-gain" in result.stdout
+
+
+@pytest.mark.parametrize("file, text, expected", [
+    ("feed-parties.yaml", "ids:\n  party:52: Labour\nnames: {}\n",
+     "feed-parties.yaml, key ids.party:52: 'Labour' is not a winner's party code"),
+    ("leap-parties.yaml", "parties:\n  Lab: Labour Party\n",
+     "leap-parties.yaml, key parties.Lab: is 'Labour Party'; expected a writer party code"),
+])
+def test_rules_check_validates_the_party_tables(tmp_path, file, text, expected):
+    import shutil
+    rules = tmp_path / "rules"
+    shutil.copytree(DEMO.parent.parent / "rules", rules)
+    (rules / file).write_text(text, encoding="utf-8")
+    result = run("rules", "check", "--rules", rules)
+    assert result.exit_code == 3, result.output
+    assert expected in result.output
 
 
 def test_a_rule_that_fails_at_run_time_is_reported_not_fatal(tmp_path):

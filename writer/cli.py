@@ -203,18 +203,26 @@ def rules() -> None:
               help="Also run every rule over this night and report any that fail on it.")
 @rules_option
 def rules_check(night_dir: str | None, rules_dir: str | None) -> None:
-    """Validate every rule (and groups.yaml); errors name the file and rule id."""
+    """Validate every rule, groups.yaml and the party tables (parties.yaml, feed-parties.yaml,
+    leap-parties.yaml); errors name the file and rule id or key."""
     path = Path(rules_dir) if rules_dir else resources.rules_dir()
+    from writer.draft.style import PartyNames
+    from writer.importers.leap import load_party_map
+    from writer.ingest.dcfeed import PartyTable
     try:
         ruleset = load_rules(path, resources.templates_dir())
         groups = load_groups(path / "groups.yaml")
+        PartyNames.load(path / "parties.yaml")  # the party tables are rules too: checked alike
+        PartyTable.load(path / "feed-parties.yaml")
+        load_party_map(path / "leap-parties.yaml")
     except InputError as exc:
         _fail_input(exc)
     by_scope: dict[str, int] = {}
     for r in ruleset.rules:
         by_scope[r.scope] = by_scope.get(r.scope, 0) + 1
     click.echo(f"{len(ruleset.rules)} rules OK in {path} ("
-               + ", ".join(f"{n} {s}" for s, n in sorted(by_scope.items())) + f"); {len(groups)} groups")
+               + ", ".join(f"{n} {s}" for s, n in sorted(by_scope.items())) + f"); {len(groups)} groups; "
+               "party tables OK")
     if night_dir:
         night, engine = _load(night_dir, str(path))
         _run(night, engine, progress=False)
