@@ -57,10 +57,17 @@ def main() -> None:
             out = min(out, clock() - t)
         return out / len(stories) * 1e6
 
+    from writer.check import checker as checker_module
+    from writer.check import lexicon as lexicon_module
+
     def cold():
         checker.pipeline.cache.clear()
         checker._plans.clear()
         checker._ev_cache.clear()
+        # the night's quotations compiled and ward names normalised (string-keyed, per process)
+        for cache in (checker_module._QUOTE_PATTERNS, checker_module._QUOTE_WORDS,
+                      checker_module._QUOTE_SOURCES, lexicon_module._WARD_KEYS):
+            cache.clear()
 
     def new_paragraphs():
         checker.pipeline.cache.clear()

@@ -455,7 +455,9 @@ def _check(store_url, night, declarations, editor, wordpress, namespace, report:
             wp = WordPress(wordpress["WP_URL"], wordpress["WP_USER"], wordpress["WP_APP_PASSWORD"])
             try:
                 pub = Publisher(store, night, namespace=namespace)
-                delivered = {d.story_id for d in PublishRecords(store).deliveries() if d.state == "sent"}
+                # a story withdrawn before its publication reached WordPress has no post (its
+                # retraction was delivered as "nothing to take down"): only posts made count
+                delivered = {d.story_id for d in PublishRecords(store).deliveries() if d.state == "sent" and d.remote_id}
                 for sid in sorted(delivered):
                     found = wp._call("listing posts", "GET", "/posts", params={
                         "slug": pub.key(sid), "status": "publish,future,draft,pending,private,trash",

@@ -342,10 +342,11 @@ HOSTILE_TEMPLATES = [
          "ward-gain/1: uses a missing template nope.j2"),
     pytest.param(map_bytes(GAIN, lambda b: b.replace(b"{% macro headline", b"{{ 1 | nosuchfilter }}{% macro headline", 1)),
                  [f"templates/{GAIN}, line 2: is not a valid template: No filter named 'nosuchfilter'."],
-                 id="template-unknown-filter", marks=pytest.mark.xfail(strict=True, reason=DRAFTER_FIX)),
+                 id="template-unknown-filter"),
     pytest.param(map_bytes(GAIN, lambda b: b + b"{# caf\xe9 #}"),
-                 [f"templates/{GAIN}: is not valid UTF-8 (byte 1062 of the file); expected a UTF-8 template"],
-                 id="template-latin1", marks=pytest.mark.xfail(strict=True, reason=DRAFTER_FIX)),
+                 [f"templates/{GAIN}: is not valid UTF-8 (byte {(TEMPLATES / GAIN).stat().st_size + len(b'{# caf')} "
+                  "of the file); expected a UTF-8 template"],
+                 id="template-latin1"),
 ]
 
 
@@ -512,23 +513,19 @@ HOSTILE_API = [
     api_case("same-ward-twice-in-a-batch-conflicting",
              lambda a: [a.ward("Pallion"), with_(a.ward("Pallion"), ("candidates", 0, "votes"), 1)], 422,
              shape(("body", 1, "declared_at"), "declares local.greyhaven.pallion.2026-05-07 again at the same time "
-                   "as body[0] with different figures; expected one version per time", "conflicting_duplicate"),
-             marks=pytest.mark.xfail(strict=True, reason=API_DUP_FIX)),
+                   "as body[0] with different figures; expected one version per time", "conflicting_duplicate")),
     # impossible times
     api_case("declared-in-year-1", lambda a: dict(a.ward("Abbey Fields"), declared_at="0001-01-01T00:00:00+05:00"), 422,
              shape(("body", "declared_at"), "'0001-01-01T00:00:00+05:00' is before polls closed "
-                   f"({POLLS}); expected a time on the night", "before_polls_close"),
-             marks=pytest.mark.xfail(strict=True, reason=API_TIME_FIX)),
+                   f"({POLLS}); expected a time on the night", "before_polls_close")),
     # Unicode tricks in names
     api_case("control-character-in-name", lambda a: with_(a.ward(), ("candidates", 0, "name"), "Emmott\x1b[31m"), 422,
              shape(("body", "candidates", 0, "name"), "contains control characters; expected plain text",
                    "control_characters")),
     api_case("right-to-left-override-in-ward", lambda a: dict(a.ward("Pallion"), ward="\u202ePallion"), 422,
-             shape(("body", "ward"), f"contains U+202E RIGHT-TO-LEFT OVERRIDE, {INVISIBLE}", "plain_text"),
-             marks=pytest.mark.xfail(strict=True, reason=API_FIX)),
+             shape(("body", "ward"), f"contains U+202E RIGHT-TO-LEFT OVERRIDE, {INVISIBLE}", "plain_text")),
     api_case("zero-width-in-candidate", lambda a: with_(a.ward(), ("candidates", 0, "name"), "Emmott\u200b I."), 422,
-             shape(("body", "candidates", 0, "name"), f"contains U+200B ZERO WIDTH SPACE, {INVISIBLE}", "plain_text"),
-             marks=pytest.mark.xfail(strict=True, reason=API_FIX)),
+             shape(("body", "candidates", 0, "name"), f"contains U+200B ZERO WIDTH SPACE, {INVISIBLE}", "plain_text")),
 ]
 
 
@@ -749,11 +746,11 @@ HOSTILE_FORMS = [
     form_case("retry-without-publishing", "retry", lambda v: {"target": "<script>wp</script>"}, 404,
               "publishing is not running"),
     form_case("approve-publish-at-year-1", "approve", lambda v: {"version": v, "publish_at": "0001-01-01T00:00+05:00"},
-              400, "publish time", marks=pytest.mark.xfail(strict=True, reason=PUBLISH_AT_FIX)),
+              400, "publish time"),
     form_case("edit-headline-with-nul", "edit", lambda v: {"version": v, "headline": "Lab\x00 hold", "body": "Text."},
-              400, "control characters", marks=pytest.mark.xfail(strict=True, reason=REVIEW_FIX)),
+              400, "control characters"),
     form_case("edit-headline-right-to-left", "edit", lambda v: {"version": v, "headline": "\u202eLab hold", "body": "Text."},
-              400, "RIGHT-TO-LEFT OVERRIDE", marks=pytest.mark.xfail(strict=True, reason=REVIEW_FIX)),
+              400, "RIGHT-TO-LEFT OVERRIDE"),
 ]
 
 

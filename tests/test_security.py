@@ -519,12 +519,17 @@ def _answer(handler, status: int, body: bytes = b"{}") -> None:
     handler.wfile.write(body)
 
 
-def test_no_password_token_cookie_or_cms_secret_in_any_log(wired, night, caplog):
+def test_no_password_token_cookie_or_cms_secret_in_any_log(wired, night, caplog, monkeypatch):
     import uvicorn
 
     caplog.set_level(logging.DEBUG)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi", "writer", "httpx", "httpcore"):
         caplog.set_level(logging.DEBUG, logger=name)
+        # another test may have run uvicorn with its default logging config, which stops its
+        # loggers propagating to the root (where caplog listens): undo that for this test
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "propagate", True)
+        monkeypatch.setattr(logger, "disabled", False)
     wrong_password = "not-the-password-xyzzy"
     wp_password = "abcd EFGH ijkl MNOP qrst UVWX"
     hook_secret = "webhook-shared-secret-42"

@@ -444,6 +444,97 @@ def test_the_queue_follows_the_store(store, night, ed):
     assert state["version"] == row.version + 1 and state["check"] in ("ok", "failed")
 
 
+def test_the_cached_queue_shows_every_change_at_once(store, night):
+    """The queue is kept in memory and rendered once per change; a new story version, a
+    decision, a fact-check, a publish time and a publication each show on the very next
+    request, in the page and the JSON, exactly as a queue read afresh from the store."""
+    from dataclasses import replace
+
+    from writer.web.app import create_app
+    from writer.web.review import Review
+
+    published: dict[str, int] = {}
+    app = create_app(store, night=night, pipeline=store.pipeline, https_only=True, fact_check=False,
+                     published=lambda: dict(published), secret_key="test-secret-key-for-the-review-app")
+    review = app.state.review
+    boss = Desk(app, "boss")
+
+    def json_rows(query: str = "") -> dict[str, dict]:
+        return {r["story_id"]: r for r in boss.get("/queue.json" + query).json()["rows"]}
+
+    def page_row(sid: str, query: str = "") -> str:
+        html = boss.get("/queue" + query).text
+        m = re.search(r'<tr class="queue-row[^"]*" data-story-id="%s".*?</tr>' % re.escape(sid), html, re.S)
+        assert m, f"{sid} is not in the queue page"
+        return m.group(0)
+
+    def same_as_fresh() -> None:
+        fresh = Review(store, published=lambda: dict(published)).queue()
+        assert review.queue() == fresh
+        assert [r["story_id"] for r in boss.get("/queue.json").json()["rows"]] == [r.story_id for r in fresh]
+
+    sid = "council:severnside"
+    json_rows(), page_row(sid), page_row(sid, "?kind=council")  # warm every cache
+    revision = review.queue_state()[0]
+    assert review.queue_state()[0] == revision  # nothing changed: nothing re-read
+
+    # a new story version (from another process: straight into the store)
+    row = store.latest_story(sid)
+    store.record_stories([replace(row.story(), headline="Severnside <b>cached</b>?")])
+    v = row.version + 1
+    assert json_rows()[sid]["version"] == v and json_rows()[sid]["headline"] == "Severnside <b>cached</b>?"
+    tr = page_row(sid)
+    assert f'data-version="{v}"' in tr and "Severnside &lt;b&gt;cached&lt;/b&gt;?" in tr and "<b>" not in tr
+    assert f'data-version="{v}"' in page_row(sid, "?kind=council")
+    assert json_rows()[sid]["check"] == "unchecked"  # no fact-check in this app
+    same_as_fresh()
+
+    # a fact-check result
+    store.record_check(sid, v, False, [{"start": 0, "end": 4, "text": "Fern", "reason": "test"}])
+    assert json_rows()[sid]["check"] == "failed" and 'data-check="failed"' in page_row(sid)
+    store.record_check(sid, v, False, [], override_reason="the chief says so", user="boss")
+    assert json_rows()[sid]["check"] == "overridden"
+    same_as_fresh()
+
+    # decisions
+    store.record_decision(sid, v, "held", "boss", note="waiting for the count")
+    assert json_rows()[sid]["status"] == "held" and json_rows()[sid]["note"] == "waiting for the count"
+    assert 'data-status="held"' in page_row(sid) and 'data-status="held"' in page_row(sid, "?kind=council")
+    assert sid in json_rows("?status=held") and sid not in json_rows("?status=new")
+    store.record_decision(sid, v, "override", "boss", note="not a status")
+    assert json_rows()[sid]["status"] == "held"
+    store.record_decision(sid, v, "approved", "boss")
+    assert json_rows()[sid]["status"] == "approved" and 'data-status="approved"' in page_row(sid)
+    same_as_fresh()
+
+    # a time to publish at
+    when = datetime(2026, 5, 8, 2, 15, tzinfo=timezone.utc)
+    ReviewRecords(store).set_publish_time(sid, v, when, "boss")
+    assert json_rows()[sid]["publish_at"].startswith("2026-05-08T02:15") and "publish-at" in page_row(sid)
+
+    # publication (the publisher's record)
+    published[sid] = v
+    assert json_rows()[sid]["status"] == "published" and 'data-status="published"' in page_row(sid)
+    same_as_fresh()
+
+    # a newer version puts the story back in front of an editor, without the old decisions
+    store.record_stories([replace(row.story(), headline="Severnside again")])
+    r = json_rows()[sid]
+    assert (r["version"], r["status"], r["check"], r["publish_at"]) == (v + 1, "new", "unchecked", None)
+    assert 'data-status="new"' in page_row(sid)
+    same_as_fresh()
+
+    # if the rows read do not add up (PostgreSQL can commit a lower seq after a higher one),
+    # the queue is read again from scratch
+    review._queue.counted = True  # as on PostgreSQL (SQLite commits rows in seq order)
+    same_as_fresh()
+    marks = review._queue.marks
+    review._queue.marks = (marks[0], (marks[1][0], marks[1][1] - 1)) + marks[2:]
+    store.record_decision(sid, v + 1, "rejected", "boss")
+    assert json_rows()[sid]["status"] == "rejected"
+    same_as_fresh()
+
+
 def test_story_page_shows_the_evidence(store, ed):
     page = ed.story("council:northmoor").text
     assert 'id="evidence"' in page and "History: " in page and "Conservatives since 2019" in page
@@ -592,3 +683,23 @@ def test_the_declarations_api_is_mounted_and_takes_no_cookies(ed):
     r = ed.client.post("/api/declarations", json=[])  # signed in to the pages, but no API token
     assert r.status_code == 401
     assert "bearer" in r.headers.get("www-authenticate", "").lower()
+
+
+def test_a_conflict_found_inside_the_write_transaction_still_shows_both_versions(tmp_path, night):
+    """Two editors acting on a story at the same instant: the second's version check inside
+    the transaction fails, the transaction rolls back, and the 409 page must still read the
+    stored version (it used to be expired by the rollback: a 500)."""
+    from writer.draft.desk import draft_night
+    from writer.web.review import Conflict, Review
+    _, _, desk = draft_night(DEMO)
+    story = desk.current()[0]
+    s = open_store(tmp_path / "conflict.db")
+    s.record_stories([story])
+    s.record_stories([story])  # version 2
+    review = Review(s)
+    with pytest.raises(Conflict) as caught:
+        with s.transaction():
+            review._latest_for(story.id, 1, what="approve")
+    assert caught.value.latest.version == 2
+    assert caught.value.latest.story().headline == story.headline  # readable after the rollback
+    s.close()

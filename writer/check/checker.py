@@ -58,6 +58,38 @@ _UNIT_TEXT = re.compile(r"[ \t]*(?:%|per ?cent\b|percentage points?\b|points?\b|
 _WS = re.compile(r"\s+")
 _NOC_IDS = frozenset({NOC})
 PLAN_CACHE_SIZE = 50_000
+_QUOTE_PATTERNS: dict[tuple[str, ...], re.Pattern] = {}  # alternatives -> compiled pattern
+_QUOTE_WORDS: dict[str, list[str]] = {}
+_QUOTE_SOURCES: dict[str, str] = {}
+
+
+def _quote_words(sentence: str) -> list[str]:
+    got = _QUOTE_WORDS.get(sentence)
+    if got is None:
+        if len(_QUOTE_WORDS) >= 100_000:
+            _QUOTE_WORDS.clear()
+        got = _QUOTE_WORDS[sentence] = re.findall(r"\w+", sentence)
+    return got
+
+
+def _quote_source(sentence: str) -> str:
+    """A quotation as a regex: its words, with anything but letters and digits between."""
+    got = _QUOTE_SOURCES.get(sentence)
+    if got is None:
+        if len(_QUOTE_SOURCES) >= 100_000:
+            _QUOTE_SOURCES.clear()
+        got = _QUOTE_SOURCES[sentence] = r"[\W_]+".join(map(re.escape, _quote_words(sentence)))
+    return got
+
+
+def _quote_regex(alternatives: tuple[str, ...]) -> re.Pattern:
+    """Any of the quotations (tried in the order given), as whole words, with a full stop."""
+    pat = _QUOTE_PATTERNS.get(alternatives)
+    if pat is None:
+        if len(_QUOTE_PATTERNS) >= 4096:
+            _QUOTE_PATTERNS.clear()
+        pat = _QUOTE_PATTERNS[alternatives] = re.compile(r"\b(?:" + "|".join(alternatives) + r")\b\.?", re.I)
+    return pat
 
 
 def _frame_index():
@@ -416,14 +448,26 @@ class FactChecker:
             got = run.ev.__dict__["_quote_pattern"] = self._quote_pattern(run.ev)
         if got is None:
             return []
-        pat, firsts = got
+        alternatives, firsts = got
         low = run.text.lower()
         if not any(w in low for w in firsts):
             return []
-        return [(m.start(), m.end()) for m in pat.finditer(run.text)]
+        if run.text.isascii():
+            # only the quotations whose every word is in the text can match: the others are
+            # left out of the pattern (the same matches; a word with a letter outside ASCII
+            # is never left out, as case-insensitive matching may find it written otherwise)
+            alternatives = tuple(src for src, words in alternatives
+                                 if words is None or all(w in low for w in words))
+            if not alternatives:
+                return []
+        else:
+            alternatives = tuple(src for src, _ in alternatives)
+        return [(m.start(), m.end()) for m in _quote_regex(alternatives).finditer(run.text)]
 
     @staticmethod
-    def _quote_pattern(ev: Evidence) -> tuple[re.Pattern, tuple[str, ...]] | None:
+    def _quote_pattern(ev: Evidence) -> tuple[tuple[tuple[str, tuple[str, ...] | None], ...], tuple[str, ...]] | None:
+        """The quotations of the evidence, longest first: (regex, its words in lower case, or
+        None where a word is not plain ASCII), and their first words."""
         strings = set()
         for f in ev.facts:
             for key in ("definition", "group_name", "region", "not_comparable_reason", "comparison_basis"):
@@ -440,14 +484,17 @@ class FactChecker:
                     strings.add(v)
                     strings.add(v.split(",")[0])
         alternatives, firsts = [], set()
-        for sentence in sorted(strings, key=len, reverse=True):
-            words = re.findall(r"\w+", sentence)
+        # longest first; equal lengths in a fixed order, so the same strings always give
+        # the same pattern
+        for sentence in sorted(sorted(strings), key=len, reverse=True):
+            words = _quote_words(sentence)
             if len(words) >= 2:
-                alternatives.append(r"[\W_]+".join(map(re.escape, words)))
-                firsts.add(words[0].lower())
+                lower = tuple(w.lower() for w in words)
+                alternatives.append((_quote_source(sentence), lower if all(w.isascii() for w in words) else None))
+                firsts.add(lower[0])
         if not alternatives:
             return None
-        return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b\.?", re.I), tuple(sorted(firsts))
+        return tuple(alternatives), tuple(sorted(firsts))
 
     @staticmethod
     def _skeleton(text: str, sent: Sentence) -> None:

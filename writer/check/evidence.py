@@ -13,8 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from writer import parties as party_codes
-from writer.check.lexicon import Lexicon, norm, party_codes_in
-from writer.model import normalise_ward_name
+from writer.check.lexicon import Lexicon, norm, party_codes_in, ward_key
 
 NOC = party_codes.NOC
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
@@ -149,7 +148,7 @@ class Evidence:
         for f in self.wards_f:
             for key in ("ward", "baseline_ward"):
                 if isinstance(f.get(key), str):
-                    out.add(normalise_ward_name(f[key]))
+                    out.add(ward_key(f[key]))
         return out
 
     def council_fact(self, slug: str | None) -> Mapping | None:

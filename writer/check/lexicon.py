@@ -35,6 +35,20 @@ _COMMON_WORDS = frozenset(("the", "and", "ward", "council", "seat", "seats", "pa
 COUNCIL_ALIASES: dict[str, tuple[str, ...]] = {"kingston-upon-hull": ("Hull",)}
 
 
+_WARD_KEYS: dict[str, str] = {}
+
+
+def ward_key(name: str) -> str:
+    """``normalise_ward_name(name)``, remembered by name (a pure function of the string;
+    every check of a ward story asks for the same few)."""
+    key = _WARD_KEYS.get(name)
+    if key is None:
+        if len(_WARD_KEYS) >= 200_000:
+            _WARD_KEYS.clear()
+        key = _WARD_KEYS[name] = normalise_ward_name(name)
+    return key
+
+
 def norm(text: str) -> str:
     """The lookup key of a mention: lower case, single spaces, typographic apostrophes."""
     return " ".join(text.replace("\u2019", "'").lower().split())
@@ -114,10 +128,10 @@ class Lexicon:
         in copy ("the", "a", one or two letters) are left out."""
         if not isinstance(name, str) or len(name.strip()) < 3 or not any(ch.isupper() for ch in name):
             return False
-        if norm(name) in _COMMON_WORDS:
-            return False
         form = norm(name)
-        key = normalise_ward_name(name)
+        if form in _COMMON_WORDS:
+            return False
+        key = ward_key(name)
         if form in self.forms and (WARD, key) in self.forms[form]:
             return False
         self.ward_names.setdefault(key, name)

@@ -107,7 +107,7 @@ class Pipeline:
         nlp = spacy.blank("en")
         nlp.tokenizer.rules = {k: v for k, v in nlp.tokenizer.rules.items()
                                if not any(ch.isdigit() for ch in k) or re.fullmatch(r"\d+(?:am|pm|a\.m\.|p\.m\.)", k)}
-        nlp.add_pipe("writer_sentencizer", name="sentencizer")
+        self.sentencizer = nlp.add_pipe("writer_sentencizer", name="sentencizer")
         self.ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": False,
                                                            "overwrite_ents": True})
         # the ruler counts its patterns on every call to warn when it has none (it always has
@@ -188,12 +188,15 @@ class Pipeline:
                 todo.append((g, missing, offsets, "\n\n".join(joined)))
         if todo:
             texts = [t for _, _, _, t in todo]
-            # the ruler's matches are read straight from its matcher (see ents()): the doc's
-            # entities are not needed, only their offsets
-            with self.nlp.select_pipes(disable=["entity_ruler"]):
-                docs = [self.nlp(texts[0])] if len(texts) == 1 else list(self.nlp.pipe(texts, batch_size=64))
-            for (g, missing, offsets, text), doc in zip(todo, docs):
-                found = self._read(doc, text)
+            # the pipeline's tokenizer and sentencizer, called directly: the ruler's matches
+            # are read straight from its matcher (see ents()) and the sentencizer's guesses
+            # straight from it, so the doc needs neither entities nor sentence starts set
+            # (what nlp(text) with the ruler disabled gives, without Language.__call__'s and
+            # select_pipes' overhead on every call)
+            docs = [self.nlp.make_doc(t) for t in texts]
+            starts = self.sentencizer.predict(docs)
+            for (g, missing, offsets, text), doc, sent_starts in zip(todo, docs, starts):
+                found = self._read(doc, text, sent_starts)
                 for i, start in zip(missing, offsets):
                     p = groups[g][i]
                     a = _slice(found, start, start + len(p))
@@ -234,12 +237,17 @@ class Pipeline:
                 words.append((label, s))
         return sorted(figures), sorted(words, key=lambda w: w[1])
 
-    def _read(self, doc, text: str) -> Analysis:
-        """``text``: the doc's text (``doc.text`` joins every token again)."""
+    def _read(self, doc, text: str, sent_starts: Sequence[bool] | None = None) -> Analysis:
+        """``text``: the doc's text (``doc.text`` joins every token again). ``sent_starts``:
+        the sentencizer's guesses for the doc (else read from the doc's SENT_START)."""
         n = len(doc)
         if not n:
             return Analysis((), (), (), (0,))
-        idx, length, sent_start = (col.tolist() for col in doc.to_array([IDX, LENGTH, SENT_START]).T)
+        if sent_starts is None:
+            idx, length, sent_start = (col.tolist() for col in doc.to_array([IDX, LENGTH, SENT_START]).T)
+        else:
+            idx, length = (col.tolist() for col in doc.to_array([IDX, LENGTH]).T)
+            sent_start = [1 if v else 0 for v in sent_starts]
         ends = [i + k for i, k in zip(idx, length)]
         ents = tuple((idx[s], ends[e - 1]) for s, e in self.ents(doc))
         figures: list[tuple[int, int, str, str | None]] = []

@@ -59,15 +59,18 @@ def ingest(store: Store, engine: Engine, desk: Desk, decl: Declaration,
     If the write fails the exception propagates, nothing of ``decl`` is stored, and the
     engine and desk have already taken it: rebuild them with ``resume`` (``Pipeline`` does).
     """
-    if store.seen(decl.id, decl.content_digest()):
-        return Ingested(decl.id, "seen", None)
-    applied = engine.apply(decl)
-    if applied.outcome == "repeat":
-        raise StoreError(f"the engine already has {decl.id} but the store does not: "
-                         "rebuild the engine and desk from the store (resume) before ingesting")
-    stories = desk.apply(applied.events)
-    received_at = received_at or now()
+    # One write transaction from the check to the last row: the check sees what is stored
+    # now (no other writer can slip the same declaration in between), and costs no
+    # transaction of its own. If anything fails, nothing of ``decl`` is stored.
     with store.transaction():
+        if store.seen(decl.id, decl.content_digest()):
+            return Ingested(decl.id, "seen", None)
+        applied = engine.apply(decl)
+        if applied.outcome == "repeat":
+            raise StoreError(f"the engine already has {decl.id} but the store does not: "
+                             "rebuild the engine and desk from the store (resume) before ingesting")
+        stories = desk.apply(applied.events)
+        received_at = received_at or now()
         seq = store.record_declaration(decl, applied.outcome, received_at)
         store.record_events(applied.events, seq)
         store.record_stories(stories, declaration_seq=seq, created_at=received_at)

@@ -297,27 +297,49 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
     # -- the queue ------------------------------------------------------------------------------
     @app.get("/queue", response_class=HTMLResponse)
     def queue_page(request: Request, user: Actor = Depends(require_user)):
+        # The queue is kept up to date in memory (Review.queue_state); the table is rendered
+        # once per revision and filter (each row once per version of that row) and kept.
+        from markupsafe import Markup
         filters = Filters.from_query(request.query_params)
-        everything = review.queue()
-        rows = [r for r in everything if filters.matches(r)]
-        counts = {s: sum(1 for r in everything if r.status == s) for s in STATUSES}
+        query = filters.query()
+        revision, everything = review.queue_state()
+        row_template = env.get_template("_queue_row.html")
+
+        def table() -> dict[str, Any]:
+            rows = [r for r in everything if filters.matches(r)] if filters.active else everything
+            html = "".join(review.memo.piece(("html", r, query), lambda r=r: row_template.render(r=r, query=query))
+                           for r in rows)
+            return {"rows": rows, "rows_html": Markup(html), "facets": review.facets(everything),
+                    "counts": {s: sum(1 for r in everything if r.status == s) for s in STATUSES}}
+
+        parts = review.memo.value(revision, ("page", query), table)
         return render(request, "queue.html", {
-            "rows": rows, "filters": filters, "facets": review.facets(everything), "counts": counts,
-            "total": len(everything), "query": filters.query(),
+            **parts, "filters": filters, "total": len(everything), "query": query,
         })
 
     @app.get("/queue.json")
     def queue_json(request: Request, user: Actor = Depends(require_user)):
+        # Encoded once per revision and filter, each row once per version of that row.
+        import json
+        from fastapi.responses import Response
         filters = Filters.from_query(request.query_params)
-        everything = review.queue()
-        rows = [r for r in everything if filters.matches(r)]
-        stamp = hashlib.sha256(repr([(r.story_id, r.version, r.status, r.check, r.publish_at)
-                                     for r in rows]).encode()).hexdigest()[:16]
         query = filters.query()
-        return {"rows": [{**r.to_json(), "url": story_url(r.story_id, query=query),
-                          "approve_url": story_url(r.story_id, "approve")} for r in rows],
-                "count": len(rows), "total": len(everything), "fingerprint": stamp,
-                "counts": {s: sum(1 for r in everything if r.status == s) for s in STATUSES}}
+        revision, everything = review.queue_state()
+
+        def body() -> bytes:
+            rows = [r for r in everything if filters.matches(r)] if filters.active else everything
+            stamp = hashlib.sha256(repr([(r.story_id, r.version, r.status, r.check, r.publish_at)
+                                         for r in rows]).encode()).hexdigest()[:16]
+            encoded = ",".join(review.memo.piece(("json", r, query), lambda r=r: json.dumps(
+                {**r.to_json(), "url": story_url(r.story_id, query=query),
+                 "approve_url": story_url(r.story_id, "approve")},
+                ensure_ascii=False, allow_nan=False, separators=(",", ":"))) for r in rows)
+            rest = json.dumps({"count": len(rows), "total": len(everything), "fingerprint": stamp,
+                               "counts": {s: sum(1 for r in everything if r.status == s) for s in STATUSES}},
+                              ensure_ascii=False, separators=(",", ":"))
+            return ('{"rows":[' + encoded + "]," + rest[1:]).encode("utf-8")
+
+        return Response(review.memo.value(revision, ("json", query), body), media_type="application/json")
 
     # -- a story --------------------------------------------------------------------------------
     def story_page(request: Request, story_id: str, *, status_code: int = 200, error: str | None = None,

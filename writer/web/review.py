@@ -30,11 +30,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from writer.draft.story import Story
+from writer.ingest.text import name_problem
 from writer.store.models import WRITER, CheckResult, ReviewDecision, StoryVersion
-from writer.store.users import ReviewRecords
+from writer.store.users import PublishTime, ReviewRecords
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,11 @@ class Conflict(ReviewError):
 
     def __init__(self, message: str, latest: StoryVersion, yours: dict[str, str] | None = None) -> None:
         super().__init__(message)
+        # raised inside a write transaction, the row would be expired by its rollback and
+        # unreadable on the 409 page: take it out of the session while it is still loaded
+        session = object_session(latest)
+        if session is not None:
+            session.expunge(latest)
         self.latest = latest
         self.yours = yours
 
@@ -201,13 +207,19 @@ def parse_publish_at(value: str | None) -> datetime | None:
     value = (value or "").strip()
     if not value:
         return None
+    expected = f"publish time {value[:60]!r}: expected a date and time such as 2026-05-08T03:15"
     try:
         t = datetime.fromisoformat(value)
     except ValueError:
-        raise Invalid(f"publish time {value!r}: expected a date and time such as 2026-05-08T03:15")
+        raise Invalid(expected) from None
+    if not 2000 <= t.year <= 2100:
+        raise Invalid(expected + " (a year from 2000 to 2100)")
     if t.tzinfo is None:
         t = t.replace(tzinfo=LONDON)
-    return t.astimezone(timezone.utc)
+    try:
+        return t.astimezone(timezone.utc)
+    except OverflowError:  # pragma: no cover - the year check keeps times well inside the calendar
+        raise Invalid(expected) from None
 
 
 def uk_time(t: datetime | None) -> str:
@@ -305,6 +317,198 @@ def check_state(check: CheckResult | None) -> str:
     return "ok" if check.ok else "failed"
 
 
+# -- the queue, kept up to date ----------------------------------------------------------------
+_CHUNK = 500  # ids per IN (...) list
+_QUEUE_TABLES = (StoryVersion, ReviewDecision, CheckResult, PublishTime)  # what the queue reads
+
+
+def _adds_up(was: tuple, now: tuple, read: int) -> bool:
+    """Whether ``read`` rows after the last seq account for every row added (see marks)."""
+    return now[1] is None or (was[1] or 0) + read == now[1]
+
+
+def _sort_key(q: QueueRow) -> tuple:
+    return (-q.score, _neg_time(q.at), q.story_id)
+
+
+class _QueueState:
+    """The queue's rows, kept in step with the store's append-only tables.
+
+    ``marks`` holds, for each table the queue reads, the last ``seq`` and the number of rows
+    seen. Rows are only ever added, so unchanged marks mean an unchanged queue; when they
+    move, only the rows after the last ``seq`` are read and folded in. If the count does not
+    add up (on PostgreSQL a transaction can commit a lower ``seq`` after a higher one), the
+    state is read again from scratch. Everything is read in one snapshot."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.marks: tuple | None = None
+        self.counted: bool | None = None  # count rows too (None: unless on SQLite)
+        self.latest: dict[str, StoryVersion] = {}        # story id -> latest version
+        self.decisions: dict[str, ReviewDecision] = {}   # the latest decision on that version
+        self.checks: dict[str, CheckResult] = {}         # the latest check of that version
+        self.times: dict[str, PublishTime] = {}          # the latest publish time (any version)
+        self.published: dict[str, int] = {}
+        self.unchecked: set[str] = set()                 # standing versions with no check yet
+        self.by_id: dict[str, QueueRow] = {}
+        self.rows: list[QueueRow] = []
+        self.revision = 0
+
+    # -- reading the store ------------------------------------------------------------------
+    def _read_marks(self, s: Session) -> tuple:
+        """(last seq, row count) of each table. On SQLite writers take the lock at BEGIN
+        (``sqlite_immediate``), so rows commit in ``seq`` order and the last ``seq`` says it
+        all: the count (a scan of the table) is left out there (None)."""
+        counted = self.counted if self.counted is not None else s.get_bind().dialect.name != "sqlite"
+        cols = []
+        for m in _QUEUE_TABLES:
+            cols.append(select(func.coalesce(func.max(m.seq), 0)).scalar_subquery())
+            if counted:
+                cols.append(select(func.count()).select_from(m).scalar_subquery())
+        values = s.execute(select(*cols)).one()
+        if not counted:
+            return tuple((int(v), None) for v in values)
+        return tuple((int(values[i]), int(values[i + 1])) for i in range(0, len(values), 2))
+
+    def _reset(self) -> None:
+        self.marks = None
+        self.latest, self.decisions, self.checks, self.times = {}, {}, {}, {}
+        self.unchecked = set()
+        self.by_id = {}
+
+    def _fold(self, s: Session, marks: tuple) -> set[str] | None:
+        """Fold in the rows added since ``self.marks``; the story ids touched, or None when
+        the rows read do not add up to ``marks`` (read everything again)."""
+        old = self.marks or tuple((0, 0) for _ in _QUEUE_TABLES)
+        touched: set[str] = set()
+        (sv_old, sv_new), (d_old, d_new), (c_old, c_new), (t_old, t_new) = zip(old, marks)
+        if sv_new != sv_old:
+            heads = s.execute(select(StoryVersion.seq, StoryVersion.story_id, StoryVersion.version)
+                              .where(StoryVersion.seq > sv_old[0])).all()
+            if not _adds_up(sv_old, sv_new, len(heads)):
+                return None
+            best: dict[str, tuple[int, int]] = {}
+            for seq, sid, version in heads:
+                have = self.latest.get(sid)
+                if (have is None or version > have.version) and version > best.get(sid, (0, 0))[1]:
+                    best[sid] = (seq, version)
+            seqs = [seq for seq, _ in best.values()]
+            for i in range(0, len(seqs), _CHUNK):
+                for row in s.scalars(select(StoryVersion).where(StoryVersion.seq.in_(seqs[i:i + _CHUNK]))):
+                    self.latest[row.story_id] = row
+                    self.decisions.pop(row.story_id, None)  # they were on an older version
+                    self.checks.pop(row.story_id, None)
+                    touched.add(row.story_id)
+        for model, (was, now), target in ((ReviewDecision, (d_old, d_new), self.decisions),
+                                          (CheckResult, (c_old, c_new), self.checks)):
+            if now == was:
+                continue
+            rows = list(s.scalars(select(model).where(model.seq > was[0]).order_by(model.seq)))
+            if not _adds_up(was, now, len(rows)):
+                return None
+            for r in rows:
+                latest = self.latest.get(r.story_id)
+                if latest is None or r.story_version != latest.version:
+                    continue  # on a version that no longer stands: the queue does not show it
+                if model is ReviewDecision and r.decision == "override":
+                    continue
+                target[r.story_id] = r
+                touched.add(r.story_id)
+        if t_new != t_old:
+            rows = list(s.scalars(select(PublishTime).where(PublishTime.seq > t_old[0])
+                                  .order_by(PublishTime.seq)))
+            if not _adds_up(t_old, t_new, len(rows)):
+                return None
+            for r in rows:
+                self.times[r.story_id] = r
+                touched.add(r.story_id)
+        self.marks = marks
+        for sid in touched:
+            row = self.latest.get(sid)
+            if row is not None and row.status != "retracted" and sid not in self.checks:
+                self.unchecked.add(sid)
+            else:
+                self.unchecked.discard(sid)
+        return touched
+
+    def _sync(self, review: "Review") -> tuple[bool, set[str]]:
+        """Bring the state up to the store; (anything changed, story ids touched)."""
+        with review._snapshot() as s:
+            marks = self._read_marks(s)
+            if marks == self.marks:
+                return False, set()
+            touched = self._fold(s, marks)
+            if touched is None:  # did not add up: read it all again, in this snapshot
+                self._reset()
+                touched = self._fold(s, marks)
+                if touched is None:  # cannot happen within one snapshot
+                    raise RuntimeError("the store changed under a read snapshot")
+                touched |= set(self.latest)
+        return True, touched
+
+    # -- the rows ----------------------------------------------------------------------------
+    def refresh(self, review: "Review") -> tuple[int, list[QueueRow]]:
+        """(revision, rows): the rows brought up to date, and a number that changes with them."""
+        with self.lock:
+            changed, touched = self._sync(review)
+            if changed and self.unchecked and review.checker is not None:
+                # fact-check what stands unchecked (new versions, or ones whose check could
+                # not run before), then fold in the results
+                review.ensure_checked([self.latest[sid] for sid in sorted(self.unchecked)])
+                touched |= self._sync(review)[1]
+            published = dict(review._published())
+            if published != self.published:
+                old, self.published = self.published, published
+                touched |= {sid for sid, _ in set(old.items()) ^ set(published.items())}
+            if touched:
+                for sid in touched:
+                    row = self.latest.get(sid)
+                    if row is not None:
+                        self.by_id[sid] = review._queue_row(row, self.decisions.get(sid), self.checks.get(sid),
+                                                            self.times.get(sid), self.published)
+                for sid in [sid for sid in self.by_id if sid not in self.latest]:
+                    del self.by_id[sid]
+                self.rows = sorted(self.by_id.values(), key=_sort_key)
+                self.revision += 1
+            return self.revision, self.rows
+
+
+class QueueMemo:
+    """What the web app derives from the queue's rows (a page's table, the JSON), kept while
+    the rows are unchanged: ``value(revision, key, make)`` holds values for the latest
+    revision only; ``piece(key, make)`` holds per-row pieces (the key names the row itself, so
+    an unchanged row is not rendered again after another row changes)."""
+
+    def __init__(self, limit: int = 64, pieces: int = 20_000) -> None:
+        self.lock = threading.Lock()
+        self.limit, self.max_pieces = limit, pieces
+        self.revision: int | None = None
+        self.values: dict[Any, Any] = {}
+        self.pieces: dict[Any, Any] = {}
+
+    def value(self, revision: int, key: Any, make: Callable[[], Any]) -> Any:
+        with self.lock:
+            if revision == self.revision and key in self.values:
+                return self.values[key]
+        value = make()
+        with self.lock:
+            if self.revision is None or revision > self.revision:
+                self.revision, self.values = revision, {}
+            if revision == self.revision and len(self.values) < self.limit:
+                self.values[key] = value
+        return value
+
+    def piece(self, key: Any, make: Callable[[], Any]) -> Any:
+        value = self.pieces.get(key)
+        if value is None:
+            value = make()
+            with self.lock:
+                if len(self.pieces) >= self.max_pieces:
+                    self.pieces.clear()
+                self.pieces[key] = value
+        return value
+
+
 # -- the desk ---------------------------------------------------------------------------------
 class Review:
     """The review desk on a store.
@@ -325,23 +529,29 @@ class Review:
         self.published = published
         self.records = ReviewRecords(store)
         self._check_lock = threading.Lock()
-        self._cache: tuple[Any, list[QueueRow]] | None = None  # (stamp, rows)
+        self._queue = _QueueState()
+        self.memo = QueueMemo()
+        engine = store.engine
+        self._snapshot_engine = (engine.execution_options(isolation_level="REPEATABLE READ")
+                                 if engine.dialect.name == "postgresql" else engine)
 
     # -- reading ------------------------------------------------------------------------------
     def _session(self) -> Session:
         return Session(self.store.engine, expire_on_commit=False)
 
-    def _decisions(self) -> dict[tuple[str, int], ReviewDecision]:
-        """The latest decision (not counting overrides) on every decided version."""
-        with self._session() as s:
-            rows = s.scalars(select(ReviewDecision).where(ReviewDecision.decision != "override")
-                             .order_by(ReviewDecision.seq))
-            return {(r.story_id, r.story_version): r for r in rows}
+    def _snapshot(self) -> Session:
+        """A session whose reads all see one snapshot of the store."""
+        return Session(self._snapshot_engine, expire_on_commit=False)
 
-    def _checks(self) -> dict[tuple[str, int], CheckResult]:
+    def _checked(self, pairs: set[tuple[str, int]]) -> set[tuple[str, int]]:
+        """Which of the (story id, version) pairs have a fact-check result."""
+        ids = sorted({sid for sid, _ in pairs})
+        done: set[tuple[str, int]] = set()
         with self._session() as s:
-            rows = s.scalars(select(CheckResult).order_by(CheckResult.seq))
-            return {(r.story_id, r.story_version): r for r in rows}
+            for i in range(0, len(ids), _CHUNK):
+                done.update((sid, v) for sid, v in s.execute(select(CheckResult.story_id, CheckResult.story_version)
+                                      .where(CheckResult.story_id.in_(ids[i:i + _CHUNK]))).all())
+        return done & pairs
 
     def _published(self) -> Mapping[str, int]:
         if self.published is None:
@@ -362,48 +572,39 @@ class Review:
             return {"approved": "approved", "rejected": "rejected", "held": "held"}.get(decision.decision, "new")
         return "new" if row.author == WRITER else "edited"
 
-    def _stamp(self) -> tuple:
-        """What the queue depends on: the last row of each table it reads (rows are only ever
-        added, so an unchanged stamp means an unchanged queue)."""
-        from writer.store.users import PublishTime
-        with self._session() as s:
-            stamp = tuple(s.scalar(select(func.max(m.seq))) for m in
-                          (StoryVersion, ReviewDecision, CheckResult, PublishTime))
-        return stamp + (tuple(sorted(self._published().items())) if self.published else (),)
-
     def queue(self, filters: Filters = Filters()) -> list[QueueRow]:
         """Every story's latest version with its status, highest score first, then the most
         recent; only those matching ``filters``. Versions not yet fact-checked are checked
-        (and the results recorded) first."""
-        stamp = self._stamp()
-        cached = self._cache
-        if cached is None or cached[0] != stamp:
-            rows = self._rows()
-            stamp = self._stamp()  # checks may have been recorded
-            self._cache = cached = (stamp, rows)
-        return [q for q in cached[1] if filters.matches(q)]
+        (and the results recorded) first.
 
-    def _rows(self) -> list[QueueRow]:
-        rows = self.store.latest_stories(include_retracted=True)
-        self.ensure_checked(rows)
-        decisions, checks, published = self._decisions(), self._checks(), self._published()
-        times = self.records.publish_times()
-        out = []
-        for r in rows:
-            p = r.payload or {}
-            decision = decisions.get((r.story_id, r.version))
-            pt = times.get(r.story_id)
-            out.append(QueueRow(
-                story_id=r.story_id, version=r.version, kind=r.kind,
-                status=self.status_of(r, decision, published), score=float(r.score),
-                council=r.council, council_name=council_name_of(p), region=p.get("region"),
-                at=r.at, headline=r.headline, snippet=str(p.get("lede") or ""),
-                types=event_types(p), check=check_state(checks.get((r.story_id, r.version))),
-                author=r.author, note=decision.note if decision else None,
-                publish_at=pt.publish_at if pt and pt.story_version == r.version else None,
-            ))
-        out.sort(key=lambda q: (-q.score, _neg_time(q.at), q.story_id))
-        return out
+        The rows are kept in memory and brought up to date from the store on every call: a
+        cheap stamp (the last ``seq`` and the number of rows of each table the queue reads)
+        says whether anything was added, and only the rows added since the last call are
+        read (the tables are append-only). A new story version, decision, check, publish
+        time or publication therefore shows at once, and an unchanged store costs one query."""
+        _revision, rows = self._queue.refresh(self)
+        if not filters.active:
+            return list(rows)
+        return [q for q in rows if filters.matches(q)]
+
+    def queue_state(self) -> tuple[int, list[QueueRow]]:
+        """(revision, every row): the queue brought up to date, with a number that changes
+        whenever its rows change (for caching what is derived from them: see ``memo``).
+        The list must not be changed."""
+        return self._queue.refresh(self)
+
+    def _queue_row(self, r: StoryVersion, decision: ReviewDecision | None, check: CheckResult | None,
+                   pt: Any, published: Mapping[str, int]) -> QueueRow:
+        p = r.payload or {}
+        return QueueRow(
+            story_id=r.story_id, version=r.version, kind=r.kind,
+            status=self.status_of(r, decision, published), score=float(r.score),
+            council=r.council, council_name=council_name_of(p), region=p.get("region"),
+            at=r.at, headline=r.headline, snippet=str(p.get("lede") or ""),
+            types=event_types(p), check=check_state(check),
+            author=r.author, note=decision.note if decision else None,
+            publish_at=pt.publish_at if pt is not None and pt.story_version == r.version else None,
+        )
 
     @staticmethod
     def facets(rows: Iterable[QueueRow]) -> dict[str, list[str]]:
@@ -612,7 +813,7 @@ class Review:
         if not rows:
             return
         with self._check_lock:
-            done = self._checks()
+            done = self._checked({(r.story_id, r.version) for r in rows})
             todo = [r for r in rows if (r.story_id, r.version) not in done]
             if not todo:
                 return
@@ -648,6 +849,8 @@ class Review:
         paragraphs = [p for p in paragraphs if p]
         if not headline:
             raise Invalid("the headline is empty")
+        _plain("the headline", headline)
+        _plain("the story", " ".join(paragraphs))
         if len(headline) > MAX_HEADLINE:
             raise Invalid(f"the headline is longer than {MAX_HEADLINE} characters")
         if not paragraphs:
@@ -730,8 +933,17 @@ class Review:
             self.records.set_publish_time(story_id, version, publish_at, actor.username)
 
 
+def _plain(what: str, text: str) -> None:
+    """Refuse control, invisible and text-direction characters (a NUL cannot even be stored
+    on PostgreSQL; a right-to-left override makes copy read backwards)."""
+    problem = name_problem(text.replace("\n", " ").replace("\t", " "))
+    if problem is not None:
+        raise Invalid(f"{what} {problem}")
+
+
 def _note(note: str | None) -> str | None:
     note = (note or "").strip()[:MAX_NOTE]
+    _plain("the note", note)
     return note or None
 
 
