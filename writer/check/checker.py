@@ -37,14 +37,11 @@ from writer.check.lexicon import COUNCIL, NUMBER_WORDS, ORDINAL_WORDS, PARTY, WA
 from writer.check.numbers import Role, bound_index, check_role, clause_start, read_role
 from writer.check.pipeline import VERB_CLASS, Analysis, Pipeline
 from writer.check.types import CheckResult, Failure, Item, Sentence, Verb, parse_number
+from writer.draft.story import DISCLOSURES
 from writer.model import NightSetup
 
 NOC = party_codes.NOC
 
-DISCLOSURES = (
-    "This report was produced automatically from official results and checked by an editor.",
-    "This report was produced automatically from official results and has not yet been checked by an editor.",
-)
 MAX_CHARS = 100_000
 
 _PARA_BREAK = re.compile(r"\n[ \t\r]*\n\s*")

@@ -28,7 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from writer import parties as party_codes
 from writer.detect.events import Event
-from writer.draft.story import SeatRow, Story
+from writer.draft.story import AUTO_DISCLOSURE, CHECKED_DISCLOSURE, SeatRow, Story
 from writer.draft.style import PartyNames, filters
 from writer.ingest.problems import InputError, Problem
 from writer.model import Election, slugify
@@ -252,9 +252,8 @@ class Drafter:
 
     def _disclosure(self, events: list[Event]) -> str:
         if all(e.auto_publish for e in events):
-            return ("This report was produced automatically from official results and has not yet "
-                    "been checked by an editor.")
-        return "This report was produced automatically from official results and checked by an editor."
+            return AUTO_DISCLOSURE
+        return CHECKED_DISCLOSURE
 
     # -- stories -----------------------------------------------------------------------------
     def draft(self, story_id: str, kind: str, events: list[Event], *, version: int = 1,

@@ -31,7 +31,7 @@ from writer.compare.tally import Tally
 from writer.detect.events import Event
 from writer.detect.facts import council_facts, tally_facts
 from writer.draft.drafter import _clean, _paragraphs, _stable
-from writer.draft.story import SeatRow, Story
+from writer.draft.story import CHECKED_DISCLOSURE, SeatRow, Story
 
 FAMILY = "roundup"
 #: The groups the round-up covers, in the house-style order, and whether copy must say
@@ -410,7 +410,7 @@ def draft_roundup(night, engine, desk, at: datetime | None = None, *, version: i
     return Story(
         id=story_id, kind=FAMILY, version=version, status="draft", headline=headline, lede=lede,
         body=tuple(body), table=_table(desk, f["national"]),
-        disclosure="This report was produced automatically from official results and checked by an editor.",
+        disclosure=CHECKED_DISCLOSURE,
         events=tuple(e.id for e in used), council=None, region=None,
         groups=("national",) + tuple(g["id"] for g in f["groups"]),
         score=max((e.score for e in used), default=0.0), provisional=f["provisional"],

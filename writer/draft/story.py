@@ -10,6 +10,14 @@ from typing import Any
 from markupsafe import escape
 
 
+# The disclosure line every story ends with: checked by an editor, or published by a rule
+# before anyone has (the drafter, the publisher and the fact-check all use these).
+CHECKED_DISCLOSURE = "This report was produced automatically from official results and checked by an editor."
+AUTO_DISCLOSURE = ("This report was produced automatically from official results and has not yet "
+                   "been checked by an editor.")
+DISCLOSURES = (CHECKED_DISCLOSURE, AUTO_DISCLOSURE)
+
+
 @dataclass(frozen=True)
 class SeatRow:
     party: str  # code

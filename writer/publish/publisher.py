@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from writer.draft.story import Story, to_html
+from writer.draft.story import AUTO_DISCLOSURE, CHECKED_DISCLOSURE, Story, to_html
 from writer.model import slugify
 from writer.publish.cms import CMS, CMSError, Image, Post, Remote
 from writer.publish.release import Decision, StoryState, decide
@@ -48,9 +48,6 @@ log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 FAULT_ENV = "WRITER_FAULT"  # fault injection for the crash tests (see _fault)
 
-AUTO_DISCLOSURE = ("This report was produced automatically from official results and has not yet "
-                   "been checked by an editor.")
-CHECKED_DISCLOSURE = "This report was produced automatically from official results and checked by an editor."
 
 
 @dataclass(frozen=True)
