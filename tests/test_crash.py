@@ -21,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -45,7 +44,7 @@ REQUEST_TIMEOUT = 60.0    # seconds for one POST
 HASH_SEED = "0"          # every server start, and the reference run, hash strings alike
 
 
-from helpers import find_postgres  # noqa: E402
+from helpers import postgres_schema  # noqa: E402
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -54,23 +53,8 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         yield str(tmp_path / "writer.db")
         return
-    server, reason = find_postgres()
-    if server is None:
-        pytest.skip(reason)
-    import psycopg
-
-    u = database_url(server)
-    schema = f"writer_crash_{uuid.uuid4().hex[:12]}"
-    conninfo = dict(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                    dbname=u.database, autocommit=True, connect_timeout=5)
-    with psycopg.connect(**conninfo) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in server else "?"
-    try:
-        yield f"{server}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(**conninfo) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema("writer_crash") as url:
+        yield url
 
 
 # -- the server --------------------------------------------------------------------------------

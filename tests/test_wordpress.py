@@ -27,11 +27,8 @@ import pytest
 httpx = pytest.importorskip("httpx")
 
 from conftest import DEMO, ROOT  # noqa: E402
-from test_publish import CORRECTION_AT, FAST, approve, corrected, wait_for  # noqa: E402
-from writer import resources  # noqa: E402
+from test_publish import CORRECTION_AT, FAST, approve, corrected, names, night, wait_for  # noqa: E402,F401 (fixtures)
 from writer.draft.desk import build  # noqa: E402
-from writer.draft.style import PartyNames  # noqa: E402
-from writer.ingest import load_night  # noqa: E402
 from writer.publish.cms import WordPress  # noqa: E402
 from writer.publish.publisher import CHECKED_DISCLOSURE  # noqa: E402
 from writer.publish.service import Publishing  # noqa: E402
@@ -60,14 +57,6 @@ def env():
     return wp_env()
 
 
-@pytest.fixture(scope="module")
-def night():
-    return load_night(DEMO)
-
-
-@pytest.fixture(scope="module")
-def names():
-    return PartyNames.load(resources.rules_dir() / "parties.yaml")
 
 
 @pytest.fixture
