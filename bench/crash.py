@@ -75,10 +75,12 @@ def _free_port() -> int:
 class Server:
     """``writer serve`` with the scheduler, as a subprocess on one store."""
 
-    def __init__(self, database: str, log_dir: Path, env: dict[str, str]) -> None:
+    def __init__(self, database: str, log_dir: Path, env: dict[str, str] | None = None,
+                 args: tuple[str, ...] = ("--publish-every", "0.5", "--roundup-every", "0")) -> None:
         self.database = database
         self.log_dir = log_dir
-        self.env = env
+        self.env = env or {}
+        self.args = args
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.starts = 0
@@ -97,7 +99,7 @@ class Server:
         log = open(self.log_dir / f"serve-{self.starts}.log", "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "writer.cli", "serve", "--night", str(DEMO), "--database", self.database,
-             "--port", str(self.port), "--log-level", "warning", "--publish-every", "0.5", "--roundup-every", "0"],
+             "--port", str(self.port), "--log-level", "warning", *self.args],
             cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         deadline = time.monotonic() + START_TIMEOUT

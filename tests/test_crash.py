@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,19 +29,19 @@ pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
 from conftest import DEMO, ROOT  # noqa: E402
-from writer.draft.desk import build, draft_night  # noqa: E402
+from writer.draft.desk import draft_night  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
-from writer.store import Declaration, Pipeline, database_url, declaration_to_payload, open_store  # noqa: E402
+from writer.store import Declaration, database_url, open_store  # noqa: E402
 from writer.web.tokens import add_token  # noqa: E402
 
 PATH = "/api/declarations"
 SEED = int(os.environ.get("WRITER_CRASH_SEED", "20260507"))
 KILLS = 4                 # at least 3 kills per run
-START_TIMEOUT = 90.0      # seconds for a (re)started server to answer /healthz
 REQUEST_TIMEOUT = 60.0    # seconds for one POST
 HASH_SEED = "0"          # every server start, and the reference run, hash strings alike
 
 
+from bench.crash import Server, body_of  # noqa: E402  (the server as the crash harness runs it)
 from helpers import postgres_schema  # noqa: E402
 
 
@@ -57,79 +55,7 @@ def store_url(request, tmp_path):
         yield url
 
 
-# -- the server --------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``writer serve`` as a subprocess on one store; started, killed and restarted."""
-
-    def __init__(self, database: str, log_dir: Path) -> None:
-        self.database = database
-        self.log_dir = log_dir
-        self.proc: subprocess.Popen | None = None
-        self.port = 0
-        self.starts = 0
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        assert self.proc is None
-        self.port = _free_port()
-        self.starts += 1
-        env = dict(os.environ, WRITER_SECRET_KEY="crash-test-secret-key-" + "x" * 32,
-                   PYTHONHASHSEED=HASH_SEED)
-        env.pop("WRITER_DATABASE_URL", None)
-        log = open(self.log_dir / f"serve-{self.starts}.log", "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "writer.cli", "serve", "--night", str(DEMO),
-             "--database", self.database, "--port", str(self.port), "--log-level", "warning"],
-            cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        log.close()
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"writer serve exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                if httpx.get(self.base + "/healthz", timeout=2.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"writer serve did not answer within {START_TIMEOUT:g}s:\n{self.log()}")
-            time.sleep(0.1)
-
-    def kill(self) -> None:
-        """SIGKILL, no warning: nothing gets to clean up."""
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-        try:
-            self.proc.wait(timeout=15)
-        finally:
-            self.proc = None
-
-    def log(self) -> str:
-        path = self.log_dir / f"serve-{self.starts}.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
-
-
-def body_of(decl) -> dict:
-    """A declaration as a feed posts it (the API works the id out)."""
-    d = declaration_to_payload(decl)
-    for key in ("v", "id"):
-        d.pop(key)
-    if d.get("source") is None:
-        d.pop("source")
-    return d
-
-
+# -- the server: bench/crash.py's, without publishing -----------------------------------------
 REFERENCE_RUN = """
 import sys
 from writer.draft.desk import build
@@ -178,7 +104,7 @@ def test_sigkill_during_replay(store_url, tmp_path):
         store.close()
     headers = {"Authorization": f"Bearer {token}"}
 
-    server = Server(store_url, tmp_path)
+    server = Server(store_url, tmp_path, args=())
     outcomes: Counter[str] = Counter()
     kills = resent = lost_after_commit = 0
     try:

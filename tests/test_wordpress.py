@@ -20,7 +20,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
 
 import pytest
 

@@ -27,7 +27,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -39,10 +39,10 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from writer.draft.story import AUTO_DISCLOSURE, CHECKED_DISCLOSURE, Story, to_html
 from writer.model import slugify
 from writer.publish.cms import CMS, CMSError, Image, Post, Remote
-from writer.publish.release import Decision, StoryState, decide
+from writer.publish.release import StoryState, decide
 from writer.store.models import CheckResult, Declaration, EventRecord, ReviewDecision, StoryVersion
 from writer.store.publishing import Delivery, PublishRecords, Release
-from writer.store.users import PublishTime, ReviewRecords
+from writer.store.users import ReviewRecords
 
 log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
@@ -382,7 +382,6 @@ class Publisher:
 
     def feed_items(self) -> list[Any]:
         """Every released story as feed items (the story, and its retraction if withdrawn)."""
-        from writer.publish.feeds import FeedItem
         by_story: dict[str, list[Release]] = {}
         for r in self.records.releases():
             by_story.setdefault(r.story_id, []).append(r)

@@ -91,8 +91,7 @@ class Publishing:
                               namespace=namespace or env.get("WRITER_CMS_NAMESPACE") or None)
         lock = ingest_lock or threading.Lock()
 
-        roundup = None
-        ingest = None
+        roundup = ingest = None
         pollers = []
         if pipeline is not None:
             def roundup() -> Any:
