@@ -126,16 +126,20 @@ class Publisher:
         out.update({rid: s.auto_publish for rid, s in self.review.auto_publish_settings().items()})
         return out
 
-    def _story_rules(self, s, rows: list[StoryVersion]) -> None:
+    def _story_rules(self, s, rows) -> None:
+        """Work out (once: versions never change) the rules behind each of ``rows`` (anything
+        with ``seq``, ``story_id`` and ``version``), reading only the payloads not yet seen."""
         todo = [r for r in rows if (r.story_id, r.version) not in self._rules]
-        if not todo:
-            return
-        ids = {r.story_id: tuple((r.payload or {}).get("events") or ()) for r in todo}
-        wanted = {e for evs in ids.values() for e in evs}
-        rule_of = dict(s.execute(select(EventRecord.event_id, EventRecord.rule)
-                                 .where(EventRecord.event_id.in_(wanted))).all()) if wanted else {}
-        for r in todo:
-            self._rules[(r.story_id, r.version)] = tuple(sorted({rule_of.get(e, "?") for e in ids[r.story_id]}))
+        for i in range(0, len(todo), 500):
+            chunk = todo[i:i + 500]
+            payloads = dict(s.execute(select(StoryVersion.seq, StoryVersion.payload)
+                                      .where(StoryVersion.seq.in_([r.seq for r in chunk]))).all())
+            ids = {r.seq: tuple((payloads.get(r.seq) or {}).get("events") or ()) for r in chunk}
+            wanted = {e for evs in ids.values() for e in evs}
+            rule_of = dict(s.execute(select(EventRecord.event_id, EventRecord.rule)
+                                     .where(EventRecord.event_id.in_(wanted))).all()) if wanted else {}
+            for r in chunk:
+                self._rules[(r.story_id, r.version)] = tuple(sorted({rule_of.get(e, "?") for e in ids[r.seq]}))
 
     def rules_of(self, row: StoryVersion) -> tuple[str, ...]:
         """The ids of the rules behind a stored story version."""
@@ -151,11 +155,17 @@ class Publisher:
         with self.store._read() as s:
             latest = (select(StoryVersion.story_id, func.max(StoryVersion.version).label("v"))
                       .group_by(StoryVersion.story_id).subquery())
-            rows = list(s.scalars(select(StoryVersion).join(
-                latest, (StoryVersion.story_id == latest.c.story_id) & (StoryVersion.version == latest.c.v))))
-            decisions = {(d.story_id, d.story_version): d for d in s.scalars(
-                select(ReviewDecision).where(ReviewDecision.decision != "override").order_by(ReviewDecision.seq))}
-            checks = {(c.story_id, c.story_version): c for c in s.scalars(select(CheckResult).order_by(CheckResult.seq))}
+            # columns only: this runs every few seconds, and payloads are the bulk of the store
+            rows = s.execute(select(StoryVersion.seq, StoryVersion.story_id, StoryVersion.version,
+                                    StoryVersion.status, StoryVersion.author).join(
+                latest, (StoryVersion.story_id == latest.c.story_id) & (StoryVersion.version == latest.c.v))).all()
+            decisions = {(d.story_id, d.story_version): d for d in s.execute(
+                select(ReviewDecision.story_id, ReviewDecision.story_version, ReviewDecision.decision,
+                       ReviewDecision.username).where(ReviewDecision.decision != "override")
+                .order_by(ReviewDecision.seq))}
+            checks = {(c.story_id, c.story_version): c for c in s.execute(
+                select(CheckResult.story_id, CheckResult.story_version, CheckResult.ok, CheckResult.override_reason)
+                .order_by(CheckResult.seq))}
             self._story_rules(s, rows)
         out = []
         for r in rows:
