@@ -44,8 +44,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,8 +53,6 @@ sys.path.insert(0, str(ROOT))
 
 from stats import percentile  # noqa: E402
 
-PG_URLS = ("postgresql+psycopg://postgres@127.0.0.1:5432/test",
-           "postgresql+psycopg://root@127.0.0.1:5432/test")
 
 
 def rss_mb() -> float:
@@ -75,46 +71,8 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-# -- PostgreSQL ---------------------------------------------------------------------------------
-def find_postgres() -> tuple[str | None, str]:
-    """A reachable PostgreSQL server URL (``WRITER_TEST_DATABASE_URL`` or 127.0.0.1:5432/test),
-    or None and why not (as tests/helpers.py finds it)."""
-    try:
-        import psycopg
-    except ImportError:
-        return None, "psycopg is not installed (pip install 'psycopg[binary]')"
-    from writer.store import database_url
-    override = os.environ.get("WRITER_TEST_DATABASE_URL")
-    reasons = []
-    for url in ((override,) if override else PG_URLS):
-        u = database_url(url)
-        try:
-            psycopg.connect(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                            dbname=u.database, connect_timeout=3).close()
-            return url, ""
-        except Exception as exc:  # noqa: BLE001 - any failure means: not reachable
-            reasons.append(f"{u.render_as_string(hide_password=True)}: {str(exc).strip().splitlines()[0]}")
-    return None, "PostgreSQL cannot be reached (" + "; ".join(reasons) + ")"
-
-
-@contextmanager
-def postgres_schema(server: str):
-    """A URL to a fresh, empty schema on ``server``, dropped afterwards (tests/helpers.py)."""
-    import psycopg
-
-    from writer.store import database_url
-    u = database_url(server)
-    schema = f"writer_bench_{uuid.uuid4().hex[:12]}"
-    conninfo = dict(host=u.host, port=u.port or 5432, user=u.username, password=u.password,
-                    dbname=u.database, autocommit=True, connect_timeout=5)
-    with psycopg.connect(**conninfo) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    sep = "&" if "?" in server else "?"
-    try:
-        yield f"{server}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(**conninfo) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+# -- PostgreSQL: bench/postgres.py (shared with the tests) --------------------------------------
+from postgres import find_postgres, fresh_schema  # noqa: E402
 
 
 # -- one run (in its own process) ---------------------------------------------------------------
@@ -308,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                     if db == "sqlite":
                         r = run_in_child(night_dir, str(work / f"store-{scale:g}.db"), args.timeout)
                     else:
-                        with postgres_schema(pg_server) as url:
+                        with fresh_schema(pg_server, "writer_bench") as url:
                             r = run_in_child(night_dir, url, args.timeout)
                 except Exception as exc:  # noqa: BLE001 - reported; the other runs go on
                     print(f"{db:>10} {scale:>4g}x  FAILED: {exc}", flush=True)
