@@ -634,3 +634,76 @@ def test_seats_taken_from_each_party(checker):
             "from the Greens.\n\n" + CHECKED)
     assert check(checker, text, three).ok
     assert not check(checker, text.replace("two seats", "four seats"), three).ok
+
+
+# -- what a figure counts (regressions) ---------------------------------------------------------
+HULL_LOSS = ("Labour has lost control of Kingston upon Hull to the Liberal Democrats, with 27 seats left on "
+             "the council.")
+
+
+@pytest.mark.parametrize("text,old", [
+    (HULL_LOSS, "with 27 seats left"),
+    (HULL_LOSS.replace("with 27 seats left on the council", "and now has 27 seats there"), "has 27 seats there"),
+    (HULL_LOSS.replace("with 27 seats left on the council", "leaving Labour with 27 seats"), "Labour with 27"),
+    ("Kingston upon Hull now stands at Lib Dems 29, Labour 27 and others one, with 29 needed for a majority.",
+     "Labour 27"),
+    ("It takes 29 seats to control Hull, where the Lib Dems have 29 seats, Labour 27 and one other member.",
+     "Labour 27"),
+], ids=["seats-left", "now-has-there", "leaving-with", "stands-at", "where-has"])
+def test_seats_on_the_council_are_its_make_up_after_the_election(checker, text, old):
+    # Hull 2022 (a third of the seats up): Labour has 27 seats on the council after the
+    # election, 9 of them won tonight and 11 won last time. A party's seats "left on the
+    # council", "there", "leaving X with", in the council's make-up, are the 27 only (the
+    # fuzzer found "with 11 seats left on the council" changed to "1" passing, as the party
+    # had won one seat tonight).
+    story = text + "\n\n" + CHECKED
+    assert check(checker, story, HULL).ok, reasons(check(checker, story, HULL))
+    for wrong in ("9", "11"):  # Labour's seats won tonight; its seats last time
+        result = check(checker, replace(story, old, old.replace("27", wrong)), HULL)
+        assert "27" in failing(result, wrong).reason, reasons(result)
+
+
+def test_seats_of_the_council_total_are_one_claim(checker):
+    # Hull 2022: the Lib Dems have 29 of the 57 seats; they won 10 of the 19 up tonight and 7
+    # of the 57 last time. "With 10 of the 57 seats" or "7 of the 57" is no figure of the
+    # result, though each number is one of the party's
+    assert check(checker, HULL_TEXT, HULL).ok
+    for wrong in ("10", "7"):
+        result = check(checker, replace(HULL_TEXT, "With 29 of the 57", f"With {wrong} of the 57"), HULL)
+        assert "29 of the 57 seats on the council" in failing(result, wrong).reason
+    # last time's seats of last time's total, where the sentence speaks of last time
+    then = "In 2018, Labour won 11 of Kingston upon Hull's 57 seats.\n\n" + CHECKED
+    assert check(checker, then, HULL).ok
+    result = check(checker, then.replace("won 11", "won 27"), HULL)
+    assert "won 11 of 57 last time" in failing(result, "27").reason
+
+
+# Plympton Chaddlewood as a bigger ward (bench/synth.py's synthetic night): a majority that
+# looks like a year.
+PLYMPTON_BIG = dict(PLYMPTON, winners=[{"name": "Poyser I.", "party": "Green", "votes": 2438}], total_votes=3001,
+                    electorate=6610, majority=1875, majority_pct=62.5)
+PLYMPTON_BIG_TEXT = """Greens gain first seat on Plymouth
+
+Plympton Chaddlewood elected the Green Party's Poyser I., with 2,438 votes; turnout was 35.7%.
+
+The Greens gained a seat from the Conservatives in Plympton Chaddlewood, with a majority of 1,875.
+
+The Conservatives' share in Plympton Chaddlewood fell by 26.4 points on 2018, to 34.9%.
+
+""" + CHECKED
+
+
+def test_a_count_between_1800_and_2100_is_not_a_year(checker):
+    # the synthetic night's three false alarms: "with a majority of 1,875" was read as a year
+    # ("the data's comparison year is 2026"); a majority is a majority, whatever its size
+    result = check(checker, PLYMPTON_BIG_TEXT, PLYMPTON_BIG)
+    assert result.ok, reasons(result)
+    result = check(checker, replace(PLYMPTON_BIG_TEXT, "majority of 1,875", "majority of 1,876"), PLYMPTON_BIG)
+    assert "1,875" in failing(result, "1,876").reason or "1875" in failing(result, "1,876").reason
+    assert not check(checker, replace(PLYMPTON_BIG_TEXT, "majority of 1,875", "majority of 2018"), PLYMPTON_BIG).ok
+    # and a count that looks like a year is checked as the count it is
+    worcester = replace(WORCESTER_TEXT, "13 in all", "1,950 in all")
+    assert "13" in failing(check(checker, worcester, WORCESTER), "1,950").reason
+    # a year where the copy gives the year of the comparison is still a year, and the right one
+    assert not check(checker, replace(PLYMPTON_BIG_TEXT, "points on 2018", "points on 2019"), PLYMPTON_BIG).ok
+    assert not check(checker, replace(PLYMPTON_BIG_TEXT, "points on 2018", "points on 18"), PLYMPTON_BIG).ok

@@ -258,14 +258,6 @@ def test_the_fact_check_never_passes_a_number_that_is_no_fact(checked_stories, d
     assert not result.ok, (story.id, m.group(), where)
 
 
-CHECK_FIX = ("writer/check (numbers.py / checker.py _check_number): a seat count is accepted when it equals "
-             "any seat figure of the same party in the evidence, whatever the sentence says it counts: "
-             "'the Conservatives have lost control ..., with 11 seats left on the council' changed to "
-             "'with 1 seats left' passes because the Conservatives won 1 seat tonight; 'seats left on the "
-             "council' must be checked against composition_after only")
-
-
-@pytest.mark.xfail(strict=True, reason=CHECK_FIX)
 def test_the_fact_check_fails_a_seat_total_changed_to_another_figure_of_the_party(checked_stories) -> None:
     """Found by the property below (the regression example, as a plain test)."""
     checker, stories = checked_stories
@@ -275,8 +267,6 @@ def test_the_fact_check_fails_a_seat_total_changed_to_another_figure_of_the_part
     assert not result.ok, where
 
 
-@pytest.mark.xfail(strict=False, reason=CHECK_FIX + " (the property with any different number; it "
-                   "passes once the checker ties each figure to what the sentence says it counts)")
 @bounded(60)
 @given(data=st.data())
 def test_the_fact_check_never_passes_a_changed_number(checked_stories, data) -> None:

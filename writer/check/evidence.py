@@ -184,6 +184,18 @@ class Evidence:
         out |= {f["poll_year"] for f in self.facts if isinstance(f.get("poll_year"), int)}
         return out
 
+    @cached_property
+    def comparison_years(self) -> set[int]:
+        """The years the story compares with (its facts' baseline labels)."""
+        out: set[int] = set()
+        for f in self.facts:
+            label = f.get("baseline_label")
+            if isinstance(label, str):
+                out.update(int(y) for y in _YEAR.findall(label))
+            elif _year_of(label):
+                out.add(label)
+        return out
+
     def year_fact(self, key: str) -> set[int]:
         return {y for f in self.councils_f for y in (_year_of(f.get(key)),) if y}
 
@@ -256,6 +268,37 @@ class Evidence:
         for f in self.tallies_f:
             if f.get("party") == p and _num(f.get("seats_won")) is not None:
                 out.append((f["seats_won"], "seats_won"))
+        return out
+
+    @_memo
+    def composition(self, p: str) -> list[int]:
+        """A party's seats on the council after the election (0 where the council's make-up
+        leaves the party out)."""
+        return [d.get(p, 0) for f in self.councils_f for d in (f.get("composition_after"),)
+                if isinstance(d, Mapping)]
+
+    @_memo
+    def seat_pairs(self, p: str, then: bool = False) -> list[tuple[int, float, str]]:
+        """(seats, out of, what) for a party: its seats on the council of the council's total
+        ("council"); won tonight of the seats up ("won"); won in a ward of the ward's seats
+        ("ward"); or, where the sentence speaks of last time (``then``), only what it won
+        last time of the council's total then, or of the ward's seats ("then")."""
+        out = []
+        if then:
+            kinds = (("baseline_seats_won", "baseline_total_seats", "then"),)
+        else:
+            kinds = (("composition_after", "total_seats", "council"), ("seats_won", "seats_up", "won"))
+        for key, total, what in kinds:
+            for f in self.councils_f:
+                d, t = f.get(key), _num(f.get(total))
+                if isinstance(d, Mapping) and t is not None:
+                    out.append((d.get(p, 0), t, what))
+        for f in self.wards_f:
+            t = _num(f.get("seats"))
+            for key, what in (("baseline_holders", "then"),) if then else (("won", "ward"),):
+                d = f.get(key)
+                if isinstance(d, Mapping) and t is not None:
+                    out.append((d.get(p, 0), t, what))
         return out
 
     @_memo

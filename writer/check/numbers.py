@@ -8,6 +8,15 @@ clause (a party after "from" is never the subject of a figure), else the anteced
 "which" clause, else the party the sentence opens with. A number with no unit takes the
 unit of the figure before it in the sentence ("controls 35 councils, down eight").
 
+A party's seats are checked against what the words say they count: its seats on the council
+after the election ("with 11 seats left on the council", "leaving Labour with 27 seats",
+"now stands at Labour 18, Conservatives 11") against the council's make-up only; a figure out
+of a total ("winning 18 of the 30 seats", "11 of 24") as one pair with its total (the make-up
+of the council's size, seats won of seats up, or, of last time, seats won then of the size
+then). A figure of 1800 to 2100 is a year unless its words make it a count ("with a majority
+of 1,875", "Conservatives 1,950", "1,900 in all"); a figure where the copy gives a year ("since
+records began in", "last fought in", "up 12 on") is a year, whatever its size.
+
 Reading a role needs only the sentence's skeleton (:func:`read_role`), so a night's
 templates are read once; :func:`check_role` then tests the figure against a story's
 evidence and returns None, or a reason that says what the data does say ("the data says
@@ -58,6 +67,13 @@ _YEAR_CUES = (
     (re.compile(r"(?:without a break|continuously|uninterrupted(?:ly)?|unbroken|every year) since $"
                 r"|(?:had|has|have) (?:controlled|run|held) ⟨C\d+⟩ since $"), "before_since"),
 )
+# where the copy gives the year of the comparison ("last fought in 2022", "In 2022, ...",
+# "up 12 on 2022.", "to 36% on 2022 and", ", compared with 2022."): a year whatever the figure
+_YEAR_SLOT = re.compile(r"(?:\b(?:last fought|last contested|same seats|as a whole|seats?)|^) in $"
+                        r"|(?:⟩%?|%|\bpoints?|\bseats?|\bcouncillors?|\bunchanged|\blevel|\bno (?:net )?change) "
+                        r"(?:on|compared with|against) $"
+                        r"|(?:^|, )(?:compared with|against) $")
+_YEAR_SLOT_END = re.compile(r"^(?:[.,;:]|$| and\b| when\b)")
 _MONTHS = re.compile(r"^ (?:january|february|march|april|may|june|july|august|september|october|"
                      r"november|december)\b")
 _BASELINE_CTX = re.compile(r"\blast (?:fought|contested|time)\b|\bhad won\b|\bwhen these\b|\bbefore this election\b"
@@ -81,6 +97,7 @@ _UP_FROM = re.compile(r"\b(?:up|down) from $")
 _IN_ALL = re.compile(r"^ in all\b")
 _ELECTED = re.compile(r"^ (?:councillors|seats) (?:elected|were up|up)\b")
 _SIZE_FROM = re.compile(r"^ (?:seats )?to ⟨N\d+⟩")
+_SIZE_FROM_N = re.compile(r"^ (?:seats )?to ⟨N(\d+)⟩")
 _FROM_END = re.compile(r"\bfrom $")
 _HANDS = re.compile(r"^ (?:seats )?(?:changed|changing|change) hands\b")
 _CHANGE = re.compile(r"^ (?:net )?change\b")
@@ -96,6 +113,24 @@ _TO_DECLARE = re.compile(r"^ (?:seats? |wards? )?(?:still |yet )?(?:to declare|t
 _COUNCILS_DECLARED = re.compile(r"^ councils? (?:declared|counted)\b")
 _COUNCILS_COMPARED = re.compile(r"^ councils? compared\b")
 _OTHER_MEMBERS = re.compile(r"^ (?:other|independent|non-party) (?:members?|councillors?|seats?)\b")
+# a party's seats on the council after the election (composition after), as the council
+# stories say it: "with 11 seats left on the council", "and now has 22 seats there",
+# "leaving the Conservatives with 11 seats", "left with 11 seats", "Northmoor now stands at
+# Labour 18, Conservatives 11", "In Northmoor, Labour has 18 seats, the Conservatives 11",
+# "It takes 16 seats to control Northmoor, where Labour has 18 seats"
+_ON_COUNCIL_POST = re.compile(r"^ (?:seats? |councillors? )?(?:left\b|there\b|on the council\b)")
+_ON_COUNCIL_SEG = re.compile(r"\b(?:leaving (?:⟨P\d+⟩ )?with|left with) $")
+_COMPOSITION = re.compile(r"\bstands at\b|^in ⟨C\d+⟩, |\bto control ⟨C\d+⟩, where\b")
+# "won 27 of Eastbrook Vale's 48 seats": the numerator of a council's seats
+_OF_COUNCIL_SEATS = re.compile(r"^ of (?:the |these )?⟨C\d+⟩(?:'s?|') ⟨N(\d+)⟩ (?:seats?|councillors?)\b")
+# the council's size: "a third of Northmoor's 30 seats", "half of the 30 seats"
+_SIZE_OF = re.compile(r"\b(?:a third|half|a quarter|third|quarter) of (?:the |its |⟨C\d+⟩(?:'s?|') )$")
+# what a year-like figure (1800-2100) cannot be: a count ("with a majority of 1,875",
+# "Conservatives 1,950", "1,900 in all", "with 2,010 needed for a majority", "won 1,975 of
+# these seats", "from 1,900 to 2,000 seats")
+_MAJORITY_FIGURE = re.compile(r"\bmajority\b[^⟨.;]*?(?:⟨C\d+⟩[^⟨.;]*?)?\b(?:of|is|was|at|by|now) $")
+_COUNT_POST = re.compile(r"^ (?:of\b|in all\b|(?:seats? )?(?:are |is |were )?(?:needed|required)\b|"
+                         r"(?:more|fewer|less) than\b|between them\b|each\b)")
 
 
 class Role:
@@ -177,6 +212,23 @@ def _unit_after(skel: str, phs, k: int) -> str | None:
     return _unit_word(m.group(2) or m.group(1)) if m else None
 
 
+def _size_from(skel: str, phs, post: str) -> bool:
+    """"from 48 to 45 seats": the figure after "to" counts seats."""
+    m = _SIZE_FROM_N.match(post)
+    return bool(m) and _unit_after(skel, phs, int(m.group(1))) == "seat"
+
+
+def _counts(skel: str, phs, seg: str, post: str, k: int, prev_kind: str | None, cue: str | None) -> bool:
+    """Whether a year-like figure is, by its words, a count and not a year."""
+    before = skel[:phs[k][0]]
+    return bool((prev_kind == "P" and not seg.strip())  # "Conservatives 1,950"
+                or _COUNT_POST.match(post) or _ELECTED.match(post) or _TO_DECLARE.match(post)
+                or _HANDS.match(post) or _OTHER_MEMBERS.match(post) or _OTHER_COUNCILS.match(post)
+                or _MAJORITY_FIGURE.search(before)
+                or _ON_COUNCIL_POST.match(post) or _ON_COUNCIL_SEG.search(before)
+                or (cue in ("from", "to") and _size_from(skel, phs, post)))
+
+
 def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, roles: list) -> Role:
     """The role of the number at item index k. ``units``: each item's matcher unit ("%",
     "points", "time", "year" for a year-like figure, "signed"); ``roles``: the roles read
@@ -225,7 +277,7 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
     if more:
         cue = "gain" if more.group(1) == "more" else "loss"
     party = bound_index(skel, phs, kinds, noc, k, cs)
-    if unit is None and prev_kind == "P" and not seg.strip() and given not in ("year", "signed"):
+    if unit is None and prev_kind == "P" and not seg.strip() and given != "signed":
         # "Labour has 2,268 councillors, up 43; the Conservatives 1,078": the figure stands
         # for the sentence's first figure said of a party ("and the Lib Dems 26")
         for j in range(k):
@@ -235,10 +287,16 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
                 unit, cue = r.unit, r.cue
                 break
 
-    if unit is None and given == "year" and not denominator and not nm:
+    if unit is None and not denominator and not nm and given not in ("signed", "%", "points"):
+        # "since records began in 1973", "last ran it in 2010": a year, whatever the figure
+        # (a year changed to "in 14" is a wrong year, not a count)
         for rx, key in _YEAR_CUES:
             if rx.search(before):
                 return Role("year", key=key, unit="year")
+        if _YEAR_SLOT.search(before) and _YEAR_SLOT_END.match(post):
+            return Role("year", key="baseline", unit="year")
+    if unit is None and given == "year" and not denominator and not nm and not _counts(skel, phs, seg, post, k,
+                                                                                       prev_kind, cue):
         return Role("year", unit="year")
     if unit is None and _MONTHS.match(post):
         return Role("date")
@@ -251,6 +309,9 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
                 if r.unit in ("seat", "council"):
                     unit = r.unit
                 break
+
+    if unit is None and cue == "from" and _size_from(skel, phs, post):
+        unit = "seat"  # "on a council cut from 48 to 45 seats"
 
     def role(kind: str, sub: str = "", **kw) -> Role:
         return Role(kind, sub, party, unit=unit, cue=cue, **kw)
@@ -311,6 +372,8 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
         if declared:
             return role("seat", "declared")
         if denominator:
+            if _SIZE_OF.search(before):
+                return role("seat", "size")  # "a third of Northmoor's 30 seats"
             return role("seat", "denominator")
         if cue == "needs" or _NEEDS_POST.match(post):
             return role("seat", "needs")
@@ -338,6 +401,15 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
             return role("seat", "up-from")
         if of_them or cue == "had":
             return role("seat", "baseline", strict=True)
+        # "winning 18 of the 30 seats", "the most seats: 11 of 24", "won 27 of Eastbrook
+        # Vale's 48 seats": the figure and its total are one claim (18 of the council's 30
+        # seats is its make-up; 5 of the 10 up, what it won tonight)
+        of_council = None if nm else _OF_COUNCIL_SEATS.match(post)
+        if nm or of_council:
+            then = bool(_BASELINE_CTX.search(skel)) and not _NOW.search(clause)
+            return role("seat", "of-total", flags=(int((nm or of_council).group(1)),), key="then" if then else None)
+        if _ON_COUNCIL_POST.match(post) or _ON_COUNCIL_SEG.search(before) or _COMPOSITION.search(before):
+            return role("seat", "council")
         if _BASELINE_CTX.search(skel) and not _NOW.search(clause):
             return role("seat", "baseline")
         return role("seat", "holdings", flags=("in-year",) if _IN_YEAR.search(skel) else ())
@@ -377,7 +449,7 @@ def check_role(ctx, ev: Evidence, role: Role, it: Item, party: str | None, skel:
     if kind == "council":
         return _councils(ctx, ev, sub, n, party)
     if kind == "seat":
-        return _seats(ctx, ev, role, n, party)
+        return _seats(ctx, ev, role, n, party, items)
     if kind == "signed":
         vals = (ev.tally(party, "councils_change") + ev.seat_change(party)) if party else []
         if n in vals:
@@ -397,7 +469,10 @@ def check_role(ctx, ev: Evidence, role: Role, it: Item, party: str | None, skel:
 
 
 def _year(ev: Evidence, key: str | None, n: int) -> str | None:
-    if key:
+    if key == "baseline" and ev.comparison_years:  # the year of the comparison
+        base = sorted(ev.comparison_years)
+        return None if n in base else f"the data's comparison year is {alts(base)}"
+    if key and key != "baseline":
         vals = ev.year_fact(key)
         if n in vals:
             return None
@@ -545,7 +620,8 @@ _SEAT_SCALARS = {
     "declared": (("settled_seats_declared", "seats_declared"), "the data says {} seats had declared"),
     "denominator": (("total_seats", "seats_up", "baseline_total_seats"), "the data says the council has {} seats"),
     "needs": (("majority_needed",), "the data says a majority needs {}"),
-    "in-all": (("seats_up", "total_seats"), "the data says {} seats were up"),
+    "in-all": (("seats_up",), "the data says {} seats were up"),
+    "size": (("total_seats",), "the data says the council has {} seats"),
     "elected": (("seats", "seats_up"), "the data says {} seats"),
     "size-from": (("baseline_total_seats",), "the data says the council had {} seats before"),
     "size-to": (("total_seats",), "the data says the council now has {} seats"),
@@ -556,7 +632,30 @@ _ANY_SEATS = ("total_seats", "seats_up", "majority_needed", "seats_declared", "s
               "baseline_total_seats", "seats", "extra_seats", "gains_count", "max_abs_change")
 
 
-def _seats(ctx, ev: Evidence, role: Role, n, party) -> str | None:
+def _of_total(ctx, ev: Evidence, role: Role, n, party: str, items) -> str | None:
+    """"18 of the 30 seats": the party's seats and the total they are out of, as one pair
+    of the evidence (the council's make-up and size; seats won and seats up; a ward's
+    winners and its seats; where the sentence speaks of last time, the seats won then and
+    the council's size then)."""
+    total = items[role.flags[0]].value if role.flags and role.flags[0] < len(items) else None
+    pairs = ev.seat_pairs(party, role.key == "then")
+    if total is None:  # the total could not be read: the party's seats, whatever the total
+        return None if n in [v for v, _, _ in pairs] else _says_holdings(ctx, party, ev)
+    if any(v == n and t == total for v, t, _ in pairs):
+        return None
+    if not pairs:
+        return f"the data has no seats for {ctx.pname(party)}"
+    words = {"then": "won {} of {} last time", "council": ctx.verb(party, "has", "have") + " {} of the {} seats on the "
+             "council", "won": "won {} of the {} seats up", "ward": "won {} of the {} seats in the ward"}
+    says: list[str] = []
+    for v, t, what in [x for x in pairs if x[1] == total] or pairs:  # those out of the same total first
+        text = words[what].format(fmt(v), fmt(t))
+        if text not in says:
+            says.append(text)
+    return f"the data says {ctx.pname(party)} {' or '.join(says)}"
+
+
+def _seats(ctx, ev: Evidence, role: Role, n, party, items=()) -> str | None:
     sub = role.sub
     if sub in _SEAT_SCALARS:
         keys, says = _SEAT_SCALARS[sub]
@@ -577,6 +676,15 @@ def _seats(ctx, ev: Evidence, role: Role, n, party) -> str | None:
         if n in vals or (role.unitless and round(float(n), 1) in ev.all_numbers):
             return None
         return f"no such number of seats in the data (it has {alts(sorted(set(vals)))})"
+    if sub == "council":
+        vals = ev.composition(party)
+        if n in vals:
+            return None
+        return (f"the data says {ctx.pname(party)} {ctx.verb(party, 'has', 'have')} {alts(vals)} "
+                f"{'seat' if vals == [1] else 'seats'} on the council" if vals
+                else "the data has no make-up of the council after the election")
+    if sub == "of-total":
+        return _of_total(ctx, ev, role, n, party, items)
     changes = ev.seat_change(party)
     if sub == "within":
         return None if n in [abs(v) for v in changes] else says_change(ctx, party, changes)
