@@ -89,6 +89,50 @@ def _quote_regex(alternatives: tuple[str, ...]) -> re.Pattern:
     return pat
 
 
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
+def _find_quotes(low: str, alternatives) -> list[tuple[int, int]]:
+    """What ``_quote_regex`` finds in an ASCII text (``low``: in lower case) without
+    underscores, without compiling a
+    pattern for each story's quotations (a story's candidates are new to the night, and
+    compiling their pattern cost more than the rest of the check).
+
+    In such a text the pattern's words match whole runs of letters and digits (``\\b`` at
+    both ends, ``[\\W_]+`` between), so a quotation matches where its words, compared in
+    lower case, equal the text's runs from that one on; the alternatives are tried in the
+    order given at each run, left to right, a match resuming the scan after it, and a full
+    stop straight after the last word is taken in (``\\.?``). Each quotation's first word
+    is found with ``str.find``: a story's text is read once per quotation, in C."""
+    found = []
+    size = len(low)
+    for order, (_, words) in enumerate(alternatives):
+        first = words[0]
+        pos = low.find(first)
+        while pos != -1:
+            after = pos + len(first)
+            if (not pos or not low[pos - 1].isalnum()) and (after == size or not low[after].isalnum()):
+                end = after
+                for word in words[1:]:
+                    m = _ALNUM_RUN.search(low, end)
+                    if m is None or m.group() != word:
+                        break
+                    end = m.end()
+                else:
+                    if end < size and low[end] == ".":
+                        end += 1
+                    found.append((pos, order, end))
+            pos = low.find(first, after)
+    found.sort()
+    out = []
+    cursor = 0
+    for start, _, end in found:
+        if start >= cursor:
+            out.append((start, end))
+            cursor = end
+    return out
+
+
 def _frame_index():
     """Which frames a sentence may hold: by the trigger words it contains and the kinds of
     item (party, council, ward, ordinal) the frame needs."""
@@ -130,6 +174,7 @@ class FactChecker:
         self.nlp = self.pipeline.nlp
         self._flush()
         self._ev_cache: dict[int, tuple[Any, Evidence]] = {}
+        self._splits: dict[int, tuple[Any, int, tuple]] = {}  # id(form's meanings) -> split
         self._plans: dict[tuple, _Plan] = {}
 
     @classmethod
@@ -419,14 +464,24 @@ class FactChecker:
                 self._skeleton(text, sent)
                 self._check_sentence(run, sent)
 
+    def _kinds(self, interp) -> tuple[frozenset, frozenset, frozenset]:
+        """A form's parties, councils and wards (a ward name shared by many councils has
+        many): split once per form, again only when the form has gained a meaning."""
+        hit = self._splits.get(id(interp))
+        if hit is not None and hit[0] is interp and hit[1] == len(interp):
+            return hit[2]
+        split = (frozenset(i for label, i in interp if label == PARTY),
+                 frozenset(i for label, i in interp if label == COUNCIL),
+                 frozenset(i for label, i in interp if label == WARD))
+        self._splits[id(interp)] = (interp, len(interp), split)
+        return split
+
     def _entity(self, surface: str, s: int, e: int, interp, ev: Evidence) -> Item | None:
-        parties = frozenset(i for label, i in interp if label == PARTY)
+        parties, councils, wards = self._kinds(interp)
         if parties:
             return Item("P", s, e, surface, ids=parties)
         if surface.islower():
             return None  # "reading", "park": a word, not the council or ward of that name
-        councils = frozenset(i for label, i in interp if label == COUNCIL)
-        wards = frozenset(i for label, i in interp if label == WARD)
         if councils and wards:
             if councils & (ev.council_slugs | set(ev.listed_councils)):
                 return Item("C", s, e, surface, ids=councils)
@@ -453,13 +508,14 @@ class FactChecker:
             # only the quotations whose every word is in the text can match: the others are
             # left out of the pattern (the same matches; a word with a letter outside ASCII
             # is never left out, as case-insensitive matching may find it written otherwise)
-            alternatives = tuple(src for src, words in alternatives
+            alternatives = tuple((src, words) for src, words in alternatives
                                  if words is None or all(w in low for w in words))
             if not alternatives:
                 return []
-        else:
-            alternatives = tuple(src for src, _ in alternatives)
-        return [(m.start(), m.end()) for m in _quote_regex(alternatives).finditer(run.text)]
+            if "_" not in low and all(words is not None and not any("_" in w for w in words)
+                                      for _, words in alternatives):
+                return _find_quotes(low, alternatives)
+        return [(m.start(), m.end()) for m in _quote_regex(tuple(src for src, _ in alternatives)).finditer(run.text)]
 
     @staticmethod
     def _quote_pattern(ev: Evidence) -> tuple[tuple[tuple[str, tuple[str, ...] | None], ...], tuple[str, ...]] | None:
