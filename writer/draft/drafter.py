@@ -19,16 +19,18 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import BuiltinMethodType
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, nodes
 from jinja2.environment import TemplateModule
 from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import missing
 
 from writer import parties as party_codes
 from writer.detect.events import Event
-from writer.draft.story import AUTO_DISCLOSURE, CHECKED_DISCLOSURE, SeatRow, Story
+from writer.draft.story import AUTO_DISCLOSURE, CHECKED_DISCLOSURE, SeatRow, Story, new_row, new_story
 from writer.draft.style import PartyNames, filters
 from writer.ingest.problems import InputError, Problem
 from writer.model import Election, slugify
@@ -44,10 +46,11 @@ _NOTHING = object()
 
 class _Sandbox(SandboxedEnvironment):
     """The sandbox, with fast paths for what templates do most (read a fact from a dict,
-    call a macro) that give exactly what :class:`SandboxedEnvironment` gives, without its
-    general checks: an attribute of a plain dict that is not one of dict's own names is an
-    item (the sandbox's own rule: ``getattr`` fails, then ``obj[name]``), and a macro is
-    safely callable and takes no context. Everything else goes the sandbox's way."""
+    call a macro or a list's ``append``) that give exactly what :class:`SandboxedEnvironment`
+    gives, without its general checks: an attribute of a plain dict that is not one of dict's
+    own names is an item (the sandbox's own rule: ``getattr`` fails, then ``obj[name]``), a
+    macro is safely callable and takes no context but the eval context, and a builtin method
+    is safely callable and takes no context. Everything else goes the sandbox's way."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute not in _DICT_ATTRS:
@@ -69,12 +72,59 @@ class _Sandbox(SandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as Jinja's
-        if type(__obj) is Macro and "_loop_vars" not in kwargs and "_block_vars" not in kwargs:
+        kind = type(__obj)
+        if kind is Macro:
+            if kwargs:
+                # what Context.call drops before calling (a macro takes no context)
+                kwargs.pop("_loop_vars", None)
+                kwargs.pop("_block_vars", None)
+            if not __context.eval_ctx.autoescape and not __self.is_async:
+                # Macro.__call__ as Context.call calls it (with the eval context: no Markup),
+                # its function called directly where the arguments need no sorting out
+                try:
+                    if not kwargs:
+                        try:
+                            arity = __obj._writer_arity
+                        except AttributeError:
+                            arity = __obj._writer_arity = _arity(__obj)
+                        if len(args) == arity:
+                            return __obj._func(*args)
+                    if kwargs or __obj.caller or __obj.catch_kwargs:
+                        return __obj(__context.eval_ctx, *args, **kwargs)  # as Context.call calls it
+                    # Macro.__call__ for positional arguments: the missing ones are passed as
+                    # ``missing`` (the macro fills in its defaults), extra ones as varargs
+                    n = __obj._argument_count
+                    given = len(args)
+                    if given < n:
+                        args += (missing,) * (n - given)
+                        given = n
+                    if __obj.catch_varargs:
+                        return __obj._func(*args[:n], args[n:])
+                    if given == n:
+                        return __obj._func(*args)
+                    return __obj(__context.eval_ctx, *args)  # too many arguments: Jinja's TypeError
+                except StopIteration:
+                    return __self.undefined("value was undefined because a callable raised a StopIteration exception")
+        elif kind is BuiltinMethodType:
+            # a builtin method (``items.append``, ``counts.update``, ``f.get``): the sandbox finds
+            # every one safely callable and passes it no context (str.format is wrapped when read)
+            if kwargs:
+                kwargs.pop("_loop_vars", None)
+                kwargs.pop("_block_vars", None)
             try:
                 return __obj(*args, **kwargs)
             except StopIteration:
                 return __self.undefined("value was undefined because a callable raised a StopIteration exception")
         return super().call(__context, __obj, *args, **kwargs)
+
+
+def _arity(macro: Macro) -> int:
+    """How many positional arguments ``macro`` takes when :class:`Macro` would call its
+    function with just them (no caller, no catch-all arguments; the environment is not
+    async), else -1."""
+    if macro.caller or macro.catch_kwargs or macro.catch_varargs or macro._environment.is_async:
+        return -1
+    return macro._argument_count
 
 
 def _reusable(env: SandboxedEnvironment, name: str) -> bool:
@@ -123,9 +173,18 @@ class Templates:
         self.env = _Sandbox(loader=FileSystemLoader(str(directory)), undefined=StrictUndefined,
                             autoescape=False, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
         self.env.filters.update(filters(names))
+        for name, func in list(self.env.filters.items()):
+            # Jinja's filters with an async version (map, list, join, ...) are wrappers that
+            # ask on every call whether the environment is async, then call the plain filter:
+            # this one never is, so templates call the plain filter (``__wrapped__``) directly
+            if (not self.env.is_async and getattr(func, "jinja_async_variant", False)
+                    and callable(getattr(func, "__wrapped__", None))):
+                self.env.filters[name] = func.__wrapped__
         self.names = names
         self.families: dict[str, list[Phrasing]] = {}
         self._found: dict[tuple, list[Phrasing]] = {}
+        self._leads: dict[tuple, bool] = {}
+        self._paragraphs: dict[tuple, list[Phrasing]] = {}
         problems: list[Problem] = []
         for family_dir in sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("_")):
             phrasings = []
@@ -178,6 +237,22 @@ class Templates:
             found = self._found[key] = self._find(family, region, groups)
         return found
 
+    def leads(self, family: str, region: str | None, groups: tuple[str, ...] = ()) -> bool:
+        """Whether a phrasing of ``family`` (as :meth:`find` finds it) can lead a story."""
+        key = (family, region, groups)
+        got = self._leads.get(key)
+        if got is None:
+            got = self._leads[key] = any(p.has("lede") for p in self.find(family, region, groups))
+        return got
+
+    def paragraphs(self, family: str, region: str | None, groups: tuple[str, ...] = ()) -> list[Phrasing]:
+        """The phrasings of ``family`` (as :meth:`find` finds it) that define ``paragraph()``."""
+        key = (family, region, groups)
+        got = self._paragraphs.get(key)
+        if got is None:
+            got = self._paragraphs[key] = [p for p in self.find(family, region, groups) if p.has("paragraph")]
+        return got
+
     def _find(self, family: str, region: str | None, groups: tuple[str, ...]) -> list[Phrasing]:
         candidates = []
         if region:
@@ -197,6 +272,41 @@ def _stable(text: str) -> int:
     return int.from_bytes(hashlib.sha1(text.encode()).digest()[:4], "big")
 
 
+_TABLES_KEPT = 1024  # ward seat tables a drafter keeps (see Drafter._table)
+
+
+def _rank(e: Event) -> tuple:
+    return (-e.score, e.key)
+
+
+def _direct(macro: Any) -> Any:
+    """What calling ``macro()`` with no arguments calls: the macro's own function where
+    :class:`Macro` would call it with no arguments and return what it returns (the
+    environment is neither async nor autoescaping), else the macro itself."""
+    if (type(macro) is Macro and macro._argument_count == 0 and not macro.caller and not macro.catch_kwargs
+            and not macro.catch_varargs and not macro._default_autoescape and not macro._environment.is_async):
+        return macro._func
+    return macro
+
+
+class _Reusable:
+    """A reusable phrasing's module for one thread: its context's values, swapped for each
+    draft, and its leading and supporting macros, ready to call."""
+
+    __slots__ = ("values", "has_body", "headline", "lede", "body", "paragraph")
+
+    def __init__(self, phrasing: Phrasing, values: dict[str, Any]) -> None:
+        # the context's own dict of values (the template's globals and these): its macros
+        # resolve f, events, night and election in it when they are called
+        context = phrasing.template.new_context(values)
+        module = TemplateModule(phrasing.template, context)
+        self.values = context.parent
+        self.has_body = phrasing.has("body")
+        for name in ("headline", "lede", "body", "paragraph"):
+            if phrasing.has(name):  # else unset: reading it fails as reading the module's would
+                setattr(self, name, _direct(getattr(module, name)))
+
+
 class Drafter:
     def __init__(self, templates: Templates, election: Election) -> None:
         self.templates = templates
@@ -204,108 +314,142 @@ class Drafter:
         self.election = election
         self.last_opening: str | None = None  # of the previous story in the feed
         self._local = threading.local()  # reusable modules, one set per thread
+        self._tallies: dict[str, str] = {}  # party code -> its name in seat tables
+        self._tables: dict[tuple, tuple[SeatRow, ...]] = {}  # ward seat tables, see _table
 
     # -- helpers -----------------------------------------------------------------------------
     def _module(self, phrasing: Phrasing, f: dict[str, Any], events: list[Event], night: dict[str, Any]):
-        values = {"f": f, "events": [e.facts for e in events], "night": night, "election": self.election}
+        """The phrasing's module with these values: a reusable one (see :class:`_Reusable`)
+        with its values swapped in, else a new module."""
+        facts = [e.facts for e in events]  # a list of its own for each module, as ever
         if not phrasing.reusable:
-            return phrasing.template.make_module(values)
-        modules = getattr(self._local, "modules", None)
-        if modules is None:
+            return phrasing.template.make_module({"f": f, "events": facts, "night": night, "election": self.election})
+        try:
+            modules = self._local.modules
+        except AttributeError:
             modules = self._local.modules = {}
         got = modules.get(phrasing.name)
         if got is None:
-            # the context's own dict of values (the template's globals and these): its macros
-            # resolve f, events, night and election in it when they are called
-            context = phrasing.template.new_context(values)
-            module = TemplateModule(phrasing.template, context)
-            got = modules[phrasing.name] = (module, context.parent)
+            got = modules[phrasing.name] = _Reusable(
+                phrasing, {"f": f, "events": facts, "night": night, "election": self.election})
         else:
-            got[1].update(values)
-        return got[0]
+            values = got.values
+            values["f"] = f
+            values["events"] = facts
+            values["night"] = night
+            values["election"] = self.election
+        return got
 
     def _lead(self, story_id: str, lead: Event, events: list[Event], night: dict[str, Any],
-              region: str | None, groups: tuple[str, ...]) -> tuple[str, str, list[str], str]:
-        phrasings = [p for p in self.templates.find(lead.template, region, groups)]
-        if not phrasings:
+              region: str | None, groups: tuple[str, ...]) -> tuple[str, str, list[str], str, str]:
+        phrasings = self.templates.find(lead.template, region, groups)
+        n = len(phrasings)
+        if not n:
             raise LookupError(f"no template family {lead.template!r} for rule {lead.rule!r}")
-        start = _stable(f"{story_id}|{lead.key}") % len(phrasings)
+        start = _stable(f"{story_id}|{lead.key}") % n if n > 1 else 0
         chosen = None
-        for i in range(len(phrasings)):
-            phrasing = phrasings[(start + i) % len(phrasings)]
+        for i in range(n):
+            phrasing = phrasings[(start + i) % n]
             module = self._module(phrasing, lead.facts, events, night)
             headline, lede = _clean(module.headline()), _clean(module.lede())
-            body = _paragraphs(module.body()) if phrasing.has("body") else []
-            opening = " ".join(lede.split()[:3]).lower()
-            chosen = (headline, lede, body, phrasing.name)
+            has_body = module.has_body if type(module) is _Reusable else phrasing.has("body")
+            body = _paragraphs(module.body()) if has_body else []
+            opening = " ".join(lede.split(" ", 3)[:3]).lower()  # as lede.split()[:3]: lede is clean
+            chosen = (headline, lede, body, phrasing.name, opening)
             if opening != self.last_opening:
                 break
         return chosen
 
     def _supporting(self, event: Event, events: list[Event], night: dict[str, Any], region, groups) -> str | None:
-        phrasings = self.templates.find(event.template, region, groups)
-        usable = [p for p in phrasings if p.has("paragraph")]
-        if not usable:
+        usable = self.templates.paragraphs(event.template, region, groups)
+        n = len(usable)
+        if not n:
             return None
-        phrasing = usable[_stable(event.key) % len(usable)]
+        phrasing = usable[_stable(event.key) % n if n > 1 else 0]
         return _clean(self._module(phrasing, event.facts, events, night).paragraph()) or None
-
-    def _disclosure(self, events: list[Event]) -> str:
-        if all(e.auto_publish for e in events):
-            return AUTO_DISCLOSURE
-        return CHECKED_DISCLOSURE
 
     # -- stories -----------------------------------------------------------------------------
     def draft(self, story_id: str, kind: str, events: list[Event], *, version: int = 1,
               night: dict[str, Any] | None = None) -> Story:
         """One story from its standing events (highest score leads)."""
         night = night or {}
-        ranked = sorted(events, key=lambda e: (-e.score, e.key))
-        leads = [e for e in ranked if any(p.has("lede")
-                                          for p in self.templates.find(e.template, _region(e), _groups(e)))]
-        if not leads:
+        ranked = sorted(events, key=_rank) if len(events) > 1 else list(events)
+        leads = self.templates.leads
+        lead = region = groups = None
+        for e in ranked:  # the first event with a leading phrasing leads
+            facts = e.facts
+            e_region, e_groups = facts.get("region"), tuple(facts.get("groups") or ())
+            if leads(e.template, e_region, e_groups) and lead is None:
+                lead, region, groups = e, e_region, e_groups
+        if lead is None:
             raise LookupError(f"no leading template among {[e.template for e in ranked]} for {story_id}")
-        lead = leads[0]
-        region, groups = _region(lead), _groups(lead)
-        headline, lede, body, template = self._lead(story_id, lead, ranked, night, region, groups)
-        for event in ranked:
-            if event is lead:
-                continue
-            paragraph = self._supporting(event, ranked, night, region, groups)
-            if paragraph and paragraph not in body:
-                body.append(paragraph)
-        self.last_opening = " ".join(lede.split()[:3]).lower()
-        return Story(
+        headline, lede, body, template, opening = self._lead(story_id, lead, ranked, night, region, groups)
+        for e in ranked:
+            if e is not lead:
+                paragraph = self._supporting(e, ranked, night, region, groups)
+                if paragraph and paragraph not in body:
+                    body.append(paragraph)
+        self.last_opening = opening
+        # max(), any() and all() over the events, in one pass
+        score, at = ranked[0].score, ranked[0].at
+        provisional, auto = False, True
+        for e in ranked:
+            if e.score > score:
+                score = e.score
+            if e.at > at:
+                at = e.at
+            if e.provisional:
+                provisional = True
+            if not e.auto_publish:
+                auto = False
+        evidence = tuple([e.facts for e in ranked])
+        context = night.get("context")
+        if context:
+            evidence += ({"context": [dict(c) for c in context]},)
+        return new_story(
             id=story_id, kind=kind, version=version, status="draft", headline=headline, lede=lede,
-            body=tuple(body), table=self._table(kind, lead), disclosure=self._disclosure(ranked),
-            events=tuple(e.id for e in ranked), council=lead.council, region=region,
-            groups=groups, score=max(e.score for e in ranked), provisional=any(e.provisional for e in ranked),
-            template=template, at=max(e.at for e in ranked),
-            evidence=tuple(e.facts for e in ranked) + ({"context": [dict(c) for c in night.get("context", [])]},)
-            if night.get("context") else tuple(e.facts for e in ranked),
+            body=tuple(body), table=self._table(kind, lead), disclosure=AUTO_DISCLOSURE if auto else CHECKED_DISCLOSURE,
+            events=tuple([e.id for e in ranked]), council=lead.council, region=region,
+            groups=groups, score=score, provisional=provisional, template=template, at=at, evidence=evidence,
         )
 
     def _table(self, kind: str, lead: Event) -> tuple[SeatRow, ...]:
         f = lead.facts
         if kind == "council":
-            won, change = f.get("seats_won") or {}, f.get("seat_change")
-        elif kind == "ward":
-            won, change = f.get("won") or {}, f.get("seat_change") if f.get("comparable") else None
-        else:
+            return self._seat_rows(f.get("seats_won") or {}, f.get("seat_change"))
+        if kind != "ward":
             return ()
+        won, change = f.get("won") or {}, f.get("seat_change") if f.get("comparable") else None
+        # a ward's table depends only on these figures, and most wards' are alike ("Lab 1,
+        # +1"): the first thousand or so different tables of a night are kept and reused
+        try:
+            key = (tuple(won.items()), None if change is None else tuple(change.items()))
+            rows = self._tables.get(key)
+        except (TypeError, AttributeError):  # figures that cannot be a key (never from the engine)
+            return self._seat_rows(won, change)
+        if rows is None:
+            rows = self._seat_rows(won, change)
+            if len(self._tables) < _TABLES_KEPT:
+                self._tables[key] = rows
+        return rows
+
+    def _seat_rows(self, won: dict[str, int], change: dict[str, int] | None) -> tuple[SeatRow, ...]:
+        seats_of = dict(won)  # every party with seats or a change: those with seats first
+        if change:
+            for p in change:
+                if p not in won:
+                    seats_of[p] = 0
+        tallies = self._tallies
         rows = []
-        for code in party_codes.order_parties({p: n for p, n in won.items()} | {p: 0 for p in (change or {}) if p not in won}):
+        for code in party_codes.order_parties(seats_of):
+            seats = won.get(code, 0)
             delta = None if change is None else change.get(code, 0)
-            rows.append(SeatRow(code, self.names.party(code, "tally"), won.get(code, 0), delta))
-        return tuple(r for r in rows if r.seats or r.change)
-
-
-def _region(e: Event) -> str | None:
-    return e.facts.get("region")
-
-
-def _groups(e: Event) -> tuple[str, ...]:
-    return tuple(e.facts.get("groups") or ())
+            if seats or delta:  # a party with no seats and no change is left out
+                name = tallies.get(code)
+                if name is None:
+                    name = tallies[code] = self.names.party(code, "tally")
+                rows.append(new_row(code, name, seats, delta))
+        return tuple(rows)
 
 
 def _clean(text: str) -> str:

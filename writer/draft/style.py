@@ -34,6 +34,12 @@ class PartyNames:
 
     def __init__(self, table: dict[str, PartyName]) -> None:
         self.table = table
+        # what the filters give for a (code, mention), worked out once (the table is not
+        # changed once loaded): drafting asks for the same few parties' names thousands of
+        # times a night. Read through :meth:`party` and :meth:`is_plural`; only str codes and
+        # mentions are kept, so a value that merely equals a code never shares its entry.
+        self._names: dict[tuple[str, str], str] = {}
+        self._plural: dict[tuple[str, str], bool] = {}
 
     @classmethod
     def load(cls, path: Path) -> "PartyNames":
@@ -66,6 +72,15 @@ class PartyNames:
     def party(self, code: str, mention: str = "first") -> str:
         """``first`` and ``later`` mentions in copy, the ``headline`` form, or the ``tally``
         form used in seat tallies and tables ("Labour 41, Conservatives 22")."""
+        if type(code) is str and type(mention) is str:
+            key = (code, mention)
+            name = self._names.get(key)
+            if name is None:
+                name = self._names[key] = self._party(code, mention)
+            return name
+        return self._party(code, mention)
+
+    def _party(self, code: str, mention: str) -> str:
         p = self.get(code)
         if mention == "tally":
             name = p.later[4:] if p.later.startswith("the ") else p.later
@@ -76,6 +91,15 @@ class PartyNames:
         """Whether the name in this mention takes a plural verb. The table's ``plural`` is for
         the full name; a short form such as "the Greens" reads as plural even where the full
         name ("the Green Party") does not."""
+        if type(code) is str and type(mention) is str:
+            key = (code, mention)
+            plural = self._plural.get(key)
+            if plural is None:
+                plural = self._plural[key] = self._is_plural(code, mention)
+            return plural
+        return self._is_plural(code, mention)
+
+    def _is_plural(self, code: str, mention: str) -> bool:
         p = self.get(code)
         if p.plural:
             return True
@@ -149,6 +173,15 @@ def andjoin(items) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def first_fitting(wordings, limit: int = 70) -> str:
+    """The first of ``wordings`` at most ``limit`` characters long, else the last (which
+    should be the shortest): ``{{ [long, short] | first_fitting(70) }}`` for headlines."""
+    for wording in wordings:
+        if len(wording) <= limit:
+            return wording
+    return wordings[-1]
+
+
 def apostrophe(text: str) -> str:
     """The possessive of a name: ``Labour's``, ``the Conservatives'``, ``Barnet's``; a name
     ending in s takes the apostrophe alone (never ``Conservatives's``)."""
@@ -196,4 +229,5 @@ def filters(names: PartyNames) -> dict:
         "count": count, "ordinal": ordinal, "signed": signed, "pct": pct, "points": points,
         "andjoin": andjoin, "capfirst": capfirst, "clock": clock, "day": day,
         "possessive": names.possessive, "pronoun": names.pronoun, "lowerfirst": lowerfirst,
+        "first_fitting": first_fitting,
     }
