@@ -29,6 +29,18 @@ class PartyName:
     colour: str
 
 
+def _remembered(cache: dict, work, code: str, mention: str):
+    """``work(code, mention)``, remembered in ``cache`` by (code, mention) where both are
+    str (so a value that merely equals a code never shares its entry)."""
+    if type(code) is str and type(mention) is str:
+        key = (code, mention)
+        got = cache.get(key)
+        if got is None:
+            got = cache[key] = work(code, mention)
+        return got
+    return work(code, mention)
+
+
 class PartyNames:
     """How copy names each party code, with verb agreement."""
 
@@ -72,13 +84,7 @@ class PartyNames:
     def party(self, code: str, mention: str = "first") -> str:
         """``first`` and ``later`` mentions in copy, the ``headline`` form, or the ``tally``
         form used in seat tallies and tables ("Labour 41, Conservatives 22")."""
-        if type(code) is str and type(mention) is str:
-            key = (code, mention)
-            name = self._names.get(key)
-            if name is None:
-                name = self._names[key] = self._party(code, mention)
-            return name
-        return self._party(code, mention)
+        return _remembered(self._names, self._party, code, mention)
 
     def _party(self, code: str, mention: str) -> str:
         p = self.get(code)
@@ -91,13 +97,7 @@ class PartyNames:
         """Whether the name in this mention takes a plural verb. The table's ``plural`` is for
         the full name; a short form such as "the Greens" reads as plural even where the full
         name ("the Green Party") does not."""
-        if type(code) is str and type(mention) is str:
-            key = (code, mention)
-            plural = self._plural.get(key)
-            if plural is None:
-                plural = self._plural[key] = self._is_plural(code, mention)
-            return plural
-        return self._is_plural(code, mention)
+        return _remembered(self._plural, self._is_plural, code, mention)
 
     def _is_plural(self, code: str, mention: str) -> bool:
         p = self.get(code)
