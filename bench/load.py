@@ -59,7 +59,7 @@ sys.path.insert(0, str(ROOT))
 
 from feeds import RawClient  # noqa: E402
 from review import Server, body_of  # noqa: E402
-from stats import percentile  # noqa: E402
+from stats import machine, percentile, web_missing  # noqa: E402
 
 DEMO = ROOT / "samples" / "demo-night"
 PASSWORD = "bench password for the load run"
@@ -370,11 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--poll-every", type=float, default=3.0, help="readers' mean poll interval in seconds (default 3)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
-    try:
-        import httpx  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError as exc:
-        print(f"skipped: {exc} (pip install -e '.[web]')")
+    missing = web_missing()
+    if missing:
+        print(missing)
         return 0
 
     from writer.ingest import load_night
@@ -393,12 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         plan = schedule(night.declarations, args.speed, args.max_gap)
         database = work / "load.db"
         token = setup_store(database, args.editors)
-        try:
-            load = os.getloadavg()
-            load_s = f"; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
-        except OSError:
-            load_s = ""
-        print(f"python {sys.version.split()[0]}; {os.cpu_count()} cores{load_s}", flush=True)
+        print(machine(), flush=True)
         print(f"night: {night_dir.name}, {len(plan)} declarations over {plan[-1][0]:.0f} s at {args.speed:g}x"
               + (f" (gaps cut to {args.max_gap:g} night seconds)" if args.max_gap is not None else "")
               + (f", stopping after {args.seconds:g} s" if args.seconds else "")

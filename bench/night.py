@@ -38,7 +38,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -51,7 +50,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from stats import percentile  # noqa: E402
+from stats import machine, percentile  # noqa: E402
 
 
 
@@ -237,12 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     for d in dbs:
         if d not in ("sqlite", "postgresql"):
             ap.error(f"unknown database {d!r}: expected sqlite or postgresql")
-    try:
-        load = os.getloadavg()
-        load_s = f"; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
-    except OSError:
-        load_s = ""
-    print(f"python {sys.version.split()[0]}; {os.cpu_count()} cores{load_s}; seed {args.seed}", flush=True)
+    print(f"{machine()}; seed {args.seed}", flush=True)
     pg_server = None
     if "postgresql" in dbs:
         pg_server, reason = find_postgres()

@@ -38,7 +38,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from stats import percentile  # noqa: E402
+from stats import percentile, web_missing  # noqa: E402
 
 LE2022 = ROOT.parent / "shared" / "data" / "le2022"
 PASSWORD = "bench password for the review app"
@@ -308,11 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.night / "councils.csv").exists():
         print(f"skipped: no night at {args.night} (the 2022 night lives in ../shared/data/le2022)")
         return 0
-    try:
-        import httpx  # noqa: F401
-        import uvicorn  # noqa: F401
-    except ImportError as exc:
-        print(f"skipped: {exc} (pip install -e '.[web]')")
+    missing = web_missing()
+    if missing:
+        print(missing)
         return 0
     with tempfile.TemporaryDirectory(prefix="writer-bench-review-") as tmp:
         work = Path(tmp)

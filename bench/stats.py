@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 
 def percentile(values: list[float], q: float) -> float:
     """The q-th percentile (nearest rank) of ``values``."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def machine() -> str:
+    """"python 3.11.7; 2 cores; load average 0.9 1.0 1.2": what every report starts with."""
+    try:
+        load = os.getloadavg()
+        load_s = f"; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
+    except OSError:
+        load_s = ""
+    return f"python {sys.version.split()[0]}; {os.cpu_count()} cores{load_s}"
+
+
+def web_missing() -> str | None:
+    """Why the web benchmarks cannot run here (httpx or uvicorn missing), else None."""
+    try:
+        import httpx  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        return f"skipped: {exc} (pip install -e '.[web]')"
+    return None
