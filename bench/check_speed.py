@@ -73,7 +73,7 @@ def main() -> None:
         checker._ev_cache.clear()
         # the night's quotations compiled and ward names normalised (string-keyed, per process)
         for cache in (checker_module._QUOTE_PATTERNS, checker_module._QUOTE_WORDS,
-                      checker_module._QUOTE_SOURCES, lexicon_module._WARD_KEYS):
+                      checker_module._QUOTE_SOURCES, checker_module._QUOTATIONS, lexicon_module._WARD_KEYS):
             cache.clear()
 
     def new_paragraphs():

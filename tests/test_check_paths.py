@@ -73,3 +73,17 @@ def test_learnt_names_match_as_the_ruler_adds_them():
     assert len(ents) == 9
     doc = ours.nlp.make_doc(text)
     assert ours.ents(doc) == [(s, e) for s, e, _, _ in ents]
+
+
+def test_a_paragraph_read_before_a_name_was_learnt_is_read_again():
+    """The analysis cache keeps a paragraph's reading until the ruler learns a name the
+    paragraph could hold, token by token, whatever the whitespace between the tokens."""
+    pipeline = Pipeline()
+    paragraph = "Labour held Newcastle - under - Lyme and St. Peters."
+    before = pipeline.analyse_many([[paragraph]])[0][0]
+    assert before.ents == ()
+    pipeline.add_patterns([{"label": "COUNCIL", "pattern": "Newcastle-under-Lyme", "id": "ncl"}])
+    after = pipeline.analyse_many([[paragraph]])[0][0]
+    assert after.ents == ((12, 36),)  # "Newcastle - under - Lyme", read again
+    pipeline.add_patterns([{"label": "WARD", "pattern": "Upton", "id": "upton"}])
+    assert pipeline.analyse_many([[paragraph]])[0][0] is after  # no new name it could hold

@@ -28,6 +28,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
+from operator import attrgetter
 from typing import Any
 
 from writer import parties as party_codes
@@ -54,10 +55,12 @@ _UNIT_TEXT = re.compile(r"[ \t]*(?:%|per ?cent\b|percentage points?\b|points?\b|
                         r"councils?\b|votes?\b|wards?\b)", re.I)
 _WS = re.compile(r"\s+")
 _NOC_IDS = frozenset({NOC})
+_START = attrgetter("start")  # an item's or verb's offset, to sort by
 PLAN_CACHE_SIZE = 50_000
 _QUOTE_PATTERNS: dict[tuple[str, ...], re.Pattern] = {}  # alternatives -> compiled pattern
 _QUOTE_WORDS: dict[str, list[str]] = {}
 _QUOTE_SOURCES: dict[str, str] = {}
+_QUOTATIONS: dict[str, tuple[tuple[str, ...], bool]] = {}  # string -> its words in lower case, all ASCII?
 
 
 def _quote_words(sentence: str) -> list[str]:
@@ -76,6 +79,18 @@ def _quote_source(sentence: str) -> str:
         if len(_QUOTE_SOURCES) >= 100_000:
             _QUOTE_SOURCES.clear()
         got = _QUOTE_SOURCES[sentence] = r"[\W_]+".join(map(re.escape, _quote_words(sentence)))
+    return got
+
+
+def _quotation(string: str) -> tuple[tuple[str, ...], bool]:
+    """A string of the evidence as a quotation: its words in lower case, and whether every
+    word is plain ASCII (remembered by string: a night's stories quote the same ones)."""
+    got = _QUOTATIONS.get(string)
+    if got is None:
+        if len(_QUOTATIONS) >= 100_000:
+            _QUOTATIONS.clear()
+        words = _quote_words(string)
+        got = _QUOTATIONS[string] = (tuple(w.lower() for w in words), all(w.isascii() for w in words))
     return got
 
 
@@ -242,8 +257,9 @@ class FactChecker:
         return self.lex.council_names.get(slug, slug or "the council")
 
     def party_of(self, item: Item, ev: Evidence) -> str:
-        inside = item.ids & ev.parties
-        return sorted(inside or item.ids)[0]
+        """The party a party item stands for: the first (in order) of its codes that the
+        evidence has, else its first code."""
+        return min(item.ids & ev.parties or item.ids)
 
     def time_ok(self, ev: Evidence, text: str) -> bool:
         from writer.draft.style import clock
@@ -259,8 +275,8 @@ class FactChecker:
         if hit is not None and hit[0] is evidence:
             return hit[1]
         seq = evidence if isinstance(evidence, (list, tuple)) else list(evidence or ())
-        self.lex.learn(seq)
         ev = Evidence(seq, self.lex)
+        self.lex.learn(seq, ev.party_codes)
         if len(self._ev_cache) > 4096:
             self._ev_cache.clear()
         self._ev_cache[id(evidence)] = (evidence, ev)
@@ -358,7 +374,7 @@ class FactChecker:
 
     # -- the seats table --------------------------------------------------------------------------
     def _table(self, run: _Run, base: int, para: str) -> None:
-        ev = run.ev
+        ev, forms = run.ev, self.lex.forms
         has_change = any(isinstance(f.get("seat_change"), Mapping) for f in ev.councils_f + ev.wards_f)
         offset = 0
         for i, line in enumerate(para.split("\n")):
@@ -371,8 +387,8 @@ class FactChecker:
             if not m:
                 run.fail(start, start + len(line.rstrip()), "table row not in the form: party, seats, change")
                 continue
-            name, seats, change = m.group("name"), m.group("seats"), m.group("change")
-            codes = {i for label, i in self.lex.forms.get(norm(name), ()) if label == PARTY} & ev.parties
+            name, seats, change = m.group("name", "seats", "change")
+            codes = sorted({i for label, i in forms.get(norm(name), ()) if label == PARTY} & ev.parties)
             if not codes:
                 run.fail(start + m.start("name"), start + m.end("name"),
                          f"table: '{name}' is not a party in the data for this story")
@@ -383,7 +399,7 @@ class FactChecker:
             delta, _, _ = parse_number(change) if change is not None else (None, 0, False)
             won_all: list[int] = []
             changes_all: list[int] = []
-            for code in sorted(codes):
+            for code in codes:
                 won = [v for v, key in ev.holdings(code) if key in ("seats_won", "won")]
                 changes = ev.seat_change(code) if has_change else []
                 won_all += won
@@ -392,14 +408,17 @@ class FactChecker:
                     ok_seats = True
                     if change is None or (delta is not None and delta in changes):
                         ok_change = True
-            pname = self.pname(sorted(codes)[0])
             run.claims += 1
+            if change is not None:
+                run.claims += 1
+            if ok_seats and (change is None or ok_change):
+                continue  # the row is right (the party's name is only needed to say what is not)
+            pname = self.pname(codes[0])
             if not ok_seats:
                 s = start + m.start("seats")
                 run.fail(s, s + len(seats), f"table: {seats} seats for {pname}: the data says "
                                             f"{pname} won {' or '.join(map(str, sorted(set(won_all)))) or 'none'}")
             if change is not None:
-                run.claims += 1
                 if ok_seats and not ok_change or not ok_seats and (delta is None or delta not in changes_all):
                     s = start + m.start("change")
                     says = (f"{pname} changed by "
@@ -409,12 +428,13 @@ class FactChecker:
 
     # -- prose ----------------------------------------------------------------------------------
     def _paragraph(self, run: _Run, base: int, end: int, a: Analysis, quoted: list[tuple[int, int]]) -> None:
-        text, lex, ev = run.text, self.lex, run.ev
+        text, ev = run.text, run.ev
+        forms = self.lex.forms
         ents: list[Item] = []
         for s, e in a.ents:
             s, e = s + base, e + base
             surface = text[s:e]
-            interp = lex.forms.get(surface.lower()) or lex.forms.get(norm(surface))
+            interp = forms.get(surface.lower()) or forms.get(norm(surface))
             if interp:
                 item = self._entity(surface, s, e, interp, ev)
                 if item is not None:
@@ -442,25 +462,26 @@ class FactChecker:
             spans = [(x.start, x.end) for x in ents]
             nums = [n for n in nums if not _within(spans, n.start, n.start + 1)]
             verbs = [v for v in verbs if not _within(spans, v.start, v.start + 1)]
-        items = sorted(ents + nums, key=lambda it: it.start) if nums else ents
+        items = sorted(ents + nums, key=_START) if nums else ents
         quoted = [(qs, qe) for qs, qe in quoted if qs < end and qe > base]
         if quoted:
             # a quotation of the evidence (a group's definition) is the evidence itself
             items = [it for it in items if not _within(quoted, it.start, it.end, strict=True)]
             verbs = [v for v in verbs if not _within(quoted, v.start, v.end, strict=True)]
+        if not items and not verbs:
+            return
+        # each sentence takes the items and verbs that start in it (both are in text order,
+        # and so are the sentences: where each sentence's share begins is one bisection)
         starts = [base + s for s in a.sentences] + [end]
-        i = j = 0
-        for s, e in zip(starts, starts[1:]):
-            sent = Sentence(s, e)
-            while i < len(items) and items[i].start < e:
-                if items[i].start >= s:
-                    sent.items.append(items[i])
-                i += 1
-            while j < len(verbs) and verbs[j].start < e:
-                if verbs[j].start >= s:
-                    sent.verbs.append(verbs[j])
-                j += 1
-            if sent.items or sent.verbs:
+        item_starts = [it.start for it in items]
+        verb_starts = [v.start for v in verbs]
+        item_cuts = [bisect_left(item_starts, s) for s in starts]
+        verb_cuts = [bisect_left(verb_starts, s) for s in starts] if verbs else None
+        for k in range(len(starts) - 1):
+            in_items = items[item_cuts[k]:item_cuts[k + 1]]
+            in_verbs = verbs[verb_cuts[k]:verb_cuts[k + 1]] if verb_cuts else []
+            if in_items or in_verbs:
+                sent = Sentence(starts[k], starts[k + 1], in_items, in_verbs)
                 self._skeleton(text, sent)
                 self._check_sentence(run, sent)
 
@@ -483,7 +504,7 @@ class FactChecker:
         if surface.islower():
             return None  # "reading", "park": a word, not the council or ward of that name
         if councils and wards:
-            if councils & (ev.council_slugs | set(ev.listed_councils)):
+            if councils & ev.council_ids:
                 return Item("C", s, e, surface, ids=councils)
             if wards & ev.ward_keys:
                 return Item("W", s, e, surface, ids=wards)
@@ -502,25 +523,29 @@ class FactChecker:
             return []
         alternatives, firsts = got
         low = run.text.lower()
-        if not any(w in low for w in firsts):
+        present = {w for w in firsts if w in low}
+        if not present:
             return []
         if run.text.isascii():
             # only the quotations whose every word is in the text can match: the others are
             # left out of the pattern (the same matches; a word with a letter outside ASCII
             # is never left out, as case-insensitive matching may find it written otherwise)
-            alternatives = tuple((src, words) for src, words in alternatives
-                                 if words is None or all(w in low for w in words))
+            alternatives = tuple((string, words) for string, words in alternatives
+                                 if words is None or words[0] in present and all(w in low for w in words[1:]))
             if not alternatives:
                 return []
-            if "_" not in low and all(words is not None and not any("_" in w for w in words)
-                                      for _, words in alternatives):
+            # (a word with "_" in it is in the text only if "_" is: without one, every
+            # quotation left has words without "_", as ``_find_quotes`` needs)
+            if "_" not in low and all(words is not None for _, words in alternatives):
                 return _find_quotes(low, alternatives)
-        return [(m.start(), m.end()) for m in _quote_regex(tuple(src for src, _ in alternatives)).finditer(run.text)]
+        pattern = _quote_regex(tuple(_quote_source(string) for string, _ in alternatives))
+        return [(m.start(), m.end()) for m in pattern.finditer(run.text)]
 
     @staticmethod
     def _quote_pattern(ev: Evidence) -> tuple[tuple[tuple[str, tuple[str, ...] | None], ...], tuple[str, ...]] | None:
-        """The quotations of the evidence, longest first: (regex, its words in lower case, or
-        None where a word is not plain ASCII), and their first words."""
+        """The quotations of the evidence, longest first: (the string quoted, its words in
+        lower case, or None where a word is not plain ASCII), and their first words. (The
+        string is made a regex, :func:`_quote_source`, only where the text needs one.)"""
         strings = set()
         for f in ev.facts:
             for key in ("definition", "group_name", "region", "not_comparable_reason", "comparison_basis"):
@@ -539,11 +564,10 @@ class FactChecker:
         alternatives, firsts = [], set()
         # longest first; equal lengths in a fixed order, so the same strings always give
         # the same pattern
-        for sentence in sorted(sorted(strings), key=len, reverse=True):
-            words = _quote_words(sentence)
-            if len(words) >= 2:
-                lower = tuple(w.lower() for w in words)
-                alternatives.append((_quote_source(sentence), lower if all(w.isascii() for w in words) else None))
+        for string in sorted(sorted(strings), key=len, reverse=True):
+            lower, ascii_words = _quotation(string)
+            if len(lower) >= 2:
+                alternatives.append((string, lower if ascii_words else None))
                 firsts.add(lower[0])
         if not alternatives:
             return None
@@ -553,6 +577,8 @@ class FactChecker:
     def _skeleton(text: str, sent: Sentence) -> None:
         parts = []
         phs = []
+        kinds = []
+        noc = []
         size = 0
         pos = sent.start
         for k, it in enumerate(sent.items):
@@ -561,12 +587,14 @@ class FactChecker:
                 seg = _WS.sub(" ", seg)
             if not size:
                 seg = seg.lstrip()
-            parts.append(seg)
+            kind = it.kind
+            ph = f"⟨{kind}{k}⟩"
+            parts += (seg, ph)
             size += len(seg)
-            ph = f"⟨{it.kind}{k}⟩"
-            parts.append(ph)
             phs.append((size, size + len(ph)))
             size += len(ph)
+            kinds.append(kind)
+            noc.append(kind == "P" and it.ids == _NOC_IDS)
             pos = it.end
         tail = _WS.sub(" ", text[pos:sent.end].lower()).rstrip()
         parts.append(tail if size else tail.lstrip())
@@ -575,8 +603,8 @@ class FactChecker:
             skel = skel.replace("\u2019", "'")
         sent.skel = skel
         sent.phs = phs
-        sent.kinds = tuple(it.kind for it in sent.items)
-        sent.noc = tuple(it.kind == "P" and it.ids == _NOC_IDS for it in sent.items)
+        sent.kinds = tuple(kinds)
+        sent.noc = tuple(noc)
 
     # -- checks -----------------------------------------------------------------------------------
     def _check_entity(self, run: _Run, it: Item) -> None:
@@ -591,7 +619,7 @@ class FactChecker:
                 else:
                     run.fail(it.start, it.end, f"'{it.text}': {self.pname(code)} are not in the data for this story")
         elif it.kind == "C":
-            if not (it.ids & (ev.council_slugs | set(ev.listed_councils))):
+            if not (it.ids & ev.council_ids):
                 own = sorted({self.cname(s) for s in ev.council_slugs})
                 where = f"this story is about {', '.join(own)}" if own else "it is not in the data for this story"
                 run.fail(it.start, it.end, f"'{it.text}': not this story's council ({where})")
@@ -628,9 +656,12 @@ class FactChecker:
     def _plan(self, sent: Sentence) -> "_Plan":
         """What to check in a sentence: read from its skeleton once per night (templates
         repeat their skeletons across stories)."""
-        units = tuple(_unit_key(it) for it in sent.items)
-        starts = [it.start for it in sent.items]
-        verbs = tuple((bisect_left(starts, v.start), v.word) for v in sent.verbs)
+        items = sent.items
+        units = tuple([_unit_key(it) if it.kind == "N" else None for it in items])
+        verbs: tuple = ()
+        if sent.verbs:
+            starts = [it.start for it in items]
+            verbs = tuple([(bisect_left(starts, v.start), v.word) for v in sent.verbs])
         key = (sent.skel, sent.noc, units, verbs)
         plan = self._plans.get(key)
         if plan is None:
@@ -641,19 +672,19 @@ class FactChecker:
 
     def _check_number(self, run: _Run, sent: Sentence, it: Item, role: Role) -> None:
         run.claims += 1
-        m = _UNIT_TEXT.match(run.text, it.end)
-        span_end = m.end() if m and it.unit != "time" else it.end
-        label = run.text[it.start:span_end]
         if it.value is None and it.unit != "time":
-            run.fail(it.start, span_end, f"'{label}': not a number the checker can verify")
-            return
-        party = self.party_of(sent.items[role.party], run.ev) if role.party is not None else None
-        try:
-            verdict = check_role(self, run.ev, role, it, party, sent.skel, sent.items)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-            verdict = "this figure could not be checked against the data"
+            verdict = "not a number the checker can verify"
+        else:
+            party = self.party_of(sent.items[role.party], run.ev) if role.party is not None else None
+            try:
+                verdict = check_role(self, run.ev, role, it, party, sent.skel, sent.items)
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+                verdict = "this figure could not be checked against the data"
         if verdict is not None:
-            run.fail(it.start, span_end, f"'{label}': {verdict}")
+            # the failure spans the figure and its unit ("eight seats")
+            m = _UNIT_TEXT.match(run.text, it.end) if it.unit != "time" else None
+            span_end = m.end() if m else it.end
+            run.fail(it.start, span_end, f"'{run.text[it.start:span_end]}': {verdict}")
 
     def _check_verb(self, run: _Run, v: Verb, party: str) -> None:
         """A claim verb no frame or figure explains: the data must at least say the party

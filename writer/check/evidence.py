@@ -19,19 +19,23 @@ NOC = party_codes.NOC
 _YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
 
 
+_MISSING = object()
+
+
 def _memo(method):
-    """A per-party lookup, computed once per evidence (the table and the prose ask again)."""
+    """A lookup (per party, mostly), computed once per evidence (the table and the prose ask
+    again)."""
     name = method.__name__
 
     def wrapper(self, *args):
         key = (name, *args)
         try:
-            return self._memo[key]
-        except KeyError:
-            value = self._memo[key] = method(self, *args)
-            return value
+            value = self._memo.get(key, _MISSING)
         except TypeError:  # an unhashable argument: compute
             return method(self, *args)
+        if value is _MISSING:  # (most lookups are a story's first: no KeyError to raise)
+            value = self._memo[key] = method(self, *args)
+        return value
     wrapper.__name__ = name
     wrapper.__doc__ = method.__doc__
     return wrapper
@@ -93,7 +97,7 @@ class Evidence:
         for f in evidence:
             if not isinstance(f, Mapping):
                 continue
-            if set(f) == {"context"}:  # the drafter's context figures
+            if len(f) == 1 and "context" in f:  # the drafter's context figures
                 context.extend(c for c in f.get("context") or () if isinstance(c, Mapping))
                 continue
             if f.get("scope") == "roundup":  # the round-up's tallies, read as group facts
@@ -109,16 +113,28 @@ class Evidence:
         self.facts = facts
         self.context = context
         self._memo: dict[tuple, Any] = {}
+        self._codes: dict[int, tuple[Any, set[str]]] = {}  # id(fact) -> (fact, its party codes)
         self.councils_f = [f for f in facts if f.get("scope") == "council"]
         self.wards_f = [f for f in facts if f.get("scope") == "ward"]
         self.tallies_f = [f for f in facts if f.get("scope") in ("group", "national")]
 
     # -- names ------------------------------------------------------------------------------
+    def party_codes(self, f) -> set[str]:
+        """``party_codes_in(f)``, computed once per fact: the lexicon learns the story's
+        parties from the same facts (:meth:`Lexicon.learn`) before :attr:`parties` asks.
+        The set is shared: callers must not change it."""
+        hit = self._codes.get(id(f))
+        if hit is not None and hit[0] is f:
+            return hit[1]
+        codes = party_codes_in(f)
+        self._codes[id(f)] = (f, codes)  # the fact is kept, so its id is not reused
+        return codes
+
     @cached_property
     def parties(self) -> set[str]:
         out: set[str] = set()
         for f in self.facts:
-            out |= party_codes_in(f)
+            out |= self.party_codes(f)
         for c in self.context:
             if isinstance(c.get("values"), Mapping):
                 out.update(c["values"])
@@ -141,6 +157,11 @@ class Evidence:
                         self.lex.council_by_name.get(norm(name), "name:" + norm(name))
                     out.setdefault(slug, set()).add((f.get("party"), how))
         return out
+
+    @cached_property
+    def council_ids(self) -> set[str]:
+        """The councils the story may name: its own and those its group facts list."""
+        return self.council_slugs | set(self.listed_councils)
 
     @cached_property
     def ward_keys(self) -> set[str]:
@@ -376,7 +397,9 @@ class Evidence:
     def lost(self, p: str) -> set[str]:
         return {slug for slug, how in self.listed_councils.items() if (p, "lost") in how}
 
+    @_memo
     def ward_gains(self) -> list[tuple[str, str]]:
+        """(gainer, loser) of each seat that changed hands in the story's wards."""
         return [(g.get("party"), g.get("from")) for f in self.wards_f for g in f.get("gains") or ()
                 if isinstance(g, Mapping)]
 

@@ -7,8 +7,9 @@ parties first seen in a story's evidence are added as they turn up (:meth:`Lexic
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from writer import parties as party_codes
 from writer.model import NightSetup, normalise_ward_name
@@ -93,6 +94,7 @@ class Lexicon:
     ward_names: dict[str, str] = field(default_factory=dict)  # ward key -> a name
     party_codes: set[str] = field(default_factory=set)
     pending: list[dict] = field(default_factory=list)  # patterns not yet given to the ruler
+    wards_seen: set[str] = field(default_factory=set, repr=False, compare=False)  # names add_ward was given
 
     # -- building -------------------------------------------------------------------------------
     def _add(self, label: str, text: str, ident: str) -> None:
@@ -125,8 +127,12 @@ class Lexicon:
 
     def add_ward(self, name: str) -> bool:
         """A ward's name, as a WARD form. Names that could not be told from ordinary words
-        in copy ("the", "a", one or two letters) are left out."""
-        if not isinstance(name, str) or len(name.strip()) < 3 or not any(ch.isupper() for ch in name):
+        in copy ("the", "a", one or two letters) are left out. A name given before is
+        answered at once (forms are only ever added: it was added then, or left out)."""
+        if not isinstance(name, str) or name in self.wards_seen:
+            return False
+        self.wards_seen.add(name)
+        if len(name.strip()) < 3 or not any(ch.isupper() for ch in name):
             return False
         form = norm(name)
         if form in _COMMON_WORDS:
@@ -169,15 +175,19 @@ class Lexicon:
             lex.add_ward(w)
         return lex
 
-    def learn(self, evidence: Iterable) -> None:
-        """Add the parties and wards a story's evidence names that the night did not."""
+    def learn(self, evidence: Iterable, codes_of: Callable[[Any], set[str]] | None = None) -> None:
+        """Add the parties and wards a story's evidence names that the night did not.
+        ``codes_of``: :func:`party_codes_in`, or a function that gives the same (the
+        checker passes its :meth:`Evidence.party_codes`, which remembers each fact's codes
+        for :attr:`Evidence.parties`)."""
+        codes_of = codes_of or party_codes_in
         for f in evidence:
             if not hasattr(f, "get"):
                 continue
             for key in ("ward", "baseline_ward"):
                 if isinstance(f.get(key), str):
                     self.add_ward(f[key])
-            for code in party_codes_in(f):
+            for code in codes_of(f):
                 if code not in self.party_codes:
                     self.add_party(code)
             slug, name = f.get("council"), f.get("council_name")

@@ -145,8 +145,11 @@ class Pipeline:
             return None
         analysis, known = hit
         if known < len(self.learnt):
-            low = paragraph.lower()
-            if any(form in low for form in self.learnt[known:]):
+            # the ruler matches a form token by token, whatever whitespace lies between
+            # ("Newcastle - under - Lyme"): compared without whitespace, the paragraph holds
+            # every form it could match
+            squeezed = "".join(paragraph.lower().split())
+            if any("".join(form.split()) in squeezed for form in self.learnt[known:]):
                 return None
             self.cache[paragraph] = (analysis, len(self.learnt))
         return analysis

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from writer.check.lexicon import NUMBER_WORDS
@@ -24,7 +25,7 @@ class CheckResult:
     claims: int  # how many things were checked
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """A party, council or ward named, or a number, in the checked text."""
 
@@ -41,14 +42,14 @@ class Item:
     role_cue: str | None = None  # and the cue read before it
 
 
-@dataclass
+@dataclass(slots=True)
 class Verb:
     start: int
     end: int
     word: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     start: int
     end: int
@@ -64,9 +65,10 @@ _INT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 _DEC = re.compile(r"(\d+)\.(\d+)")
 
 
+@lru_cache(maxsize=4096)
 def parse_number(text: str) -> tuple[float | int | None, int, bool]:
     """(value, decimals, signed) of a number as written: "41", "1,156", "35.4", "+16",
-    "eight"."""
+    "eight" (remembered: copy writes the same few figures again and again)."""
     t = text.replace("\u2212", "-")
     signed = t[:1] in "+-"
     body = t[1:] if signed else t
@@ -90,6 +92,8 @@ def same(n: float, v: Any, decimals: int = 0) -> bool:
     decimal place; more only where the text gives more)."""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return False
+    if float(v) == float(n):
+        return True  # (most figures are the value itself: no need to round)
     places = max(1, decimals)
     return round(float(v), places) == round(float(n), places)
 
