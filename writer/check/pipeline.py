@@ -23,8 +23,10 @@ objects), cached by paragraph text: a re-drafted story mostly repeats its paragr
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 import spacy
 from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH, SENT_START
@@ -49,6 +51,7 @@ FIGURE_SHAPES = ("d", "dd", "ddd", "dddd", "d,ddd", "dd,ddd", "ddd,ddd", "d,ddd,
                  "ddd.d", "dddd.d", "d.dd", "dd.dd", "ddd.dd")
 TIME_OR_ORDINAL_SHAPES = ("dxx", "ddxx", "d.ddxx", "dd.ddxx", "d:ddxx", "dd:ddxx")
 CACHE_SIZE = 20_000
+_FIRST = itemgetter(0)
 
 
 @Language.factory("writer_sentencizer", default_config={"punct_chars": None, "overwrite": False,
@@ -229,7 +232,8 @@ class Pipeline:
         """The EntityRuler's entities as token spans, by its own rule (longest match first,
         then leftmost; no overlaps): what ``nlp(text).ents`` gives, without building a Span
         for every match and setting ``doc.ents``."""
-        matches = sorted(set(self.ruler.phrase_matcher(doc)), key=lambda m: (m[1] - m[2], m[1]))
+        # one span matched under several labels is one candidate; longest, then leftmost
+        matches = sorted({(s - e, s, e) for _, s, e in self.ruler.phrase_matcher(doc)})
         taken = bytearray(len(doc))
         out = []
         for _, start, end in matches:
@@ -264,9 +268,9 @@ class Pipeline:
             return Analysis((), (), (), (0,))
         if sent_starts is None:
             idx, length, sent_start = (col.tolist() for col in doc.to_array([IDX, LENGTH, SENT_START]).T)
+            sent_starts = [v == 1 for v in sent_start]
         else:
             idx, length = (col.tolist() for col in doc.to_array([IDX, LENGTH]).T)
-            sent_start = [1 if v else 0 for v in sent_starts]
         ends = [i + k for i, k in zip(idx, length)]
         ents = tuple((idx[s], ends[e - 1]) for s, e in self.ents(doc))
         figures: list[tuple[int, int, str, str | None]] = []
@@ -315,6 +319,7 @@ class Pipeline:
                 if s + 1 < n and low(s + 1) in ("council", "councils"):
                     figures.append((start, end, text[start:end], "ordinal"))
         figures.sort()
+        verbs.sort()
         # a compound ("twenty-one") swallows its parts
         kept = []
         last_end = -1
@@ -323,7 +328,7 @@ class Pipeline:
                 continue
             kept.append(f)
             last_end = f[1]
-        sentences = tuple(idx[i] for i, v in enumerate(sent_start) if v == 1) or (0,)
+        sentences = tuple([i for i, v in zip(idx, sent_starts) if v]) or (0,)
         return Analysis(ents, tuple(kept), tuple(verbs), sentences)
 
 
@@ -341,9 +346,15 @@ def _token_matcher(nlp, words: dict[str, list[str]]) -> Matcher:
 
 
 def _slice(a: Analysis, start: int, end: int) -> Analysis:
-    """The part of an analysis inside [start, end), re-based to start."""
-    ents = tuple((s - start, e - start) for s, e in a.ents if start <= s and e <= end)
-    figures = tuple((s - start, e - start, t, k) for s, e, t, k in a.figures if start <= s and e <= end)
-    verbs = tuple((s - start, e - start, w) for s, e, w in a.verbs if start <= s < end)
-    sentences = [0] + [s - start for s in a.sentences if start < s < end]
+    """The part of an analysis inside [start, end), re-based to start. (Entities, figures,
+    verbs and sentences are each in order of their starts: each part is found by bisection.)"""
+    def part(rows: tuple, key) -> tuple:
+        lo = bisect_left(rows, start, key=key)
+        hi = bisect_left(rows, end, lo, key=key)
+        return rows[lo:hi]
+
+    ents = tuple([(s - start, e - start) for s, e in part(a.ents, _FIRST) if e <= end])
+    figures = tuple([(s - start, e - start, t, k) for s, e, t, k in part(a.figures, _FIRST) if e <= end])
+    verbs = tuple([(s - start, e - start, w) for s, e, w in part(a.verbs, _FIRST)])
+    sentences = [0] + [s - start for s in part(a.sentences, None) if s > start]
     return Analysis(ents, figures, verbs, tuple(sentences))
