@@ -28,7 +28,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from stats import percentile  # noqa: E402
+from stats import machine, percentile  # noqa: E402
 from synth import generate  # noqa: E402
 
 from writer.check import FactChecker  # noqa: E402
@@ -93,7 +93,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}; best of {args.repeat} runs", flush=True)
+    print(f"{machine()}; best of {args.repeat} runs", flush=True)
     if args.night:
         bench(args.night.name, args.night, args.repeat)
         return
