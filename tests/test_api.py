@@ -286,6 +286,29 @@ def test_an_older_version_is_stale(api, night):
     assert api.pipeline.engine.declarations[out["id"]] == current
 
 
+def test_the_first_version_declared_again_later_stands_again(api, night):
+    """A, B, then A again with a later time (a recount restores the first result): a
+    correction, stored, and the standing version; sent again as it was, a repeat."""
+    body = body_of(decl_named(night, "Castletown"))
+    api.post(body)
+    corrected = copy.deepcopy(body)
+    corrected["candidates"][0]["votes"] += 10
+    corrected["declared_at"] = "2026-05-08T00:30:00+01:00"
+    assert api.post(corrected).json()["declarations"][0]["outcome"] == "correction"
+    restored = dict(body, declared_at="2026-05-08T01:15:00+01:00", source="recount")
+    r = api.post(restored)
+    out = r.json()["declarations"][0]
+    assert r.status_code == 201 and out["outcome"] == "correction" and out["stored"] and out["events"]
+    rows = api.store.declaration_rows(out["id"])
+    assert [row.outcome for row in rows] == ["new", "correction", "correction"]
+    assert rows[0].content_digest == rows[2].content_digest
+    current = api.store.current_declaration(out["id"]).declaration()
+    assert current.candidates[0].votes == body["candidates"][0]["votes"]
+    assert api.pipeline.engine.declarations[out["id"]] == current
+    again = api.post(restored)
+    assert again.status_code == 200 and again.json()["declarations"][0]["outcome"] == "repeat"
+
+
 def test_ward_and_council_declarations_in_one_batch(api, night):
     greyhaven = [body_of(d) for d in night.declarations if d.council == "greyhaven"]
     assert greyhaven[-1]["kind"] == "council"

@@ -100,6 +100,13 @@ def test_real_correction_that_changes_the_winner(le2022_dir):
     # and the same correction arriving again changes nothing; the old version arriving late is stale
     assert engine.apply(correction).outcome == "repeat"
     assert engine.apply(decl).outcome == "stale"
+    # declared again after the correction (a recount restores the first result), it stands again
+    restored = dataclasses.replace(decl, declared_at=correction.declared_at + timedelta(hours=1), source="recount")
+    applied = engine.apply(restored)
+    assert applied.outcome == "correction" and applied.events
+    council_restored = next(r for r in engine.council_results() if r.slug == "kingston-upon-hull")
+    assert council_restored.seat_change == council_before.seat_change
+    assert engine.apply(dataclasses.replace(correction, declared_at=restored.declared_at)).outcome == "stale"
 
 
 def test_events_are_immutable(demo):

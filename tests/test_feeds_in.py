@@ -310,6 +310,53 @@ def test_a_retraction_corrects_the_ward(server, night, table):
     assert (ashcombe.seats_won, ashcombe.seats_declared, ashcombe.wards_declared) == ({}, 0, 0)
 
 
+def test_a_ward_back_to_its_first_result_is_a_correction(server, night, table):
+    """A, then B, then A again: a later entry that restores the first result (a recount) is
+    declared at its own time, and the engine takes it as a correction. A ward that goes back
+    only because an entry was taken out of the feed keeps the later result, and says so."""
+    wards = latest_wards(night)
+    first = next(d for d in night.declarations if d.id == GOLDSMID)  # Emmott (Lab) at 12:05
+    later = wards[GOLDSMID]  # Underhill (Con) at 12:55
+    emmott = entry(1, first, "Emmott R.", "Lab")
+    retract = replace(emmott, id="https://results.test/#2", at=later.declared_at.isoformat(), retraction=1)
+    underhill = entry(3, later, "Underhill R.", "Con")
+    url = server.put("/f.atom", atom([emmott]))
+    poller = FeedPoller(url, night, names_table=table)
+    engine, _ = build(night)
+    declared = poller.poll().declarations[0]
+    assert engine.apply(declared).outcome == "new"
+    server.put("/f.atom", atom([emmott, retract, underhill]))
+    assert engine.apply(poller.poll().declarations[0]).outcome == "correction"
+    # the recount: Underhill's win retracted, Emmott declared the winner again, later
+    at = (later.declared_at + timedelta(minutes=30)).isoformat()
+    undo = replace(underhill, id="https://results.test/#4", at=at, retraction=1)
+    again = replace(emmott, id="https://results.test/#5", at=at)
+    server.put("/f.atom", atom([emmott, retract, underhill, undo, again]))
+    polled = poller.poll()
+    assert polled.problems == []
+    decl = polled.declarations[0]
+    assert [(c.name, c.party) for c in decl.candidates] == [("Emmott R.", "Lab")]
+    assert decl.content_digest() == declared.content_digest() and decl.declared_at.isoformat() == at
+    applied = engine.apply(decl)
+    assert applied.outcome == "correction"
+    assert {r.slug: r for r in engine.council_results()}["ashcombe"].seats_won == {"Lab": 1}
+
+    # the same steps, but the ward goes back because the winner's entry is changed in place,
+    # its time left as it was: not told from a late copy of the first version
+    poller = FeedPoller(server.put("/g.atom", atom([emmott])), night, names_table=table)
+    engine, _ = build(night)
+    engine.apply(poller.poll().declarations[0])
+    server.put("/g.atom", atom([emmott, retract, underhill]))
+    engine.apply(poller.poll().declarations[0])
+    server.put("/g.atom", atom([emmott, retract, replace(underhill, name="Emmott R.", party_id=emmott.party_id, party_name=emmott.party_name)]))
+    polled = poller.poll()
+    assert [p.message for p in polled.problems] == [
+        "Goldsmid (Ashcombe) is back to an earlier version of its result at no later time (an entry changed "
+        "in place?); the later version stands: an editor must check it"]
+    assert engine.apply(polled.declarations[0]).outcome == "stale"
+    assert {r.slug: r for r in engine.council_results()}["ashcombe"].seats_won == {"Con": 1}
+
+
 def test_malformed_entries_are_each_reported_and_the_rest_kept(server, night, table):
     wards = latest_wards(night)
     pallion = wards["local.greyhaven.pallion.2026-05-07"]

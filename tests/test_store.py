@@ -321,6 +321,50 @@ def test_a_correction_is_a_new_row_and_the_latest_state_follows_it(store, night,
     assert stale.outcome == "stale" and stale.events == () and stale.stories == ()
     assert store.current_declaration(did).declaration() == fixed
 
+    # the first version again, declared after the standing one (a recount restores it): a
+    # correction, stored as a row of its own though its content is stored already
+    restored = replace(versions[0], declared_at=fixed.declared_at + timedelta(minutes=5), source="feed:recount")
+    done = pipeline.ingest(restored)
+    assert done.outcome == "correction" and done.seq is not None and done.events
+    assert store.current_declaration(did).declaration() == restored
+    assert store.replaced_by(rows[2].seq).seq == done.seq
+    assert pipeline.ingest(restored).outcome == "seen"  # sent again as it was: a repeat
+    # the standing version sent again at another time is a repeat too, and stores nothing
+    assert pipeline.ingest(replace(restored, declared_at=restored.declared_at + timedelta(minutes=1))).outcome == "seen"
+    assert len(store.declaration_rows(did)) == 5
+    # an engine and desk rebuilt from the store come to the same state
+    assert Pipeline(store, factory).resumed.consistent
+
+
+def test_a_store_with_declarations_in_it_migrates_to_the_key_with_the_time(store_url, night, factory):
+    """Revision 0005 changes the declarations' unique key on a store that holds a night:
+    every row kept with its sequence number, events still pointing at them, the table still
+    append-only, and the same content storable again at another time."""
+    old = open_store(store_url, migrate_to="0004")
+    Pipeline(old, factory).ingest_all(night.declarations[:40])
+    rows = [(r.seq, r.declaration_id, r.content_digest, r.declared_at) for r in old.declaration_rows()]
+    events = [(e.seq, e.declaration_seq) for e in old.event_rows()]
+    old.close()
+    store = open_store(store_url)
+    assert current_revision(store.engine) == "0005"
+    assert [(r.seq, r.declaration_id, r.content_digest, r.declared_at) for r in store.declaration_rows()] == rows
+    assert [(e.seq, e.declaration_seq) for e in store.event_rows()] == events
+    with pytest.raises(DBAPIError, match="append-only"):
+        with store.engine.begin() as conn:
+            conn.execute(text("DELETE FROM declarations"))
+    with pytest.raises(IntegrityError):  # events must still point at declarations
+        with store.engine.begin() as conn:
+            conn.execute(text("INSERT INTO events (event_id, key, version, status, rule, scope, subject, council, "
+                              "score, provisional, at, payload, declaration_seq) VALUES ('x', 'k', 1, 'new', "
+                              "'r', 'ward', 's', 'c', 1.0, false, '2026-05-07T23:00:00', '{}', 99999)"))
+    assert Pipeline(store, factory).resumed.consistent
+    # the key: the same content may be stored again at another time, not at the same time
+    first = night.declarations[0]
+    store.record_declaration(replace(first, declared_at=first.declared_at + timedelta(days=1)), "stale")
+    with pytest.raises(IntegrityError):
+        store.record_declaration(first, "stale")
+    store.close()
+
 
 def test_story_versions_edits_decisions_and_checks_are_kept(store, night, factory):
     pipeline = Pipeline(store, factory)

@@ -5,7 +5,9 @@ and the HTTP API) and returns the event records it causes: new events, updated v
 and retractions. A repeated declaration (same id, same content) does nothing; the same id
 with new content, declared no earlier than the current version, is a correction that
 replaces it and re-derives everything that depended on it; an older version arriving late
-is stale and changes nothing. Each declaration costs O(parties) beyond its own candidates, so a
+is stale and changes nothing. A version that was replaced comes back only when declared
+after the current one (a recount that restores the first result), never by arriving again
+as it was sent. Each declaration costs O(parties) beyond its own candidates, so a
 night ten times larger takes ten times as long.
 """
 
@@ -92,8 +94,10 @@ class Engine:
                 return Applied(decl.id, "repeat", ())
             # An earlier version arriving late (a feed replaying old entries, a second replay
             # of a night) must never undo a correction: only a version declared no earlier
-            # than the current one replaces it.
-            if content in self._superseded.get(decl.id, ()) or decl.declared_at < current.declared_at:
+            # than the current one replaces it, and one that was replaced before only when
+            # declared after it (A, B, then A again as a new declaration).
+            if decl.declared_at < current.declared_at or (
+                    content in self._superseded.get(decl.id, ()) and decl.declared_at <= current.declared_at):
                 return Applied(decl.id, "stale", ())
             self._superseded.setdefault(decl.id, set()).add(current.content_key())
         outcome = "correction" if current is not None else "new"

@@ -25,6 +25,7 @@ later retraction of one of them is then reported as withdrawing a winner not in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import feedparser
@@ -95,6 +96,7 @@ class FeedPoller:
         self.seen: dict[str, str] = {}  # entry id -> fingerprint of what it said last
         self.entries: dict[str, FeedEntry] = {}  # the accepted entries, by id
         self.sent: dict[str, str] = {}  # declaration id -> content digest last returned
+        self._sent_at: dict[str, datetime] = {}  # declaration id -> latest time returned
         self._versions: dict[str, set[str]] = {}  # declaration id -> every digest returned
         self._reported: set[tuple] = set()
         self._requeued: list[WardDeclaration] = []
@@ -225,12 +227,19 @@ class FeedPoller:
             digest = decl.content_digest()
             if self.sent.get(wid) == digest:
                 continue
-            if digest in self._versions.get(wid, ()):
+            # a ward back to an earlier version of its result is declared again, at the time
+            # of the entry that changed it, and the engine takes it as a correction; but not
+            # at a time no later than the version it replaces (an entry changed in place,
+            # its time left as it was): the engine keeps the later version, as it must a
+            # late copy of an old one, so say so
+            last = self._sent_at.get(wid)
+            if digest in self._versions.get(wid, ()) and last is not None and decl.declared_at <= last:
                 problems.append(FeedProblem(self.url, state.last_entry, None, f"{decl.ward} "
                                             f"({self.index.councils[decl.council].name}) is back to an earlier "
-                                            "version of its result, which the store and engine keep as "
-                                            "superseded; expected a new result: an editor must correct it"))
+                                            "version of its result at no later time (an entry changed in place?); "
+                                            "the later version stands: an editor must check it"))
             self.sent[wid] = digest
+            self._sent_at[wid] = max(decl.declared_at, last) if last is not None else decl.declared_at
             self._versions.setdefault(wid, set()).add(digest)
             out.append(decl)
         return out, problems, pending

@@ -83,13 +83,30 @@ def alembic_config(connection=None):
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Run the migrations up to ``revision`` on ``engine``'s database, in one transaction."""
+    """Run the migrations up to ``revision`` on ``engine``'s database, in one transaction.
+
+    On SQLite, foreign keys are off while they run: a migration that builds a table again
+    drops the old one, which the tables referring to it must survive (SQLite's documented
+    way to change a table's schema). They are checked before the transaction commits, and
+    turned on again after."""
     from alembic import command
 
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
-        command.upgrade(alembic_config(conn), revision)
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # outside any transaction: SQLite ignores this pragma inside one
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+                command.upgrade(alembic_config(conn), revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migrating left rows that refer to missing rows: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def current_revision(engine: Engine) -> str | None:

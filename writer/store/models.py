@@ -65,13 +65,14 @@ class Base(DeclarativeBase):
 
 class Declaration(Base):
     """A declaration as received: its raw payload, where it came from and when, and what
-    the engine made of it. Repeats (same id, same content) are not stored again; what
-    replaced a row is the next row with the same ``declaration_id`` whose outcome is
-    ``correction`` (``Store.replaced_by``)."""
+    the engine made of it. Repeats (same id, same content, same time) are not stored again;
+    the same content declared again later is (a result that goes back to an earlier version
+    is a correction). What replaced a row is the next row with the same ``declaration_id``
+    whose outcome is ``correction`` (``Store.replaced_by``)."""
 
     __tablename__ = "declarations"
     __table_args__ = (
-        UniqueConstraint("declaration_id", "content_digest"),
+        UniqueConstraint("declaration_id", "content_digest", "declared_at"),
         CheckConstraint("outcome IN ('new', 'correction', 'stale')", name="outcome"),
         CheckConstraint("kind IN ('ward', 'council')", name="kind"),
     )

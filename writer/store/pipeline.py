@@ -63,10 +63,15 @@ def ingest(store: Store, engine: Engine, desk: Desk, decl: Declaration,
     # now (no other writer can slip the same declaration in between), and costs no
     # transaction of its own. If anything fails, nothing of ``decl`` is stored.
     with store.transaction():
-        if store.seen(decl.id, decl.content_digest()):
+        digest = decl.content_digest()
+        if store.seen(decl.id, digest, decl.declared_at):
             return Ingested(decl.id, "seen", None)
         applied = engine.apply(decl)
         if applied.outcome == "repeat":
+            # the standing version again, sent with another time: nothing to store
+            current = store.current_declaration(decl.id)
+            if current is not None and current.content_digest == digest:
+                return Ingested(decl.id, "seen", None)
             raise StoreError(f"the engine already has {decl.id} but the store does not: "
                              "rebuild the engine and desk from the store (resume) before ingesting")
         stories = desk.apply(applied.events)

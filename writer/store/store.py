@@ -182,12 +182,15 @@ class Store:
         return row
 
     # -- declarations -------------------------------------------------------------------------
-    def seen(self, declaration_id: str, content_digest: str) -> bool:
-        """Whether this declaration (same id, same content) is already stored."""
+    def seen(self, declaration_id: str, content_digest: str, declared_at: datetime | None = None) -> bool:
+        """Whether this declaration (same id, same content, and declared at the same time
+        where ``declared_at`` is given) is already stored."""
         with self._read() as s:
-            return s.scalar(select(Declaration.seq).where(
+            times = s.scalars(select(Declaration.declared_at).where(
                 Declaration.declaration_id == declaration_id,
-                Declaration.content_digest == content_digest).limit(1)) is not None
+                Declaration.content_digest == content_digest)).all()
+        # (compared here, not in SQL: a time's stored form differs between databases)
+        return bool(times) and (declared_at is None or any(t == declared_at for t in times))
 
     def declaration_rows(self, declaration_id: str | None = None) -> list[Declaration]:
         """Stored declaration rows in the order received (of one id, or all)."""

@@ -24,7 +24,9 @@ good ones are stored in one transaction.
 Declarations are idempotent by id: the same id with the same content is a ``repeat`` and
 stores nothing; the same id with new content declared no earlier than the standing version
 is a ``correction`` (its events are updated or retracted); an older version arriving late
-is ``stale`` and changes nothing. The response (201 when anything was stored, else 200)
+is ``stale`` and changes nothing. A version that was replaced comes back as a
+``correction`` only when declared after the standing one (a recount that restores the first
+result); sent again with its old time, it is ``stale``. The response (201 when anything was stored, else 200)
 gives each declaration's outcome and the event records and stories it produced.
 
 Text is data: names and sources are stored exactly as sent (no HTML escaping here; pages
@@ -570,7 +572,8 @@ async def post_declarations(
     """Post one declaration or a list of them. Idempotent by declaration id: the same id
     with the same content is a `repeat` (nothing stored); with new content and a
     `declared_at` no earlier than the standing version, a `correction`; an older version,
-    `stale`. A list is all or nothing."""
+    `stale`; a version that was replaced, declared again after the standing one, a
+    `correction`. A list is all or nothing."""
     raw = await request.json()  # the body as sent: checked in full against the night
     result, problems = await run_in_threadpool(_check_and_ingest, request.app.state, raw, token_name)
     if problems:
