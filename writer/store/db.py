@@ -87,9 +87,10 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     On SQLite, foreign keys are off while they run: a migration that builds a table again
     drops the old one, which the tables referring to it must survive (SQLite's documented
-    way to change a table's schema). They are checked before the transaction commits, and
-    turned on again after."""
+    way to change a table's schema). Where a migration ran, they are checked before the
+    transaction commits; they are turned on again after."""
     from alembic import command
+    from alembic.migration import MigrationContext
 
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
@@ -99,8 +100,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             with conn.begin():
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK})
+                before = MigrationContext.configure(conn).get_current_revision() if sqlite else None
                 command.upgrade(alembic_config(conn), revision)
-                if sqlite:
+                if sqlite and MigrationContext.configure(conn).get_current_revision() != before:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:
                         raise RuntimeError(f"migrating left rows that refer to missing rows: {broken[:5]}")
