@@ -260,13 +260,20 @@ def test_a_correction_replaces_the_declaration_and_updates_its_events(api, night
     assert len(api.store.story_history(f"ward:{out['id']}")) == 2
 
 
-def test_an_older_version_is_stale(api, night):
+def declared_then_corrected(api, night) -> dict:
+    """Castletown posted, then a correction of it declared later (10 more votes for the
+    first candidate); the first version's body."""
     body = body_of(decl_named(night, "Castletown"))
     api.post(body)
     corrected = copy.deepcopy(body)
     corrected["candidates"][0]["votes"] += 10
     corrected["declared_at"] = "2026-05-08T00:30:00+01:00"
     assert api.post(corrected).json()["declarations"][0]["outcome"] == "correction"
+    return body
+
+
+def test_an_older_version_is_stale(api, night):
+    body = declared_then_corrected(api, night)
     counts = api.counts()
     # the first version, sent again: stale, and nothing stored
     r = api.post(body)
@@ -289,12 +296,7 @@ def test_an_older_version_is_stale(api, night):
 def test_the_first_version_declared_again_later_stands_again(api, night):
     """A, B, then A again with a later time (a recount restores the first result): a
     correction, stored, and the standing version; sent again as it was, a repeat."""
-    body = body_of(decl_named(night, "Castletown"))
-    api.post(body)
-    corrected = copy.deepcopy(body)
-    corrected["candidates"][0]["votes"] += 10
-    corrected["declared_at"] = "2026-05-08T00:30:00+01:00"
-    assert api.post(corrected).json()["declarations"][0]["outcome"] == "correction"
+    body = declared_then_corrected(api, night)
     restored = dict(body, declared_at="2026-05-08T01:15:00+01:00", source="recount")
     r = api.post(restored)
     out = r.json()["declarations"][0]
