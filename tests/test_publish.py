@@ -289,6 +289,7 @@ def test_the_webhook_gets_each_release_signed_once_with_a_stable_key(store, pipe
     assert doc["_delivery"] == f"{pub.key(sid)}:{doc['version']}:publish"
     assert doc["title"] == store.latest_story(sid).headline and "<p>" in doc["html"]
     assert doc["image_alt"].startswith("Bar chart. Seats won in Northmoor")
+    assert doc["categories"] == ["English local elections 2026 (demo night)", "Council results"]
     assert report.sent[0].remote_url == f"https://cms.example/{pub.key(sid)}"
     assert pub.run(NOW).sent == [] and len(receiver.got) == 1  # delivered once
     hook.close()
@@ -362,6 +363,7 @@ def test_posts_carry_title_tags_chart_and_the_seats_table(store, pipeline, night
     assert post.title == row.headline and "<h1>" not in post.html and 'class="seats"' in post.html
     assert post.key == "local-2026-05-07-council-northmoor"
     assert post.tags[:2] == ("Northmoor", "North West") and "Red Wall" in post.tags
+    assert post.categories == ("English local elections 2026 (demo night)", "Council results")
     assert post.image.png[:8] == b"\x89PNG\r\n\x1a\n"
     assert post.image.alt == ("Bar chart. Seats won in Northmoor in 2026, with the seats won when they were "
                               "last fought in 2022: Labour 8 (3 in 2022), Conservatives 1 (6 in 2022), "

@@ -14,6 +14,7 @@ Every run uses its own namespace for the posts' slugs, so runs never see each ot
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import subprocess
@@ -121,6 +122,10 @@ def test_the_scheduler_publishes_retracts_and_corrects_in_place(tmp_path, env, w
             tags = {t["name"] for t in wp._call("tags", "GET", "/tags", params={"include": ",".join(map(str, got["tags"]))})}
             council_name = next(e["council_name"] for e in row.payload["evidence"] if e.get("council_name"))
             assert {council_name, row.payload["region"]} <= tags
+            categories = {html.unescape(c["name"]) for c in wp._call(
+                "categories", "GET", "/categories", params={"include": ",".join(map(str, got["categories"]))})}
+            kind = "Council results" if row.kind == "council" else "Ward results"
+            assert categories == {night.election.name, kind}
         northmoor = post(wp, ids["council:northmoor"])
         assert "Red Wall" in {t["name"] for t in wp._call("tags", "GET", "/tags", params={"include": ",".join(map(str, northmoor["tags"]))})}
         media = wp._call("media", "GET", f"/media/{northmoor['featured_media']}", params={"context": "edit"})

@@ -63,6 +63,7 @@ class Post:
     html: str  # the body, safe HTML
     excerpt: str  # plain text
     tags: tuple[str, ...] = ()  # council, region and groups, by name
+    categories: tuple[str, ...] = ()  # the election and the kind of story, by name
     image: Image | None = None
     correction: str | None = None
     data: dict[str, Any] = field(default_factory=dict)  # the story as JSON, for webhooks
@@ -116,8 +117,8 @@ def _check(target: str, what: str, r: httpx.Response) -> httpx.Response:
 # -- WordPress ------------------------------------------------------------------------------
 class WordPress:
     """WordPress through its REST API (``/wp-json/wp/v2``), authenticated with an
-    Application Password. Tags are created as needed; the seat chart is uploaded as the
-    featured image (again only when it changed)."""
+    Application Password. Tags and categories are created as needed; the seat chart is
+    uploaded as the featured image (again only when it changed)."""
 
     name = "wordpress"
 
@@ -128,7 +129,7 @@ class WordPress:
         self.status = status
         self.client = client or httpx.Client(auth=(user, app_password), timeout=TIMEOUT,
                                              headers={"User-Agent": "results-night-writer"})
-        self._tags: dict[str, int] = {}
+        self._terms: dict[tuple[str, str], int] = {}  # (taxonomy, name) -> term id
 
     @classmethod
     def from_env(cls, env) -> "WordPress | None":
@@ -157,26 +158,35 @@ class WordPress:
         return Remote(str(post["id"]), post.get("link"), str(post.get("featured_media") or "") or None)
 
     def tag_ids(self, names) -> list[int]:
+        return self._term_ids("tags", "tag", names)
+
+    def category_ids(self, names) -> list[int]:
+        return self._term_ids("categories", "category", names)
+
+    def _term_ids(self, taxonomy: str, noun: str, names) -> list[int]:
+        """The ids of the terms of a taxonomy (``tags``, ``categories``) with these names,
+        each created if WordPress has none of that name (remembered once known)."""
         ids = []
         for name in names:
-            if name in self._tags:
-                ids.append(self._tags[name])
+            known = self._terms.get((taxonomy, name))
+            if known is not None:
+                ids.append(known)
                 continue
-            found = self._call(f"looking tag {name!r} up", "GET", "/tags",
+            found = self._call(f"looking {noun} {name!r} up", "GET", f"/{taxonomy}",
                                params={"search": name, "per_page": 100, "_fields": "id,name"})
-            tag = next((t["id"] for t in found if html.unescape(t["name"]) == name), None)
-            if tag is None:
+            term = next((t["id"] for t in found if html.unescape(t["name"]) == name), None)
+            if term is None:
                 try:
-                    tag = self._call(f"creating tag {name!r}", "POST", "/tags", json={"name": name})["id"]
+                    term = self._call(f"creating {noun} {name!r}", "POST", f"/{taxonomy}", json={"name": name})["id"]
                 except CMSError as exc:  # created meanwhile: WordPress says which term exists
                     if exc.status != 400:
                         raise
-                    found = self._call(f"looking tag {name!r} up", "GET", "/tags", params={"search": name})
-                    tag = next((t["id"] for t in found if html.unescape(t["name"]) == name), None)
-                    if tag is None:
+                    found = self._call(f"looking {noun} {name!r} up", "GET", f"/{taxonomy}", params={"search": name})
+                    term = next((t["id"] for t in found if html.unescape(t["name"]) == name), None)
+                    if term is None:
                         raise
-            self._tags[name] = tag
-            ids.append(tag)
+            self._terms[taxonomy, name] = term
+            ids.append(term)
         return ids
 
     def upload(self, image: Image) -> str:
@@ -202,6 +212,8 @@ class WordPress:
             return Remote(str(out["id"]), out.get("link"), remote.media_id, remote.media_digest)
         fields: dict[str, Any] = {"title": post.title, "content": self.body(post), "excerpt": post.excerpt,
                                   "status": self.status, "slug": post.key, "tags": self.tag_ids(post.tags)}
+        if post.categories:
+            fields["categories"] = self.category_ids(post.categories)
         media_id, media_digest = (remote.media_id, remote.media_digest) if remote else (None, None)
         if post.image is not None and (media_id is None or media_digest != post.image.digest):
             media_id, media_digest = self.upload(post.image), post.image.digest
@@ -251,6 +263,7 @@ class Webhook:
     def payload(self, post: Post) -> bytes:
         doc = {"action": post.action, "key": post.key, "story_id": post.story_id, "version": post.version,
                "title": post.title, "html": post.html, "excerpt": post.excerpt, "tags": list(post.tags),
+               "categories": list(post.categories),
                "correction": post.correction, "image_alt": post.image.alt if post.image else None,
                "story": post.data}
         return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode()

@@ -47,6 +47,9 @@ from writer.store.users import ReviewRecords
 log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 FAULT_ENV = "WRITER_FAULT"  # fault injection for the crash tests (see _fault)
+#: A CMS category for each kind of story (beside one for the election).
+STORY_CATEGORIES = {"council": "Council results", "ward": "Ward results", "group": "Election analysis",
+                    "roundup": "Election analysis"}
 
 
 
@@ -250,6 +253,12 @@ class Publisher:
                 names.append(name)
         return tuple(names)
 
+    def categories(self, story: Story) -> tuple[str, ...]:
+        """The election (its name) and the kind of story: results of councils, results of
+        wards, or the night's analysis (group stories and the round-up)."""
+        kind = STORY_CATEGORIES.get(story.kind)
+        return tuple(c for c in (self.election.name if self.election is not None else None, kind) if c)
+
     def group_names(self, groups: Iterable[str]) -> list[str]:
         if not hasattr(self, "_groups"):
             try:
@@ -289,7 +298,7 @@ class Publisher:
             title = story.headline
         return Post(key=self.key(story.id), story_id=story.id, version=release.story_version,
                     action=release.action, title=title, html=html, excerpt=story.lede,
-                    tags=self.tags(story), image=self.image(story) if release.action == "publish" else None,
+                    tags=self.tags(story), categories=self.categories(story), image=self.image(story) if release.action == "publish" else None,
                     correction=release.correction, data=story.to_dict())
 
     def _deliver(self, target: CMS, post: Post, known: Remote | None) -> tuple[Remote, int]:
