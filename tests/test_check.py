@@ -334,6 +334,39 @@ def test_losses_are_written_as_absolute_values(checker):
     assert "the Conservatives lost 16" in failing(check(checker, text, BARNET), "16 seats").reason
 
 
+def test_a_sign_and_a_word_of_direction_do_not_say_a_change_twice(checker):
+    # Brent 2022 was drafted "Labour down 11"; "down -11" (a gain of 11), "down +11" and
+    # "up -16" contradict themselves; a sign with a word of gain agrees with it
+    head = "Labour take Barnet from the Conservatives in London"
+    for wrong, at in (("Conservatives down -16", "-16"), ("Conservatives down +16", "+16"),
+                      ("Labour up -16", "-16")):
+        line = "Barnet: Labour up 16, Conservatives down 16".replace(wrong.rsplit(" ", 1)[0] + " 16", wrong)
+        text = replace(BARNET_TEXT, head, line)
+        assert "say the change twice" in failing(check(checker, text, BARNET), at).reason, line
+    for right in ("Barnet: Labour up 16, Conservatives down 16", "Barnet: Labour up +16, Conservatives down 16"):
+        assert check(checker, replace(BARNET_TEXT, head, right), BARNET).ok, right
+    # with a unit the figure is read as seats lost, and fails as such
+    text = replace(BARNET_TEXT, "the Conservatives lost 16 seats", "the Conservatives lost -16 seats")
+    assert not check(checker, text, BARNET).ok
+
+
+def test_a_number_the_gate_cannot_read_fails_rather_than_passing_unread(checker):
+    # a time with a sign is no time: it used to be no figure at all, so nothing checked it
+    for odd in ("-12.21am", "+12.21am"):
+        text = replace(EXETER_TEXT, "12.21am", odd)
+        assert failing(check(checker, text, EXETER), odd).reason == f"'{odd}': not a number the checker can verify"
+    text = replace(BARNET_TEXT, "winning 41 of the 63 seats", "winning 41/63 seats")
+    assert "not a number the checker can verify" in reasons(check(checker, text, BARNET))[0]
+
+
+def test_a_figure_in_a_quotation_is_quoted_only_as_the_evidence_writes_it(checker):
+    text = LONDON_TEXT.replace("(councils whose region is London)", "(councils whose region is London, 2019)")
+    facts = [dict(LONDON_LAB, definition="The London boroughs (councils whose region is London, 2019)."),
+             LONDON_ASPIRE]
+    assert check(checker, text, *facts).ok  # quoted as the evidence writes it
+    assert not check(checker, text.replace("London, 2019)", "London, -2019)"), *facts).ok
+
+
 def test_seats_won_and_council_size(checker):
     # Barnet 2022: 41 of the 63 seats; a swapped size or tally is caught
     result = check(checker, replace(BARNET_TEXT, "winning 41 of the 63 seats", "winning 41 of the 61 seats"), BARNET)

@@ -450,6 +450,8 @@ class FactChecker:
                 nums.append(Item("O", s, e, raw, value=int(raw[:-2]) if raw[:-2].isdigit() else None))
             elif kind == "time":
                 nums.append(Item("N", s, e, raw, unit="time"))
+            elif kind == "unread":  # a token with a digit that is no figure the gate reads
+                nums.append(Item("N", s, e, raw))
             elif kind == "compound":
                 parts = re.split(r"\s*-\s*", raw.lower())
                 nums.append(Item("N", s, e, raw, value=NUMBER_WORDS.get(parts[0], 0) + NUMBER_WORDS.get(parts[-1], 0)))
@@ -465,8 +467,15 @@ class FactChecker:
         items = sorted(ents + nums, key=_START) if nums else ents
         quoted = [(qs, qe) for qs, qe in quoted if qs < end and qe > base]
         if quoted:
-            # a quotation of the evidence (a group's definition) is the evidence itself
-            items = [it for it in items if not _within(quoted, it.start, it.end, strict=True)]
+            # a quotation of the evidence (a group's definition) is the evidence itself; a
+            # quotation is found by its words, so a figure in it counts as quoted only as the
+            # evidence writes it ("the 2019 general election", not "the -2019 general election")
+            said = run.ev.__dict__.get("_quoted_text")
+            if said is None:
+                got = run.ev.__dict__.get("_quote_pattern")
+                said = run.ev.__dict__["_quoted_text"] = "\n".join(q for q, _ in got[0]) if got else ""
+            items = [it for it in items if not (_within(quoted, it.start, it.end, strict=True)
+                                                and (it.kind != "N" or it.text in said))]
             verbs = [v for v in verbs if not _within(quoted, v.start, v.end, strict=True)]
         if not items and not verbs:
             return

@@ -451,6 +451,10 @@ def check_role(ctx, ev: Evidence, role: Role, it: Item, party: str | None, skel:
     if kind == "seat":
         return _seats(ctx, ev, role, n, party, items)
     if kind == "signed":
+        # a sign after a word of direction says the change twice: "lost -11" is a gain of
+        # 11, and "lost +11" or "up -3" contradicts itself ("gained +3" agrees)
+        if role.cue == "loss" or (role.cue == "gain" and n < 0):
+            return "a sign and a word of direction say the change twice; write it one way"
         vals = (ev.tally(party, "councils_change") + ev.seat_change(party)) if party else []
         if n in vals:
             return None

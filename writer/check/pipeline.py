@@ -23,7 +23,7 @@ objects), cached by paragraph text: a re-drafted story mostly repeats its paragr
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -51,6 +51,8 @@ FIGURE_SHAPES = ("d", "dd", "ddd", "dddd", "d,ddd", "dd,ddd", "ddd,ddd", "d,ddd,
                  "ddd.d", "dddd.d", "d.dd", "dd.dd", "ddd.dd")
 TIME_OR_ORDINAL_SHAPES = ("dxx", "ddxx", "d.ddxx", "dd.ddxx", "d:ddxx", "dd:ddxx")
 CACHE_SIZE = 20_000
+_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 _FIRST = itemgetter(0)
 
 
@@ -328,8 +330,35 @@ class Pipeline:
                 continue
             kept.append(f)
             last_end = f[1]
+        if _DIGIT.search(text):
+            kept = _unread(text, idx, ends, kept)
         sentences = tuple([i for i, v in zip(idx, sent_starts) if v]) or (0,)
         return Analysis(ents, tuple(kept), tuple(verbs), sentences)
+
+
+def _unread(text: str, idx: list[int], ends: list[int], figures: list[tuple]) -> list[tuple]:
+    """The figures, and every token with a digit in it that no figure covers ("-9.59pm",
+    "3/4", "10k"), as a figure of kind "unread": every number in copy is checked, and one
+    the gate cannot read fails as such rather than passing unread. (``figures``: in order,
+    none overlapping, as ``_read`` keeps them.)"""
+    unread = []
+    f, nf = 0, len(figures)
+    after = -1  # digits before this are accounted for
+    for m in _DIGITS.finditer(text):
+        at = m.start()
+        if at < after:
+            continue
+        while f < nf and figures[f][1] <= at:
+            f += 1
+        if f < nf and figures[f][0] <= at:  # in a figure: go on after it
+            after = figures[f][1]
+            continue
+        j = bisect_right(idx, at) - 1  # the token the digit is in
+        if j < 0 or at >= ends[j]:
+            continue  # (no token: not possible, as digits are not whitespace)
+        unread.append((idx[j], ends[j], text[idx[j]:ends[j]], "unread"))
+        after = ends[j]
+    return sorted(figures + unread) if unread else figures
 
 
 def _token_matcher(nlp, words: dict[str, list[str]]) -> Matcher:
