@@ -361,3 +361,45 @@ def test_failures_point_at_the_change(checker, mutants):
         if any(f.start <= hi and f.end >= lo for f in r.failures):
             near += 1
     assert near / total >= 0.97, f"only {near}/{total} failures point at the changed sentence"
+
+
+# -- figures swapped or negated -------------------------------------------------------------------
+FIGURE = re.compile(r"(?<![\w.,+-])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])")
+
+
+def _prose_paragraphs(text: str):
+    """(start, end) of each paragraph before the seats table and the disclosure line."""
+    pos = 0
+    for para in text.split("\n\n"):
+        if para.startswith(("Party ", "This report was produced")):
+            return
+        yield pos, pos + len(para)
+        pos += len(para) + 2
+
+
+def test_two_figures_swapped_or_a_figure_negated_are_always_caught(night_stories, checker):
+    """Every pair of different figures in a paragraph of every standing 2022 story, swapped;
+    and every figure given a minus sign ("lost -11", "-2.01am", a quoted "-2019"): none
+    passes the gate."""
+    _, stories = night_stories
+    latest = {}
+    for s in stories:
+        if s.kind != "roundup":
+            latest[s.id] = s
+    swapped, negated = [], []
+    for s in latest.values():
+        text = s.text()
+        for start, end in _prose_paragraphs(text):
+            figures = list(FIGURE.finditer(text, start, end))
+            for m in figures:
+                negated.append((text[:m.start()] + "-" + text[m.start():], s.evidence, m.group()))
+            for i, a in enumerate(figures):
+                for b in figures[i + 1:]:
+                    if a.group() != b.group():
+                        swapped.append((text[:a.start()] + b.group() + text[a.end():b.start()] + a.group()
+                                        + text[b.end():], s.evidence, f"{a.group()} <-> {b.group()}"))
+    assert len(swapped) > 3000 and len(negated) > 3000
+    for cases in (swapped, negated):
+        results = checker.check_many_texts([(t, ev) for t, ev, _ in cases])
+        passed = [what for (_, _, what), r in zip(cases, results) if r.ok]
+        assert not passed, f"{len(passed)} passed, e.g. {passed[:5]}"
