@@ -16,7 +16,7 @@ import pytest
 from writer.check import DISCLOSURES, CheckResult, FactChecker, Failure
 from writer.check.lexicon import norm
 from writer.draft.story import SeatRow, Story, table_text
-from writer.draft.style import PartyNames
+from writer.draft.style import PartyNames, ordinal
 from writer.model import BaselineWard, Candidate, Council, Election, NightSetup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -332,6 +332,17 @@ def test_losses_are_written_as_absolute_values(checker):
     assert check(checker, BARNET_TEXT, BARNET).ok
     text = replace(BARNET_TEXT, "the Conservatives lost 16 seats", "the Conservatives gained 16 seats")
     assert "the Conservatives lost 16" in failing(check(checker, text, BARNET), "16 seats").reason
+
+
+def test_ordinals_are_written_and_checked_past_nine(checker):
+    # words to ninth, then figures with the right suffix (the 33x synthetic night reached
+    # "the 152th council", which the gate could not read)
+    assert [ordinal(n) for n in (4, 10, 11, 13, 21, 22, 23, 101, 111, 112, 152)] == [
+        "fourth", "10th", "11th", "13th", "21st", "22nd", "23rd", "101st", "111th", "112th", "152nd"]
+    assert check(checker, replace(BARNET_TEXT, "the fourth council", "the 4th council"), BARNET).ok
+    for wrong in ("14th", "104th", "1004th"):
+        text = replace(BARNET_TEXT, "the fourth council", f"the {wrong} council")
+        assert "the fourth council Labour gained" in failing(check(checker, text, BARNET), wrong).reason
 
 
 def test_a_sign_and_a_word_of_direction_do_not_say_a_change_twice(checker):

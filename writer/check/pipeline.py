@@ -49,7 +49,7 @@ VERB_CLASS = {w: cls for cls, words in CLAIM_VERBS.items() for w in words}
 ZERO_UNITS = frozenset(("seat", "seats", "councils", "council", "councillors", "votes", "net", "wards"))
 FIGURE_SHAPES = ("d", "dd", "ddd", "dddd", "d,ddd", "dd,ddd", "ddd,ddd", "d,ddd,ddd", "d.d", "dd.d",
                  "ddd.d", "dddd.d", "d.dd", "dd.dd", "ddd.dd")
-TIME_OR_ORDINAL_SHAPES = ("dxx", "ddxx", "d.ddxx", "dd.ddxx", "d:ddxx", "dd:ddxx")
+TIME_OR_ORDINAL_SHAPES = ("dxx", "ddxx", "dddxx", "ddddxx", "d.ddxx", "dd.ddxx", "d:ddxx", "dd:ddxx")
 CACHE_SIZE = 20_000
 _DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")

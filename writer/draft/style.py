@@ -144,7 +144,12 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
 
 
 def ordinal(n: int) -> str:
-    return ORDINALS[n] if 0 < n < 10 else f"{n}th"
+    """"first" to "ninth" in words; from 10 in figures: "10th", "21st", "22nd", "23rd",
+    "111th", "152nd"."""
+    if 0 < n < 10:
+        return ORDINALS[n]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def signed(n: int) -> str:
