@@ -33,7 +33,8 @@ def machine() -> str:
         load_s = f"; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
     except OSError:
         load_s = ""
-    return f"python {sys.version.split()[0]}; {os.cpu_count()} cores{load_s}; sum(range(100_000)) in {reference_ms():.2f} ms"
+    return (f"python {sys.version.split()[0]}; {os.cpu_count()} cores{load_s}; "
+            f"sum(range(100_000)) in {reference_ms():.2f} ms")
 
 
 def web_missing() -> str | None:

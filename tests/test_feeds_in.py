@@ -348,7 +348,8 @@ def test_a_ward_back_to_its_first_result_is_a_correction(server, night, table):
     engine.apply(poller.poll().declarations[0])
     server.put("/g.atom", atom([emmott, retract, underhill]))
     engine.apply(poller.poll().declarations[0])
-    server.put("/g.atom", atom([emmott, retract, replace(underhill, name="Emmott R.", party_id=emmott.party_id, party_name=emmott.party_name)]))
+    in_place = replace(underhill, name="Emmott R.", party_id=emmott.party_id, party_name=emmott.party_name)
+    server.put("/g.atom", atom([emmott, retract, in_place]))
     polled = poller.poll()
     assert [p.message for p in polled.problems] == [
         "Goldsmid (Ashcombe) is back to an earlier version of its result at no later time (an entry changed "

@@ -298,7 +298,8 @@ class Publisher:
             title = story.headline
         return Post(key=self.key(story.id), story_id=story.id, version=release.story_version,
                     action=release.action, title=title, html=html, excerpt=story.lede,
-                    tags=self.tags(story), categories=self.categories(story), image=self.image(story) if release.action == "publish" else None,
+                    tags=self.tags(story), categories=self.categories(story),
+                    image=self.image(story) if release.action == "publish" else None,
                     correction=release.correction, data=story.to_dict())
 
     def _deliver(self, target: CMS, post: Post, known: Remote | None) -> tuple[Remote, int]:
