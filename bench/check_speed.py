@@ -16,7 +16,8 @@ Prints, per story (CPU time of this process, best of --repeat runs):
 - for scale, drafting the same stories, and a fixed pure-Python loop (this machine's speed).
 
 ``--all`` measures every standing story of the night (ward snippets and group stories too)
-instead of the council stories.
+instead of the council stories. ``--code DIR`` imports the writer from DIR (the rules and the
+night are still this checkout's).
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--all", action="store_true", help="every standing story, not only council stories")
+    ap.add_argument("--code", help="import the writer from this directory instead (a copy built another "
+                                   "way: bench/compiled_gate.py)")
     args = ap.parse_args()
+    if args.code:
+        sys.path.insert(0, str(Path(args.code).resolve()))
 
     from writer.check import FactChecker
     from writer.draft.desk import draft_night
