@@ -130,7 +130,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(args.keep or tmp)
         if args.keep and tree.exists():
-            shutil.rmtree(tree)
+            if any(tree.iterdir()) and not (tree / "build.log").exists():
+                sys.exit(f"--keep {tree}: not empty and not an earlier build; give a new directory")
+            shutil.rmtree(tree)  # an earlier build: built again
         tree.mkdir(parents=True, exist_ok=True)
         build(tree)
 
