@@ -157,7 +157,7 @@ def test_invalid_payloads_get_422_with_every_problem_by_field(api, night):
     wrong_id = dict(ward, id="local.greyhaven.somewhere-else.2026-05-07")
     unknown = dict(ward, council="atlantis", seats="two")
     council = body_of(council_decl(night, "greyhaven"))
-    council_bad = dict(council, seats_won={"Lab": 4, "Other": 1}, composition_after={"Lab": 20, "Xyz": 1})
+    council_bad = dict(council, seats_won={"Lab": 4, "Vacant": 1}, composition_after={"Lab": 20, "Xyz": 1})
     batch = [naive, too_many, bad_party, wrong_id, unknown, council_bad,
              {"council": "greyhaven"}, "not an object", dict(ward, extra_field=1)]
     r = api.post(batch)
@@ -171,7 +171,7 @@ def test_invalid_payloads_get_422_with_every_problem_by_field(api, night):
         (("body", 3, "id"), "id_mismatch"),
         (("body", 4, "seats"), "int_type"),
         (("body", 4, "council"), "unknown_council"),
-        (("body", 5, "seats_won", "Other"), "party_code"),
+        (("body", 5, "seats_won", "Vacant"), "party_code"),
         (("body", 5, "seats_won"), "seat_total"),
         (("body", 5, "composition_after", "Xyz"), "party_code"),
         (("body", 5, "composition_after"), "seat_total"),

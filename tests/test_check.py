@@ -20,8 +20,8 @@ from writer.draft.style import PartyNames, ordinal
 from writer.model import BaselineWard, Candidate, Council, Election, NightSetup
 
 ROOT = Path(__file__).resolve().parent.parent
-CHECKED = DISCLOSURES[0]
-UNCHECKED = DISCLOSURES[1]
+CHECKED = DISCLOSURES[0]  # what a story says once an editor has approved it (set by the publisher)
+UNCHECKED = DISCLOSURES[1]  # what every draft says: nobody has checked it yet
 
 
 def council(name: str, slug: str, cycle: str = "all-out", total: int = 60, before: str | None = "Lab",
@@ -83,7 +83,7 @@ Party          Seats  Change
 Labour            41     +16
 Conservatives     22     -16
 
-""" + CHECKED
+""" + UNCHECKED
 
 # Kingston upon Hull 2022: the Lib Dems took Hull from Labour; a third of 57 seats were up.
 HULL = dict(BARNET, **{
@@ -114,7 +114,7 @@ Lib Dems          10      +3
 Labour             9      -2
 Conservatives      0      -1
 
-""" + CHECKED
+""" + UNCHECKED
 
 # Cumberland 2022: a new council, won by Labour at its first election.
 CUMBERLAND = dict(BARNET, **{
@@ -144,7 +144,7 @@ Lib Dems           4
 Independents       3        
 Greens             2        
 
-""" + CHECKED
+""" + UNCHECKED
 
 # Worcester 2022: the Conservatives lost Worcester to no overall control.
 WORCESTER = dict(HULL, **{
@@ -162,7 +162,7 @@ No party now has a majority on Worcester after the Conservatives lost control; t
 
 A third of Worcester's 35 seats were up for election, 13 in all. It takes 18 seats to control Worcester, where the Conservatives have 15 seats, Labour 12, the Green Party six and the Liberal Democrats two.
 
-""" + CHECKED
+""" + UNCHECKED
 
 # Plympton Chaddlewood, Plymouth 2022: the Greens' first seat on Plymouth, from the Conservatives.
 PLYMPTON = {
@@ -192,7 +192,7 @@ Party          Seats  Change
 Greens             1      +1
 Conservatives      0      -1
 
-""" + CHECKED
+""" + UNCHECKED
 
 # London 2022, Labour: Westminster, Wandsworth and Barnet gained; Harrow, Croydon and Tower
 # Hamlets lost (to the Conservatives, the Conservatives and Aspire).
@@ -221,7 +221,7 @@ London is counted here as the London boroughs (councils whose region is London).
 
 Aspire is up 24 seats in London on 2018, with 24 councillors.
 
-""" + CHECKED
+""" + UNCHECKED
 
 # Exeter 2022, during the count: control certain at 12.21am with 13 of 17 seats declared.
 EXETER = dict(HULL, **{
@@ -231,16 +231,19 @@ EXETER = dict(HULL, **{
     "control_before": "Lab", "control_after": "Lab", "result": "Lab hold", "result_kind": "hold", "winner": "Lab",
     "loser": None, "settled": True, "settled_control": "Lab", "settled_seats_declared": 13,
     "settled_at": "2022-05-06T00:21:00+01:00", "composition_after": {"Lab": 29, "Con": 5, "Green": 3, "LD": 2},
+    # councillors so far: those not up (composition before less the 2018 holders of the seats
+    # up) plus the 13 seats declared; the undeclared seats count for no one
+    "so_far": {"Lab": 26, "Con": 4, "Green": 4, "LD": 2, "Ind": 3},
 })
 EXETER_TEXT = """Labour on course to keep Exeter
 
 With 13 of the 17 seats up for election declared in Exeter, Labour is on course to keep control of the council.
 
-Counting continues in Exeter: Labour has 29 seats so far, including those not up for election this time, and 20 are needed for a majority of the 39.
+Counting continues in Exeter: Labour has 26 seats so far, including those not up for election this time, and 20 are needed for a majority of the 39.
 
 Exeter had declared nine wards when the outcome became certain at 12.21am.
 
-""" + CHECKED
+""" + UNCHECKED
 
 
 @pytest.fixture(scope="module")
@@ -293,7 +296,7 @@ def test_story_is_checked_with_its_evidence(checker):
     rows = (SeatRow("Lab", "Labour", 41, 16), SeatRow("Con", "Conservatives", 22, -16))
     story = Story("council:barnet", "council", 1, "draft", "Labour take Barnet from the Conservatives",
                   "Labour has taken control of Barnet from the Conservatives, winning 41 of the 63 seats.",
-                  ("Compared with 2018, Labour gained 16 seats and the Conservatives lost 16 seats.",), rows, CHECKED,
+                  ("Compared with 2018, Labour gained 16 seats and the Conservatives lost 16 seats.",), rows, UNCHECKED,
                   ("council-gain:barnet#1",), "barnet", "London", ("national", "london"), 50.0, False,
                   "council-gain/1", BARNET["at"], evidence=(dict(BARNET),))
     assert table_text(rows) in story.text()
@@ -562,13 +565,16 @@ def test_table_rows(checker):
 
 
 def test_disclosure_line(checker):
-    # every automated story ends with the house's disclosure line
-    assert check(checker, BARNET_TEXT.replace(CHECKED, UNCHECKED), BARNET).ok
-    result = check(checker, BARNET_TEXT.replace(CHECKED, "This report was produced automatically and is accurate."), BARNET)
+    # every automated story ends with the house's disclosure line; a draft says it has not
+    # yet been checked, since no editor has approved it (the publisher says "checked" then)
+    assert check(checker, BARNET_TEXT, BARNET).ok
+    result = check(checker, BARNET_TEXT.replace(UNCHECKED, CHECKED), BARNET)
+    assert not result.ok and "no editor has approved this version" in result.failures[-1].reason
+    result = check(checker, BARNET_TEXT.replace(UNCHECKED, "This report was produced automatically and is accurate."), BARNET)
     assert "disclosure" in result.failures[-1].reason
-    result = check(checker, BARNET_TEXT.replace("\n\n" + CHECKED, ""), BARNET)
+    result = check(checker, BARNET_TEXT.replace("\n\n" + UNCHECKED, ""), BARNET)
     assert "no disclosure line" in result.failures[-1].reason
-    assert checker.check_text(BARNET_TEXT.replace("\n\n" + CHECKED, ""), [BARNET], require_disclosure=False).ok
+    assert checker.check_text(BARNET_TEXT.replace("\n\n" + UNCHECKED, ""), [BARNET], require_disclosure=False).ok
 
 
 # -- hostile input ---------------------------------------------------------------------------------
@@ -598,7 +604,7 @@ def test_hostile_inputs_do_not_crash(checker):
     # a figure too large to be a seat count, and one with no unit
     result = check(checker, replace(BARNET_TEXT, "winning 41 of", "winning 99999999999999999999 of"), BARNET)
     assert not result.ok
-    nasty = "(((((" * 500 + "Labour " * 2000 + "\n\n" + CHECKED
+    nasty = "(((((" * 500 + "Labour " * 2000 + "\n\n" + UNCHECKED
     assert isinstance(checker.check_text(nasty, [BARNET]), CheckResult)
 
 
@@ -675,7 +681,7 @@ def test_seats_taken_from_each_party(checker):
                  seat_change={"Lab": 3, "Con": -2, "Green": -1}, first_seat=[],
                  gains=[{"party": "Lab", "from": "Con"}, {"party": "Lab", "from": "Con"}, {"party": "Lab", "from": "Green"}])
     text = ("In Plympton Chaddlewood ward, Plymouth, Labour gained two seats from the Conservatives and a seat "
-            "from the Greens.\n\n" + CHECKED)
+            "from the Greens.\n\n" + UNCHECKED)
     assert check(checker, text, three).ok
     assert not check(checker, text.replace("two seats", "four seats"), three).ok
 
@@ -700,7 +706,7 @@ def test_seats_on_the_council_are_its_make_up_after_the_election(checker, text, 
     # council", "there", "leaving X with", in the council's make-up, are the 27 only (the
     # fuzzer found "with 11 seats left on the council" changed to "1" passing, as the party
     # had won one seat tonight).
-    story = text + "\n\n" + CHECKED
+    story = text + "\n\n" + UNCHECKED
     assert check(checker, story, HULL).ok, reasons(check(checker, story, HULL))
     for wrong in ("9", "11"):  # Labour's seats won tonight; its seats last time
         result = check(checker, replace(story, old, old.replace("27", wrong)), HULL)
@@ -716,7 +722,7 @@ def test_seats_of_the_council_total_are_one_claim(checker):
         result = check(checker, replace(HULL_TEXT, "With 29 of the 57", f"With {wrong} of the 57"), HULL)
         assert "29 of the 57 seats on the council" in failing(result, wrong).reason
     # last time's seats of last time's total, where the sentence speaks of last time
-    then = "In 2018, Labour won 11 of Kingston upon Hull's 57 seats.\n\n" + CHECKED
+    then = "In 2018, Labour won 11 of Kingston upon Hull's 57 seats.\n\n" + UNCHECKED
     assert check(checker, then, HULL).ok
     result = check(checker, then.replace("won 11", "won 27"), HULL)
     assert "won 11 of 57 last time" in failing(result, "27").reason
@@ -734,7 +740,7 @@ The Greens gained a seat from the Conservatives in Plympton Chaddlewood, with a 
 
 The Conservatives' share in Plympton Chaddlewood fell by 26.4 points on 2018, to 34.9%.
 
-""" + CHECKED
+""" + UNCHECKED
 
 
 def test_a_count_between_1800_and_2100_is_not_a_year(checker):

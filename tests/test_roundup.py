@@ -123,11 +123,19 @@ def test_end_of_2022_national_tally_and_baseline(end_of_2022):
     assert f"Labour runs {t.control['Lab']} councils" in national
     assert f"the Conservatives {t.control['Con']}, down eight" in national
     assert f"No party has a majority in {t.control['NOC']} councils" in national
-    seats = next(p for p in story.paragraphs if "councillors" in p and "on the same seats in 2018" in p)
-    assert "up 43" in seats and "down 225" in seats
+    # seats won and their change on one base: the councils that can be compared; then the
+    # totals counting the councils that cannot be, said as such
+    seats = next(p for p in story.paragraphs if "on the same seats in 2018" in p)
+    assert seats.startswith(f"In the {t.councils_compared} declared councils whose seats can be compared like for like, "
+                            f"Labour won {t.seats_won_compared['Lab']:,} seats, up 43 on the same seats in 2018")
+    assert "down 225" in seats and "councillors" not in seats
+    assert (f"Counting the {t.councils_final - t.councils_compared} councils that cannot be compared as well, "
+            f"Labour has won {t.seats_won['Lab']:,} seats") in seats
+    assert story.table_caption.startswith(f"Seats won in the {t.councils_compared} declared councils that can be compared")
+    assert {r.party: r.seats for r in story.table}["Lab"] == t.seats_won_compared["Lab"]
     context = _paragraph(story, "At the 2018 elections, the baseline for these seats")
-    assert "Labour and the Conservatives were level on 35%" in context
-    assert "source: BBC, May 2018" in context
+    assert "Labour and the Conservatives were level on 35%, with the Liberal Democrats on 16%, according to the BBC" in context
+    assert "source" not in context and "May 2018" not in context  # copy cites; it never prints a source note
 
 
 def test_end_of_2022_evidence_backs_what_it_names(end_of_2022):
@@ -207,9 +215,11 @@ def test_demo_night_end(demo_end):
     assert f"with all {t.councils_total} councils declared" in story.lede
     assert "In Red Wall areas" in story.text() or "Red Wall areas such as" in story.text()
     assert "Blue Wall areas such as" in story.text()
-    # the only context figure for the baseline year (2022), with its source
+    # the only context figure for the baseline year (2022)
     context = _paragraph(story, "At the 2022 elections")
-    assert "Labour led on 34%" in context and "source: Demo data, invented" in context
+    # the demo's figures have no `cite`: the copy names what they are (their label) and
+    # never prints the editors' source note
+    assert "Labour led on 34%" in context and "Demo data" not in context and "according to" not in context
     assert "27%" not in story.text()  # the 2026 polls are not about the baseline year
     assert story.paragraphs[-1] == f"All {t.councils_total} councils have now declared, so these are the night's final figures."
 

@@ -67,12 +67,14 @@ class Engine:
         self.builders = {gid: TallyBuilder(self.groups[gid], n) for gid, n in members.items()}
         self.names = {slug: c.name for slug, c in setup.councils.items()}
         self.context = [{"key": c.key, "label": c.label, "unit": c.unit, "values": c.values,
-                         "source": c.source} for c in setup.election.context]
+                         "source": c.source, "cite": c.cite} for c in setup.election.context]
         self.model = NightModel(poll_year)
         self.log = EventLog()
         self.declarations: dict[str, Declaration] = {}
         self._superseded: dict[str, set[tuple]] = {}  # declaration id -> contents replaced by corrections
         self.ward_results: dict[str, WardResult] = {}
+        self._counts: dict[str, dict[str, int]] = {}  # council slug -> its running counts as last told
+        self._final_at: dict[str, str] = {}  # council slug -> when its result became final (ISO)
         self._rules = {
             "ward": rules.for_scope("ward"),
             "counting": rules.for_scope("council", "counting"),
@@ -122,15 +124,29 @@ class Engine:
         w = compare_ward(decl, council, self.indices[slug])
         self.ward_results[decl.id] = w
         tally.put_ward(w, decl.declared_at)
-        first_seat = [p for p, n in w.won.items()
-                      if parties.can_control(p) and p not in self.seen_parties[slug]
-                      and tally.won.get(p, 0) == n]
+        first_seat = self._first_seats(slug, council, decl, w)
         facts = ward_facts(w, council, self.council_groups[slug], first_seat, decl.declared_at,
                            self.baseline_label)
         surprise = self.model.ward_surprise(w)
         events = self.log.evaluate(self._rules["ward"], facts, council=slug, surprise=surprise,
                                    provisional=False, caused_by=decl.id)
         return events + self._council_changed(slug, decl.declared_at, decl.id)
+
+    def _first_seats(self, slug: str, council, decl: WardDeclaration, w: WardResult) -> list[str]:
+        """Parties winning their first seats on the council in this ward. On a new council
+        every party's first seat is its first, so only the council's first declared ward
+        says so (one story per new council). Elsewhere: a party with no seat before tonight
+        nor in the baseline, in the first ward it wins tonight; never where the council's
+        make-up before tonight lumps parties as ``Other`` (the party may be in the lump)."""
+        tally = self.tallies[slug]
+        if council.new_council:
+            first = len(tally.wards) == 1 and decl.id in tally.wards
+            return [p for p in w.won if parties.can_control(p)] if first else []
+        baseline = self.setup.baseline_councils.get(slug)
+        if (council.composition_before or {}).get("Other") or (baseline and "Other" in baseline.seats_won):
+            return []
+        return [p for p, n in w.won.items()
+                if parties.can_control(p) and p not in self.seen_parties[slug] and tally.won.get(p, 0) == n]
 
     def _council_declaration(self, decl: CouncilDeclaration) -> list[Event]:
         self.tallies[decl.council].put_declaration(decl)
@@ -141,18 +157,15 @@ class Engine:
         was_final = slug in self.results and self.results[slug].final
         tally.check_settled(at)
         r = summarise(tally)
+        old = self.results.get(slug)
         self.results[slug] = r
         for gid in self.council_groups[slug]:
             self.builders[gid].put(r)
-        facts = council_facts(r, self.council_groups[slug], at, self.baseline_label,
-                              self.election.poll_date.year, self._night_so_far(r), self.context)
-        if r.final:
-            surprise = self.model.council_surprise(r)
-            events = self.log.evaluate(self._rules["declared"], facts, council=slug,
-                                       surprise=surprise, provisional=False, caused_by=cause)
-        else:
-            events = self.log.evaluate(self._rules["counting"], facts, council=slug, surprise=0.0,
-                                       provisional=True, caused_by=cause)
+        events = self._council_events(r, at, cause)
+        if old is not None and old.final:
+            # a result that no longer counts where it did (a correction) moves the running
+            # count of every council declared after it: their stories say it again
+            events += self._recount(slug, at, cause)
         if r.final or was_final:
             touched = set(r.seats_won) | set(r.seat_change or {}) | {r.control_after}
             if r.control_before:
@@ -161,15 +174,44 @@ class Engine:
                 events += self._tally_changed(gid, touched, at, cause)
         return events
 
+    def _council_events(self, r: CouncilResult, at: datetime, cause: str) -> list[Event]:
+        slug = r.slug
+        night = self._night_so_far(r)
+        self._counts[slug] = night
+        if not r.final:
+            self._final_at.pop(slug, None)
+        else:
+            night["final_at"] = self._final_at.setdefault(slug, at.isoformat())
+        facts = council_facts(r, self.council_groups[slug], at, self.baseline_label,
+                              self.election.poll_date.year, night, self.context)
+        if r.final:
+            surprise = self.model.council_surprise(r)
+            return self.log.evaluate(self._rules["declared"], facts, council=slug,
+                                     surprise=surprise, provisional=False, caused_by=cause)
+        return self.log.evaluate(self._rules["counting"], facts, council=slug, surprise=0.0,
+                                 provisional=True, caused_by=cause)
+
+    def _recount(self, changed: str, at: datetime, cause: str) -> list[Event]:
+        """Re-issue the events of every other final council whose place in the night's
+        running count has moved."""
+        events: list[Event] = []
+        for slug, counted in list(self._counts.items()):
+            r = self.results.get(slug)
+            if slug == changed or r is None or not r.final or not counted:
+                continue
+            if self._night_so_far(r) != {k: v for k, v in counted.items() if k != "final_at"}:
+                events += self._council_events(r, at, cause)
+        return events
+
     def _night_so_far(self, r: CouncilResult) -> dict[str, int]:
-        """How many councils the winner has gained, and the loser lost, so far tonight
-        (this council included)."""
+        """Where this council comes among those the winner has gained, and the loser lost,
+        tonight, in the order their results became final (1 = the first)."""
         national = self.builders[NATIONAL.id]
         out = {}
         if r.result_kind == "gain":
-            out["winner_gains"] = national.gained_count(r.control_after)
+            out["winner_gains"] = national.gained_rank(r.control_after, r.slug)
         if r.result_kind in ("gain", "lose") and r.control_before != parties.NOC:
-            out["loser_losses"] = national.lost_count(r.control_before)
+            out["loser_losses"] = national.lost_rank(r.control_before, r.slug)
         return out
 
     def _tally_changed(self, gid: str, touched: set[str], at: datetime, cause: str) -> list[Event]:

@@ -29,6 +29,42 @@ def normalise_ward_name(name: str) -> str:
     return re.sub(r"-(ward|division)$", "", key)
 
 
+#: Words a place name keeps in lower case inside it ("Newcastle-under-Lyme", "Wells-next-the-Sea").
+_SMALL_WORDS = frozenset(("and", "at", "by", "de", "for", "in", "la", "le", "next", "of", "on", "the", "to",
+                          "under", "upon", "with"))
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def display_ward_name(name: str) -> str:
+    """A ward name as copy prints it. Sources sometimes write names in capitals ("QUEENS
+    PARK", "ST. MARY'S AND ASHTEAD"); those are put in house style ("Queens Park", "St.
+    Mary's and Ashtead"); a name with any lower-case letter is the source's own styling and
+    is kept as it is."""
+    letters = [ch for ch in name if ch.isalpha()]
+    if not letters or any(ch.islower() for ch in letters):
+        return name
+
+    def word(m: re.Match) -> str:
+        w = m.group(0).lower()
+        at_start = m.start() == 0 or name[m.start() - 1] in "(/"
+        return w if w in _SMALL_WORDS and not at_start else w[:1].upper() + w[1:]
+
+    return _NAME_WORD.sub(word, name)
+
+
+_SURNAME_FIRST = re.compile(r"^(?P<surname>\S.*?\S)\s+(?P<initials>(?:[A-Z]\.\s?)+)$")
+
+
+def display_person_name(name: str) -> str:
+    """A candidate's name the right way round for prose. Some sources (the Commons Library
+    handbook) write surname then initials, "Holliman P." or "Smith J. R."; copy prints
+    "P. Holliman", "J. R. Smith". Any other form is kept as the source wrote it."""
+    m = _SURNAME_FIRST.match(name.strip())
+    if not m:
+        return name
+    return f"{' '.join(m.group('initials').split())} {m.group('surname')}"
+
+
 @dataclass(frozen=True)
 class ContextFigure:
     """A figure known before the night that copy may quote, with its source."""
@@ -37,7 +73,8 @@ class ContextFigure:
     label: str
     unit: str
     values: dict[str, float]
-    source: str
+    source: str  # where the figure comes from, for editors (a long note, links): never printed
+    cite: str | None = None  # how copy attributes it ("the BBC"), if it may be attributed
 
 
 @dataclass(frozen=True)

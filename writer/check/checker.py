@@ -38,7 +38,7 @@ from writer.check.lexicon import COUNCIL, NUMBER_WORDS, ORDINAL_WORDS, PARTY, WA
 from writer.check.numbers import Role, bound_index, check_role, clause_start, read_role
 from writer.check.pipeline import VERB_CLASS, Analysis, Pipeline
 from writer.check.types import CheckResult, Failure, Item, Sentence, Verb, parse_number
-from writer.draft.story import DISCLOSURES
+from writer.draft.story import AUTO_DISCLOSURE, CHECKED_DISCLOSURE, DISCLOSURES
 from writer.model import NightSetup
 
 NOC = party_codes.NOC
@@ -46,6 +46,7 @@ NOC = party_codes.NOC
 MAX_CHARS = 100_000
 
 _PARA_BREAK = re.compile(r"\n[ \t\r]*\n\s*")
+_CHECKED = " ".join(CHECKED_DISCLOSURE.split())
 _TABLE_HEAD = re.compile(r"^\s*party\s+(?:seats|won)\s+change\s*$", re.I)
 _TABLE_ROW = re.compile(r"^(?P<name>\S.*?)\s{2,}(?P<seats>\S+)(?:\s+(?P<change>\S+))?\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -180,7 +181,7 @@ class FactChecker:
     """The gate for one night. Build it once (:meth:`for_night`); check any number of
     stories or edited texts."""
 
-    def __init__(self, lex: Lexicon, names, *, disclosures: Sequence[str] = DISCLOSURES,
+    def __init__(self, lex: Lexicon, names, *, disclosures: Sequence[str] = (AUTO_DISCLOSURE,),
                  token_matcher: bool = False) -> None:
         self.lex = lex
         self.names = names
@@ -194,7 +195,7 @@ class FactChecker:
 
     @classmethod
     def for_night(cls, setup: NightSetup, names, *, wards: Iterable[str] = (),
-                  disclosures: Sequence[str] = DISCLOSURES, token_matcher: bool = False) -> "FactChecker":
+                  disclosures: Sequence[str] = (AUTO_DISCLOSURE,), token_matcher: bool = False) -> "FactChecker":
         """The gate for a night: the pipeline and lexicons are built here, once. ``wards``:
         ward names declared tonight, where known (wards a story's evidence names are learnt
         when it is checked). ``token_matcher``: find figures and claim verbs with spaCy's
@@ -311,8 +312,11 @@ class FactChecker:
             elif para[:40].lower().startswith("this report was produced automatically"):
                 disclosure_seen = True
                 run.claims += 1
-                if " ".join(para.split()) not in self.disclosures:
-                    run.fail(s, e, "not a recognised disclosure line")
+                line = " ".join(para.split())
+                if line not in self.disclosures:
+                    run.fail(s, e, "says the story was checked by an editor, but no editor has approved this "
+                                   "version: a draft says it has not yet been checked (the publisher changes the "
+                                   "line when an editor approves)" if line == _CHECKED else "not a recognised disclosure line")
             else:
                 prose.append((s, e))
         if require_disclosure and not disclosure_seen:
@@ -400,7 +404,7 @@ class FactChecker:
             won_all: list[int] = []
             changes_all: list[int] = []
             for code in codes:
-                won = [v for v, key in ev.holdings(code) if key in ("seats_won", "won")]
+                won = [v for v, key in ev.holdings(code) if key in ("seats_won", "won", "seats_won_compared")]
                 changes = ev.seat_change(code) if has_change else []
                 won_all += won
                 changes_all += changes

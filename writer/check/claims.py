@@ -249,14 +249,25 @@ def noc_before(ctx, ev: Evidence, sent: Sentence, m: re.Match) -> str | None:
 
 
 def largest(ctx, ev: Evidence, sent: Sentence, m: re.Match) -> str | None:
+    """"X is the largest party", "X has the most seats" (of the make-up after the election)
+    or "X has the most so far" (of the councillors so far, while counting). Only a party
+    that can control a council is a party here, and no party is the largest where a lump
+    of several groups (other parties, or residents' associations taken together) has as
+    many seats: one group inside it could be larger."""
     a = _party(ctx, ev, sent, m, "a")
     f = ev.main_council
-    if f is None or not isinstance(f.get("composition_after"), Mapping):
+    key = "so_far" if sent.skel[m.end():m.end() + 7] == " so far" else "composition_after"
+    if f is None or not isinstance(f.get(key), Mapping):
         return None
-    comp = {p: n for p, n in f["composition_after"].items() if p not in ("Vacant", "Other")}
+    seats = f[key]
+    comp = {p: n for p, n in seats.items() if party_codes.can_control(p) and n > 0}
     if not comp:
-        return None
+        return "the data has no party with seats to be the largest"
     top = max(comp.values())
+    lump = max(seats.get("Other", 0), seats.get("Res", 0))
+    if lump >= top:
+        return (f"the data cannot say which party is largest: other parties and groups taken together have "
+                f"{lump} seats, and one of them could have more than {top}")
     leaders = sorted(p for p, n in comp.items() if n == top)
     if a in leaders and (not m.groupdict().get("joint") or len(leaders) > 1):
         return None

@@ -278,7 +278,7 @@ class Evidence:
         where the council's figures leave the party out)."""
         out = []
         for f in self.councils_f:
-            for key in ("composition_after", "seats_won"):
+            for key in ("composition_after", "seats_won", "seats_won_compared"):
                 d = f.get(key)
                 if isinstance(d, Mapping):
                     out.append((d.get(p, 0), key))
@@ -287,8 +287,10 @@ class Evidence:
             if isinstance(d, Mapping):
                 out.append((d.get(p, 0), "won"))
         for f in self.tallies_f:
-            if f.get("party") == p and _num(f.get("seats_won")) is not None:
-                out.append((f["seats_won"], "seats_won"))
+            if f.get("party") == p:
+                for key in ("seats_won", "seats_won_compared"):
+                    if _num(f.get(key)) is not None:
+                        out.append((f[key], key))
         return out
 
     @_memo

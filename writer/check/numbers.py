@@ -72,7 +72,8 @@ _YEAR_CUES = (
 _YEAR_SLOT = re.compile(r"(?:\b(?:last fought|last contested|same seats|as a whole|seats?)|^) in $"
                         r"|(?:⟩%?|%|\bpoints?|\bseats?|\bcouncillors?|\bunchanged|\blevel|\bno (?:net )?change) "
                         r"(?:on|compared with|against) $"
-                        r"|(?:^|, )(?:compared with|against) $")
+                        r"|(?:^|, )(?:compared with|against) $"
+                        r"|\b(?:be|been|were|was|are|is) compared with $")
 _YEAR_SLOT_END = re.compile(r"^(?:[.,;:]|$| and\b| when\b)")
 _MONTHS = re.compile(r"^ (?:january|february|march|april|may|june|july|august|september|october|"
                      r"november|december)\b")
@@ -112,12 +113,17 @@ _MORE = re.compile(r"^ (more|fewer|less) than\b")
 _TO_DECLARE = re.compile(r"^ (?:seats? |wards? )?(?:still |yet )?(?:to declare|to come|undeclared|left to declare)\b")
 _COUNCILS_DECLARED = re.compile(r"^ councils? (?:declared|counted)\b")
 _COUNCILS_COMPARED = re.compile(r"^ councils? compared\b")
+_NOT_COMPARED = re.compile(r"^ councils? that cannot be compared\b")
 _OTHER_MEMBERS = re.compile(r"^ (?:other|independent|non-party) (?:members?|councillors?|seats?)\b")
 # a party's seats on the council after the election (composition after), as the council
 # stories say it: "with 11 seats left on the council", "and now has 22 seats there",
 # "leaving the Conservatives with 11 seats", "left with 11 seats", "Northmoor now stands at
 # Labour 18, Conservatives 11", "In Northmoor, Labour has 18 seats, the Conservatives 11",
 # "It takes 16 seats to control Northmoor, where Labour has 18 seats"
+# a party's councillors so far on a council still counting (those not up plus the seats
+# declared): "Labour has 19 seats so far", "and the Conservatives have the most so far, 14"
+_SO_FAR_POST = re.compile(r"^ (?:seats? |councillors? )?(?:each )?so far\b")
+_SO_FAR_SEG = re.compile(r"\bthe most so far, $")
 _ON_COUNCIL_POST = re.compile(r"^ (?:seats? |councillors? )?(?:left\b|there\b|on the council\b)")
 _ON_COUNCIL_SEG = re.compile(r"\b(?:leaving (?:⟨P\d+⟩ )?with|left with) $")
 _COMPOSITION = re.compile(r"\bstands at\b|^in ⟨C\d+⟩, |\bto control ⟨C\d+⟩, where\b")
@@ -312,6 +318,9 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
 
     if unit is None and cue == "from" and _size_from(skel, phs, post):
         unit = "seat"  # "on a council cut from 48 to 45 seats"
+    so_far = bool(_SO_FAR_POST.match(post) or _SO_FAR_SEG.search(before))
+    if unit is None and so_far:
+        unit = "seat"
 
     def role(kind: str, sub: str = "", **kw) -> Role:
         return Role(kind, sub, party, unit=unit, cue=cue, **kw)
@@ -358,6 +367,8 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
             if _COUNCILS_COMPARED.match(post):
                 return role("council", "denominator-compared")
             return role("council", "denominator")
+        if _NOT_COMPARED.match(post):
+            return role("council", "not-compared")
         if party is None:
             return role("council", "any")
         if cue == "hold" and _TAKE.search(seg):
@@ -408,6 +419,8 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
         if nm or of_council:
             then = bool(_BASELINE_CTX.search(skel)) and not _NOW.search(clause)
             return role("seat", "of-total", flags=(int((nm or of_council).group(1)),), key="then" if then else None)
+        if so_far and party is not None:
+            return role("seat", "so-far")
         if _ON_COUNCIL_POST.match(post) or _ON_COUNCIL_SEG.search(before) or _COMPOSITION.search(before):
             return role("seat", "council")
         if _BASELINE_CTX.search(skel) and not _NOW.search(clause):
@@ -561,6 +574,10 @@ def _councils(ctx, ev: Evidence, sub: str, n, party) -> str | None:
                "denominator-compared": "councils_compared"}[sub]
         vals = (ev.tally(party, key) if party else []) or ev.tally_any(key)
         return None if n in vals else f"the data says {alts(vals)} councils"
+    if sub == "not-compared":
+        vals = [f["councils_final"] - f["councils_compared"] for f in ev.tallies_f
+                if isinstance(f.get("councils_final"), int) and isinstance(f.get("councils_compared"), int)]
+        return None if n in vals else f"the data says {alts(vals)} declared councils cannot be compared"
     if sub == "any" or party is None:
         vals = [v for key in ("councils_compared", "councils_total", "councils_final", "councils_controlled",
                               "councils_gained", "councils_lost") for v in ev.tally_any(key)]
@@ -680,6 +697,13 @@ def _seats(ctx, ev: Evidence, role: Role, n, party, items=()) -> str | None:
         if n in vals or (role.unitless and round(float(n), 1) in ev.all_numbers):
             return None
         return f"no such number of seats in the data (it has {alts(sorted(set(vals)))})"
+    if sub == "so-far":
+        vals = [f["so_far"].get(party, 0) for f in ev.councils_f if isinstance(f.get("so_far"), Mapping)]
+        if n in vals:
+            return None
+        return (f"the data says {ctx.pname(party)} {ctx.verb(party, 'has', 'have')} {alts(vals)} so far "
+                f"(councillors not up plus the seats declared)" if vals
+                else "the data has no count of seats so far for this council")
     if sub == "council":
         vals = ev.composition(party)
         if n in vals:

@@ -55,6 +55,7 @@ class CouncilResult:
     wards_left_out: int  # declared wards with no like-for-like baseline (in a ward-basis council)
     baseline_total_seats: int | None
     baseline_seats_won: dict[str, int] | None  # what these seats returned last time (when comparable)
+    seats_won_compared: dict[str, int] | None  # tonight's seats in what was compared (seat_change's base)
     baseline_control: str | None  # control after the baseline election
     composition_after: dict[str, int]
     composition_estimated: bool
@@ -64,7 +65,9 @@ class CouncilResult:
     result_kind: str  # gain, lose, hold, no_change, new_win, new_noc
     settled: Settled | None
     history: HistoryFacts
-    largest_party: str | None
+    largest_party: str | None  # None where no party is sure to be the largest (see largest_party)
+    largest_joint: bool  # another party has as many seats
+    so_far: dict[str, int]  # councillors not up plus seats declared (see CouncilTally.so_far)
     last_declared_at: datetime | None
 
     @property
@@ -81,6 +84,44 @@ def result_words(before: str | None, after: str, new_council: bool) -> tuple[str
     if after == NOC:
         return f"{before} lose to NOC", "lose"
     return f"{after} gain from {before}", "gain"
+
+
+def lump_to_common(now: dict[str, int], then: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+    """Two seat lists at the coarser of their two levels of detail. A source that lumps
+    smaller parties together writes them as ``Other``: the other side's seats of every
+    party the lumping side does not name are then taken together as ``Other`` too, so the
+    change is worked out like for like (FORMAT.md). Where neither lumps, nothing changes."""
+    now_lumps, then_lumps = "Other" in now, "Other" in then
+    if not (now_lumps or then_lumps):
+        return now, then
+    named = set(now) | set(then)
+    if now_lumps:
+        named &= set(now)
+    if then_lumps:
+        named &= set(then)
+    named.discard("Other")
+
+    def coarse(seats: dict[str, int]) -> dict[str, int]:
+        out = {p: n for p, n in seats.items() if p in named}
+        out["Other"] = sum(n for p, n in seats.items() if p not in named)
+        return out
+
+    return coarse(now), coarse(then)
+
+
+def largest_party(composition: dict[str, int]) -> tuple[str | None, bool]:
+    """The party with most seats, and whether another party has as many. Only a party that
+    can control a council is a party here (independents are not one), and none is named
+    where a lump of several groups (``Other``, or residents' associations taken together)
+    has as many seats: one group inside it could be the largest."""
+    named = {p: n for p, n in composition.items() if parties.can_control(p) and n > 0}
+    if not named:
+        return None, False
+    top = parties.order_parties(named)[0]
+    lumps = max((composition.get(g, 0) for g in ("Other", "Res")), default=0)
+    if lumps >= named[top]:
+        return None, False
+    return top, sum(1 for n in named.values() if n == named[top]) > 1
 
 
 def up_holders_estimate(council: Council, baseline: BaselineCouncil | None,
@@ -134,6 +175,13 @@ class CouncilTally:
         not_up = {p: n for p, n in parties.subtract_seats(c.composition_before, holders).items() if n > 0}
         margin = abs(sum(not_up.values()) - (c.total_seats - c.seats_up)) + STALE_COMPOSITION_MARGIN
         return not_up, margin
+
+    def so_far(self) -> dict[str, int]:
+        """Councillors each party has so far: those not up tonight (an estimate for thirds
+        and halves councils: composition_before less the baseline holders of every seat up
+        tonight, declared or not) plus the seats declared. Undeclared seats count for no
+        one, whoever held them."""
+        return {p: n for p, n in parties.add_seats(self.not_up, self.won).items() if n > 0}
 
     def baseline_holders_declared(self) -> dict[str, int]:
         """Who won the declared comparable seats last time (ward by ward)."""
@@ -233,12 +281,22 @@ def _seat_change(t: CouncilTally, seats_won: dict[str, int], complete: bool) -> 
             return None, None, f"cycle changed ({b.cycle} to all-out): no like-for-like comparison"
         if not complete:
             return None, "whole council", "compared as a whole council once every seat is declared"
-        return parties.subtract_seats(seats_won, b.seats_won), "whole council", None
+        return parties.subtract_seats(*lump_to_common(seats_won, b.seats_won)), "whole council", None
     if t.wards:
         return dict(t.ward_change), "wards", None
     if t.declaration is not None and b is not None and b.seats_up == c.seats_up and b.cycle == c.cycle:
-        return parties.subtract_seats(seats_won, b.seats_won), "council totals", None
+        return parties.subtract_seats(*lump_to_common(seats_won, b.seats_won)), "council totals", None
     return None, None, "no ward results to compare"
+
+
+def _baseline_won(t: CouncilTally, seats_won: dict[str, int], change: dict[str, int] | None,
+                  basis: str | None) -> dict[str, int] | None:
+    """What the compared seats returned last time, at the level of detail of the change."""
+    if change is None:
+        return None
+    if basis == "wards":
+        return dict(t.baseline_holders_declared())
+    return lump_to_common(seats_won, t.baseline.seats_won)[1]
 
 
 def summarise(t: CouncilTally) -> CouncilResult:
@@ -255,8 +313,11 @@ def summarise(t: CouncilTally) -> CouncilResult:
     result, kind = result_words(c.control_before, control_after, c.new_council)
     change, basis, reason = _seat_change(t, seats_won, complete)
     status = "declared" if decl else ("complete" if complete else "counting")
-    named = {p: n for p, n in composition.items() if p not in ("Vacant", "Other")}
-    largest = parties.order_parties(named)[0] if named else None
+    largest, joint = largest_party(composition)
+    baseline_won = _baseline_won(t, seats_won, change, basis)
+    compared = None
+    if change is not None:
+        compared = {p: n for p, n in parties.add_seats(baseline_won, change).items() if n > 0}
     return CouncilResult(
         slug=c.slug, name=c.name, region=c.region, cycle=c.cycle, total_seats=c.total_seats,
         seats_up=c.seats_up, majority_needed=parties.majority_needed(c.total_seats), status=status,
@@ -266,12 +327,13 @@ def summarise(t: CouncilTally) -> CouncilResult:
         comparable=change is not None, comparison_basis=basis, not_comparable_reason=reason,
         wards_left_out=t.wards_left_out if basis == "wards" else 0,
         baseline_total_seats=t.baseline.total_seats if t.baseline else None,
-        baseline_seats_won=(dict(t.baseline.seats_won) if t.baseline and change is not None and basis != "wards"
-                            else dict(t.baseline_holders_declared()) if change is not None else None),
+        baseline_seats_won=baseline_won, seats_won_compared=compared,
         baseline_control=t.baseline.control_after if t.baseline else None,
         composition_after=composition, composition_estimated=estimated,
         control_before=c.control_before, control_after=control_after, result=result,
         result_kind=kind, settled=t.settled,
         history=t.history_for(control_after),
-        largest_party=largest, last_declared_at=t.last_declared_at,
+        largest_party=largest, largest_joint=joint,
+        so_far=dict(composition) if decl is not None or (complete and c.cycle == "all-out") else t.so_far(),
+        last_declared_at=t.last_declared_at,
     )

@@ -90,11 +90,13 @@ class Tally:
     councils_final: int
     control: dict[str, int]  # councils controlled after, among final councils
     control_before: dict[str, int]  # the same councils' control on the eve of poll
-    gained: dict[str, tuple[str, ...]]  # party -> council slugs it took control of
-    lost: dict[str, tuple[str, ...]]  # party -> council slugs it lost control of
-    seats_won: dict[str, int]
-    seat_change: dict[str, int]
+    gained: dict[str, tuple[str, ...]]  # party -> council slugs it took control of, in the order they became final
+    lost: dict[str, tuple[str, ...]]  # party -> council slugs it lost control of, likewise
+    seats_won: dict[str, int]  # every declared seat
+    seat_change: dict[str, int]  # over the councils compared only
     councils_compared: int
+    seats_won_compared: dict[str, int]  # the seats won in the councils compared: seat_change's base
+    lumped: tuple[frozenset[str], ...] = ()  # the parties named by each counted council that lumps the rest as Other
 
     @property
     def complete(self) -> bool:
@@ -102,6 +104,11 @@ class Tally:
 
     def control_change(self) -> dict[str, int]:
         return parties.subtract_seats(self.control, self.control_before)
+
+    def seats_exact(self, party: str) -> bool:
+        """Whether the party's seat figures are whole: no council counted lumps smaller
+        parties as ``Other`` without naming this one (its seats there could be in the lump)."""
+        return all(party in named for named in self.lumped)
 
 
 def _add_into(totals: dict[str, int], seats: dict[str, int], sign: int) -> None:
@@ -122,13 +129,22 @@ class TallyBuilder:
         self._before: dict[str, int] = {}
         self._seats: dict[str, int] = {}
         self._change: dict[str, int] = {}
-        self._gained: dict[str, dict[str, None]] = {}  # ordered sets, in order of declaration
+        self._won_compared: dict[str, int] = {}
+        self._gained: dict[str, dict[str, None]] = {}  # sets of council slugs (see _ordered)
         self._lost: dict[str, dict[str, None]] = {}
+        self._lumped: dict[str, frozenset[str]] = {}  # council slug -> parties it names, where it lumps
+        self._final_seq: dict[str, int] = {}  # council slug -> when its result first became final
+        self._next_seq = 0
         self._finals = 0
         self._compared = 0
 
     def _apply(self, r: CouncilResult, sign: int) -> None:
         _add_into(self._seats, r.seats_won, sign)
+        if "Other" in r.seats_won:
+            if sign > 0:
+                self._lumped[r.slug] = frozenset(r.seats_won)
+            else:
+                self._lumped.pop(r.slug, None)
         if not r.final:
             return
         self._finals += sign
@@ -150,13 +166,42 @@ class TallyBuilder:
         if r.seat_change is not None:
             self._compared += sign
             _add_into(self._change, r.seat_change, sign)
+            _add_into(self._won_compared, r.seats_won_compared or {}, sign)
 
     def put(self, result: CouncilResult) -> None:
         old = self._results.get(result.slug)
         if old is not None:
             self._apply(old, -1)
         self._results[result.slug] = result
+        # a council keeps its place in the night's order while its result stays final (a
+        # council total declared after its last ward changes nothing); a result that stops
+        # being final gives it up, and takes a new place when it is final again
+        if not result.final:
+            self._final_seq.pop(result.slug, None)
+        elif result.slug not in self._final_seq:
+            self._final_seq[result.slug] = self._next_seq
+            self._next_seq += 1
         self._apply(result, +1)
+
+    def _ordered(self, table: dict[str, dict[str, None]], party: str) -> tuple[str, ...]:
+        """A party's councils in the order their results first became final."""
+        seq = self._final_seq
+        return tuple(sorted(table.get(party, ()), key=lambda slug: seq.get(slug, 1 << 60)))
+
+    def gained_rank(self, party: str, slug: str) -> int:
+        """Where ``slug`` comes among the councils the party has gained (1 = first), in the
+        order they became final; 0 if it is not one of them."""
+        return self._rank(self._gained, party, slug)
+
+    def lost_rank(self, party: str, slug: str) -> int:
+        return self._rank(self._lost, party, slug)
+
+    def _rank(self, table: dict[str, dict[str, None]], party: str, slug: str) -> int:
+        members = table.get(party, {})
+        if slug not in members:
+            return 0
+        mine = self._final_seq.get(slug, 1 << 60)
+        return 1 + sum(1 for other in members if self._final_seq.get(other, 1 << 60) < mine)
 
     def gained_count(self, party: str) -> int:
         return len(self._gained.get(party, ()))
@@ -165,10 +210,14 @@ class TallyBuilder:
         return len(self._lost.get(party, ()))
 
     def view(self) -> Tally:
-        """The tally as it stands, sharing the builder's live tables (no copying, so it
-        costs the same however many parties there are): valid until the next ``put``."""
+        """The tally as it stands, sharing the builder's live tables where it can (no
+        copying of seat tables, so it costs the same however many parties there are):
+        valid until the next ``put``."""
         return Tally(self.group, self.councils_total, self._finals, self._control, self._before,
-                     self._gained, self._lost, self._seats, self._change, self._compared)  # type: ignore[arg-type]
+                     {p: self._ordered(self._gained, p) for p in self._gained},
+                     {p: self._ordered(self._lost, p) for p in self._lost},
+                     self._seats, self._change, self._compared, self._won_compared,
+                     tuple(self._lumped.values()))  # type: ignore[arg-type]
 
     def snapshot(self) -> Tally:
         def clean(d: dict[str, int]) -> dict[str, int]:
@@ -176,6 +225,7 @@ class TallyBuilder:
 
         return Tally(self.group, self.councils_total, self._finals, clean(self._control),
                      clean(self._before),
-                     {p: tuple(v) for p, v in self._gained.items() if v},
-                     {p: tuple(v) for p, v in self._lost.items() if v},
-                     clean(self._seats), {p: n for p, n in self._change.items()}, self._compared)
+                     {p: self._ordered(self._gained, p) for p, v in self._gained.items() if v},
+                     {p: self._ordered(self._lost, p) for p, v in self._lost.items() if v},
+                     clean(self._seats), {p: n for p, n in self._change.items()}, self._compared,
+                     clean(self._won_compared), tuple(self._lumped.values()))

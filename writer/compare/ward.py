@@ -16,13 +16,15 @@ class BaselineIndex:
     by_name: dict[str, BaselineWard]
     baseline_cycle: str | None
     shares: dict[tuple[str, str], dict[str, float]]  # (code, name) -> vote shares, worked out once
+    slates: dict[tuple[str, str], dict[str, int]]  # (code, name) -> candidates by party
 
     @classmethod
     def build(cls, wards: tuple[BaselineWard, ...], baseline_cycle: str | None) -> "BaselineIndex":
         by_code = {w.ward_code: w for w in wards if w.ward_code}
         by_name = {normalise_ward_name(w.ward): w for w in wards}
         shares = {(w.ward_code, w.ward): vote_shares(w.candidates)[1] for w in wards}
-        return cls(by_code, by_name, baseline_cycle, shares)
+        slates = {(w.ward_code, w.ward): slates_of(w.candidates) for w in wards}
+        return cls(by_code, by_name, baseline_cycle, shares, slates)
 
     def match(self, ward_code: str, ward: str) -> tuple[BaselineWard | None, str | None]:
         if ward_code and ward_code in self.by_code:
@@ -53,10 +55,10 @@ class WardResult:
     extra_seats: int  # seats elected tonight beyond the baseline's (a double vacancy): won, not gained from anyone
     holds: dict[str, int]
     # votes
-    total_votes: int
-    shares: dict[str, float]  # % of all votes cast for candidates, by party
-    share_change: dict[str, float]  # percentage points, parties standing both times
-    majority: int | None  # votes: lowest winner minus highest loser
+    total_votes: int  # every vote cast for a candidate (a voter has as many votes as seats)
+    shares: dict[str, float]  # % by party, by the top-candidate method (see vote_shares)
+    share_change: dict[str, float]  # percentage points, like for like only (see like_for_like)
+    majority: int | None  # votes: the last winner's lead over the best candidate of another party
     turnout_pct: float | None
     electorate: int | None
 
@@ -83,12 +85,57 @@ def party_votes(candidates: tuple[Candidate, ...]) -> dict[str, int]:
     return out
 
 
+def slates_of(candidates: tuple[Candidate, ...]) -> dict[str, int]:
+    """How many candidates each party stood."""
+    return parties.count_parties(c.party for c in candidates)
+
+
 def vote_shares(candidates: tuple[Candidate, ...]) -> tuple[int, dict[str, float]]:
-    votes = party_votes(candidates)
-    total = sum(votes.values())
-    if not total:
-        return 0, {}
-    return total, {p: 100.0 * v / total for p, v in votes.items()}
+    """Every vote cast for a candidate, and each party's share of the vote by the
+    top-candidate method (DOMAIN.md): its best-placed candidate's votes as a percentage of
+    the sum of every party's best-placed candidate's votes, each independent counting on
+    their own. In a single-member ward this is the plain share of the vote; in a
+    multi-member ward, where each voter has as many votes as seats, it does not grow with
+    the number of candidates a party stands."""
+    best: dict[str, int] = {}
+    independents = 0
+    cast = 0
+    for c in candidates:
+        votes = c.votes or 0
+        cast += votes
+        if c.party == "Ind":
+            independents += votes
+        if votes > best.get(c.party, -1):
+            best[c.party] = votes
+    denominator = sum(v for p, v in best.items() if p != "Ind") + independents
+    if not denominator:
+        return cast, {}
+    return cast, {p: 100.0 * v / denominator for p, v in best.items()}
+
+
+def like_for_like(seats: int, slates: dict[str, int], baseline_seats: int,
+                  baseline_slates: dict[str, int]) -> frozenset[str]:
+    """The parties whose share can be compared with the baseline contest: the ward elected
+    as many seats both times, and the party stood as many candidates both times.
+    Independents and residents' groups are not one party from contest to contest."""
+    if seats != baseline_seats:
+        return frozenset()
+    return frozenset(p for p, n in slates.items()
+                     if p not in ("Ind", "Res") and baseline_slates.get(p) == n)
+
+
+def rival_margin(winners: tuple[Candidate, ...], losers: list[Candidate]) -> int | None:
+    """The last-placed winner's lead over the best-placed loser of another party (in votes,
+    both lists highest first): a seat decided between a party's own candidates decided
+    nothing between parties. Independents are each their own rival. None where no other
+    party's candidate lost."""
+    if not winners:
+        return None
+    last = winners[-1]
+    for loser in losers:
+        if loser.party != last.party or loser.party == "Ind":
+            return (last.votes or 0) - (loser.votes or 0)
+    return None
 
 
 def pair_gains(change: dict[str, int]) -> tuple[tuple[str, str], ...]:
@@ -105,9 +152,7 @@ def compare_ward(decl: WardDeclaration, council: Council, index: BaselineIndex |
     won = parties.count_parties(c.party for c in winners)
     has_votes = decl.has_votes
     total, shares = vote_shares(decl.candidates) if has_votes else (0, {})
-    majority = None
-    if has_votes and winners:
-        majority = (winners[-1].votes or 0) - (losers[0].votes or 0) if losers else None
+    majority = rival_margin(winners, losers) if has_votes else None
 
     reason = not_comparable_reason(council, index.baseline_cycle if index else None)
     baseline, matched_by = (None, None)
@@ -130,8 +175,10 @@ def compare_ward(decl: WardDeclaration, council: Council, index: BaselineIndex |
         gains = pair_gains(change)
         holds = {p: min(n, holders.get(p, 0)) for p, n in won.items() if min(n, holders.get(p, 0))}
         if has_votes:
-            before = index.shares[(baseline.ward_code, baseline.ward)]
-            share_change = {p: shares[p] - before[p] for p in shares if p in before and p not in ("Ind", "Res")}
+            key = (baseline.ward_code, baseline.ward)
+            before = index.shares[key]
+            same = like_for_like(decl.seats, slates_of(decl.candidates), baseline.seats, index.slates[key])
+            share_change = {p: shares[p] - before[p] for p in shares if p in same and p in before}
     return WardResult(
         declaration_id=decl.id, council=decl.council, ward=decl.ward, seats=decl.seats,
         winners=winners, won=won, has_votes=has_votes,

@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from writer import parties
-from writer.compare.council import CouncilResult
+from writer.compare.council import CouncilResult, largest_party
 from writer.compare.tally import Tally
 from writer.compare.ward import WardResult
-from writer.model import Council
+from writer.model import Council, display_person_name, display_ward_name
 
 class Facts(Mapping[str, Any]):
     """A scope's facts, each worked out on first use. Rules read a handful of names per
@@ -80,10 +80,11 @@ WARD: dict[str, Callable[[WardSource], Any]] = {
     "region": lambda s: s.council.region,
     "groups": lambda s: s.groups,
     "cycle": lambda s: s.council.cycle,
-    "ward": lambda s: s.w.ward,
+    "ward": lambda s: display_ward_name(s.w.ward),
     "ward_id": lambda s: s.w.declaration_id,
     "seats": lambda s: s.w.seats,
-    "winners": lambda s: [{"name": c.name, "party": c.party, "votes": c.votes} for c in s.w.winners],
+    "winners": lambda s: [{"name": display_person_name(c.name), "party": c.party, "votes": c.votes}
+                          for c in s.w.winners],
     "won": lambda s: s.w.won,
     "winning_party": lambda s: s.w.winners[0].party if s.w.winners else None,
     "comparable": lambda s: s.w.comparable,
@@ -163,6 +164,7 @@ COUNCIL: dict[str, Callable[[CouncilSource], Any]] = {
     "wards_left_out": lambda s: s.r.wards_left_out,
     "baseline_total_seats": lambda s: s.r.baseline_total_seats,
     "baseline_seats_won": lambda s: s.r.baseline_seats_won,
+    "seats_won_compared": lambda s: s.r.seats_won_compared,
     "baseline_control": lambda s: s.r.baseline_control,
     "winner_gains_tonight": lambda s: s.night.get("winner_gains"),
     "loser_losses_tonight": lambda s: s.night.get("loser_losses"),
@@ -192,6 +194,10 @@ COUNCIL: dict[str, Callable[[CouncilSource], Any]] = {
     "biggest_loss": lambda s: _biggest(s.r, min, -1),
     "max_abs_change": lambda s: max((abs(v) for v in (s.r.seat_change or {}).values()), default=0),
     "largest_party": lambda s: s.r.largest_party,
+    "largest_joint": lambda s: s.r.largest_joint,
+    "so_far": lambda s: s.r.so_far,
+    "so_far_leader": lambda s: largest_party(s.r.so_far)[0],
+    "final_at": lambda s: s.night.get("final_at"),
     "majority_after": lambda s: (2 * s.r.composition_after.get(_winner(s.r), 0) - s.r.total_seats
                                  if _winner(s.r) else None),
     "baseline_label": lambda s: s.baseline_label,
@@ -235,6 +241,8 @@ TALLY: dict[str, Callable[[TallySource], Any]] = {
     "lost": lambda s: [s.names[c] for c in s.t.lost.get(s.party, ())],
     "seats_won": lambda s: s.t.seats_won.get(s.party, 0),
     "seat_change": lambda s: s.t.seat_change.get(s.party, 0),
+    "seats_won_compared": lambda s: s.t.seats_won_compared.get(s.party, 0),
+    "seats_exact": lambda s: s.t.seats_exact(s.party),
     "councils_compared": lambda s: s.t.councils_compared,
     "baseline_label": lambda s: s.baseline_label,
 }

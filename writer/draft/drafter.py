@@ -30,8 +30,8 @@ from jinja2.utils import missing
 
 from writer import parties as party_codes
 from writer.detect.events import Event
-from writer.draft.story import AUTO_DISCLOSURE, CHECKED_DISCLOSURE, SeatRow, Story, new_row, new_story
-from writer.draft.style import PartyNames, filters
+from writer.draft.story import AUTO_DISCLOSURE, SeatRow, Story, new_row, new_story
+from writer.draft.style import PartyNames, filters, number
 from writer.ingest.problems import InputError, Problem
 from writer.model import Election, slugify
 
@@ -390,9 +390,9 @@ class Drafter:
                 if paragraph and paragraph not in body:
                     body.append(paragraph)
         self.last_opening = opening
-        # max(), any() and all() over the events, in one pass
+        # max() and any() over the events, in one pass
         score, at = ranked[0].score, ranked[0].at
-        provisional, auto = False, True
+        provisional = False
         for e in ranked:
             if e.score > score:
                 score = e.score
@@ -400,23 +400,26 @@ class Drafter:
                 at = e.at
             if e.provisional:
                 provisional = True
-            if not e.auto_publish:
-                auto = False
         evidence = tuple([e.facts for e in ranked])
         context = night.get("context")
         if context:
             evidence += ({"context": [dict(c) for c in context]},)
         return new_story(
             id=story_id, kind=kind, version=version, status="draft", headline=headline, lede=lede,
-            body=tuple(body), table=self._table(kind, lead), disclosure=AUTO_DISCLOSURE if auto else CHECKED_DISCLOSURE,
+            body=tuple(body), table=self._table(kind, lead), disclosure=AUTO_DISCLOSURE,
             events=tuple([e.id for e in ranked]), council=lead.council, region=region,
             groups=groups, score=score, provisional=provisional, template=template, at=at, evidence=evidence,
+            table_caption=self._caption(kind, lead),
         )
 
     def _table(self, kind: str, lead: Event) -> tuple[SeatRow, ...]:
         f = lead.facts
         if kind == "council":
-            return self._seat_rows(f.get("seats_won") or {}, f.get("seat_change"))
+            # seats and change on one base: where some declared wards cannot be compared,
+            # the seats of the wards that can
+            compared = f.get("seats_won_compared")
+            won = compared if compared is not None and f.get("seat_change") is not None else f.get("seats_won")
+            return self._seat_rows(won or {}, f.get("seat_change"))
         if kind != "ward":
             return ()
         won, change = f.get("won") or {}, f.get("seat_change") if f.get("comparable") else None
@@ -432,6 +435,20 @@ class Drafter:
             if len(self._tables) < _TABLES_KEPT:
                 self._tables[key] = rows
         return rows
+
+    @staticmethod
+    def _caption(kind: str, lead: Event) -> str:
+        """What a council's table counts, where that is not simply tonight's seats: the
+        wards that can be compared, when some cannot."""
+        f = lead.facts
+        if kind != "council" or f.get("seat_change") is None:
+            return ""
+        left_out = f.get("wards_left_out") or 0
+        if not left_out or f.get("seats_won_compared") == f.get("seats_won"):
+            return ""
+        wards = "one declared ward" if left_out == 1 else f"{number(left_out)} declared wards"
+        return (f"Seats won in the wards that can be compared with {f.get('baseline_label')}, and the change "
+                f"on the same seats ({wards} left out).")
 
     def _seat_rows(self, won: dict[str, int], change: dict[str, int] | None) -> tuple[SeatRow, ...]:
         seats_of = dict(won)  # every party with seats or a change: those with seats first

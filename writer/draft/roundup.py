@@ -31,7 +31,7 @@ from writer.compare.tally import Tally
 from writer.detect.events import Event
 from writer.detect.facts import council_facts, tally_facts
 from writer.draft.drafter import _clean, _paragraphs, _stable
-from writer.draft.story import CHECKED_DISCLOSURE, SeatRow, Story
+from writer.draft.story import AUTO_DISCLOSURE, SeatRow, Story
 
 FAMILY = "roundup"
 #: The groups the round-up covers, in the house-style order, and whether copy must say
@@ -161,7 +161,8 @@ def tally_dict(t: Tally) -> dict[str, Any]:
             p: n for p, n in t.control_change().items() if n},
         "gained": {p: list(v) for p, v in t.gained.items()}, "lost": {p: list(v) for p, v in t.lost.items()},
         "seats_won": dict(t.seats_won), "seat_change": {p: n for p, n in t.seat_change.items() if n},
-        "councils_compared": t.councils_compared,
+        "seats_won_compared": dict(t.seats_won_compared), "councils_compared": t.councils_compared,
+        "seats_exact": {p: t.seats_exact(p) for p in t.seats_won},
     }
 
 
@@ -173,11 +174,16 @@ def national_lines(t: Tally) -> dict[str, Any]:
     controllers = [p for p in parties.order_parties({p: t.control.get(p, 0) for p in set(t.control) | set(t.control_before)})
                    if p != parties.NOC]
     control = [{"party": p, "councils": t.control.get(p, 0), "change": change.get(p, 0)} for p in controllers]
-    named = {p: n for p, n in t.seats_won.items() if parties.can_control(p)}
-    seats = [{"party": p, "seats": named[p], "change": t.seat_change.get(p, 0)}
-             for p in parties.order_parties(named)[:TALLY_PARTIES]]
+    # seats and their change on one base: the councils that can be compared; then the same
+    # parties' seats in all, counting the councils that cannot be compared. A party that a
+    # source lumped with others somewhere is not given a figure it could contradict.
+    compared = {p: n for p, n in t.seats_won_compared.items() if parties.can_control(p) and t.seats_exact(p)}
+    listed = parties.order_parties(compared)[:TALLY_PARTIES]
+    seats = [{"party": p, "seats": compared[p], "change": t.seat_change.get(p, 0)} for p in listed]
+    in_all = [{"party": p, "seats": t.seats_won.get(p, 0)} for p in listed]
     return {"control": control, "noc": t.control.get(parties.NOC, 0), "noc_change": change.get(parties.NOC, 0),
-            "seats": seats}
+            "seats": seats, "seats_in_all": in_all if in_all != [{"party": s["party"], "seats": s["seats"]} for s in seats] else [],
+            "councils_not_compared": t.councils_final - t.councils_compared}
 
 
 # -- context ----------------------------------------------------------------------------------
@@ -190,7 +196,7 @@ def baseline_context(context: Sequence[dict[str, Any]], baseline_label: str) -> 
             continue
         values = list(c["values"].items())
         ranked = sorted(values, key=lambda kv: -kv[1])
-        out.append({"key": c["key"], "label": c["label"], "source": c["source"],
+        out.append({"key": c["key"], "label": c["label"], "cite": c.get("cite"),
                     "shares": [{"party": p, "value": v} for p, v in ranked],
                     "level": len(ranked) > 1 and ranked[0][1] == ranked[1][1]})
     return out[:BASELINE_FIGURES]
@@ -198,7 +204,8 @@ def baseline_context(context: Sequence[dict[str, Any]], baseline_label: str) -> 
 
 # -- what to watch --------------------------------------------------------------------------
 def _leaders(r: CouncilResult) -> list[str]:
-    comp = {p: n for p, n in r.composition_after.items() if parties.can_control(p) and n > 0}
+    """The parties with most councillors so far (those not up plus the seats declared)."""
+    comp = {p: n for p, n in r.so_far.items() if parties.can_control(p) and n > 0}
     if not comp:
         return []
     top = max(comp.values())
@@ -227,7 +234,7 @@ def watch_list(results: Iterable[CouncilResult],
                 "seats_up": r.seats_up, "composition_estimated": r.composition_estimated}
         leaders = _leaders(r)
         if r.seats_declared and leaders:
-            seats = r.composition_after[leaders[0]]
+            seats = r.so_far[leaders[0]]
             item |= {"leaders": leaders, "leader_seats": seats, "short": r.majority_needed - seats}
             challenger = any(p != r.control_before for p in leaders)
             counting.append(((0 if challenger else 1, abs(item["short"]), r.slug), item))
@@ -409,8 +416,8 @@ def draft_roundup(night, engine, desk, at: datetime | None = None, *, version: i
     evidence = _evidence(engine, f, used, at) + (summary,)
     return Story(
         id=story_id, kind=FAMILY, version=version, status="draft", headline=headline, lede=lede,
-        body=tuple(body), table=_table(desk, f["national"]),
-        disclosure=CHECKED_DISCLOSURE,
+        body=tuple(body), table=_table(desk, f["national"]), table_caption=table_caption(f),
+        disclosure=AUTO_DISCLOSURE,  # a draft: the publisher says 'checked' once an editor approves
         events=tuple(e.id for e in used), council=None, region=None,
         groups=("national",) + tuple(g["id"] for g in f["groups"]),
         score=max((e.score for e in used), default=0.0), provisional=f["provisional"],
@@ -428,6 +435,7 @@ def _evidence(engine, f: dict[str, Any], used: Sequence[Event], at: datetime | N
     out = [e.facts for e in used]
     national = engine.tally()
     stated = {c["party"] for c in f["tally"]["control"]} | {s["party"] for s in f["tally"]["seats"]}
+    stated |= {row.party for row in _table_rows(f["national"])}
     stated |= {p for c in f["leads"] for p in (c["party"], c["other"]) if p and p != parties.NOC}
     for party in sorted(stated):
         out.append(tally_facts(national, party, when, engine.baseline_label, engine.names).to_dict())
@@ -445,11 +453,24 @@ def _evidence(engine, f: dict[str, Any], used: Sequence[Event], at: datetime | N
     return tuple(out)
 
 
-def _table(desk, national: dict[str, Any]) -> tuple[SeatRow, ...]:
-    """Councillors by party so far, with the change on the same seats last time."""
-    names = desk.drafter.names
-    won, change = national["seats_won"], national["seat_change"]
-    named = {p: n for p, n in won.items() if parties.can_control(p) or p in ("Ind", "Res")}
+def table_caption(f: dict[str, Any]) -> str:
+    n = f["national"]["councils_compared"]
+    return (f"Seats won in the {n:,} declared {'council' if n == 1 else 'councils'} that can be compared "
+            f"with {f['baseline_label']}, and the change on the same seats.")
+
+
+def _table_rows(national: dict[str, Any]) -> list[SeatRow]:
+    """Seats won by party in the councils that can be compared, with the change on the same
+    seats last time (one base for both; see :func:`table_caption`). A party lumped with
+    others by some council's figures is left out. Rows without their names."""
+    won, change = national["seats_won_compared"], national["seat_change"]
+    exact = national["seats_exact"]
+    named = {p: n for p, n in won.items() if (parties.can_control(p) or p in ("Ind", "Res")) and exact.get(p, True)}
     top = set(parties.order_parties({p: n for p, n in named.items() if parties.can_control(p)})[:TALLY_PARTIES])
-    return tuple(SeatRow(p, names.party(p, "tally"), won[p], change.get(p, 0))
-                 for p in parties.order_parties(named) if won[p] >= 10 or p in top or p in national["control"])
+    return [SeatRow(p, "", won[p], change.get(p, 0))
+            for p in parties.order_parties(named) if won[p] >= 10 or p in top or p in national["control"]]
+
+
+def _table(desk, national: dict[str, Any]) -> tuple[SeatRow, ...]:
+    names = desk.drafter.names
+    return tuple(SeatRow(r.party, names.party(r.party, "tally"), r.seats, r.change) for r in _table_rows(national))

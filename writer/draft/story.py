@@ -46,6 +46,7 @@ class Story:
     template: str  # family/phrasing used, e.g. "council-gain/2"
     at: str  # night time of the latest event behind it
     evidence: tuple[dict[str, Any], ...] = field(default=(), repr=False)  # the facts it may state
+    table_caption: str = ""  # what the table counts, where its heading alone would not say
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -65,6 +66,8 @@ class Story:
         """Plain text: headline, paragraphs, table, disclosure (what the fact-check reads)."""
         parts = [self.headline, *self.paragraphs]
         if self.table:
+            if self.table_caption:
+                parts.append(self.table_caption)
             parts.append(table_text(self.table))
         if with_disclosure:
             parts.append(self.disclosure)
@@ -101,13 +104,18 @@ def new_story(**values: Any) -> Story:
 
 
 def _change(n: int | None) -> str:
-    return "" if n is None else (f"{n:+d}" if n else "0")
+    return "" if n is None else (f"{n:+,d}" if n else "0")
+
+
+def _seats(n: int) -> str:
+    """A table's figure with thousands separators, as in the text ("2,268")."""
+    return f"{n:,}"
 
 
 def table_text(rows: tuple[SeatRow, ...]) -> str:
     width = max(len(r.name) for r in rows)
-    lines = [f"{'Party':<{width}}  {'Won':>5}  Change"]  # seats won at this election
-    lines += [f"{r.name:<{width}}  {r.seats:>5}  {_change(r.change):>6}" for r in rows]
+    lines = [f"{'Party':<{width}}  {'Won':>6}  Change"]  # seats won at this election
+    lines += [f"{r.name:<{width}}  {_seats(r.seats):>6}  {_change(r.change):>6}" for r in rows]
     return "\n".join(lines)
 
 
@@ -123,8 +131,11 @@ def to_html(story: Story) -> str:
         out.append("<p class=\"provisional\">Provisional: counting continues.</p>")
     out += [f"<p>{escape(p)}</p>" for p in story.paragraphs]
     if story.table:
-        out.append("<table class=\"seats\"><thead><tr><th>Party</th><th>Won</th><th>Change</th></tr></thead><tbody>")
-        out += [f"<tr><td>{escape(r.name)}</td><td>{r.seats}</td><td>{escape(_change(r.change))}</td></tr>"
+        out.append("<table class=\"seats\">")
+        if story.table_caption:
+            out.append(f"<caption>{escape(story.table_caption)}</caption>")
+        out.append("<thead><tr><th>Party</th><th>Won</th><th>Change</th></tr></thead><tbody>")
+        out += [f"<tr><td>{escape(r.name)}</td><td>{_seats(r.seats)}</td><td>{escape(_change(r.change))}</td></tr>"
                 for r in story.table]
         out.append("</tbody></table>")
     out.append(f"<p class=\"disclosure\"><em>{escape(story.disclosure)}</em></p>")
@@ -148,8 +159,10 @@ def to_markdown(story: Story) -> str:
     for p in story.paragraphs:
         out += [md_escape(p), ""]
     if story.table:
+        if story.table_caption:
+            out += [md_escape(story.table_caption), ""]
         out += ["| Party | Won | Change |", "| --- | ---: | ---: |"]
-        out += [f"| {md_escape(r.name)} | {r.seats} | {md_escape(_change(r.change))} |" for r in story.table]
+        out += [f"| {md_escape(r.name)} | {_seats(r.seats)} | {md_escape(_change(r.change))} |" for r in story.table]
         out.append("")
     out.append(f"*{md_escape(story.disclosure)}*")
     return "\n".join(out)

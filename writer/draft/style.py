@@ -220,6 +220,18 @@ def clock(iso: str | None) -> str:
     return f"{hour}{suffix}" if t.minute == 0 else f"{hour}.{t.minute:02d}{suffix}"
 
 
+def tonight(iso: str | None) -> str:
+    """How a running count names the time it was made, by the local time of the
+    declaration (the offset it was given in): ``tonight`` in the evening and the small
+    hours (18:00 to 04:59), ``this morning`` to noon, ``today`` in the afternoon."""
+    if not iso:
+        return "tonight"
+    hour = datetime.fromisoformat(iso).hour
+    if hour >= 18 or hour < 5:
+        return "tonight"
+    return "this morning" if hour < 12 else "today"
+
+
 def day(iso: str | None) -> str:
     """``Friday 6 May``."""
     if not iso:
@@ -232,7 +244,7 @@ def filters(names: PartyNames) -> dict:
     return {
         "party": names.party, "verb": names.verb, "colour": names.colour, "number": number,
         "count": count, "ordinal": ordinal, "signed": signed, "pct": pct, "points": points,
-        "andjoin": andjoin, "capfirst": capfirst, "clock": clock, "day": day,
+        "andjoin": andjoin, "capfirst": capfirst, "clock": clock, "day": day, "tonight": tonight,
         "possessive": names.possessive, "pronoun": names.pronoun, "lowerfirst": lowerfirst,
         "first_fitting": first_fitting,
     }

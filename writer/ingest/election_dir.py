@@ -167,8 +167,15 @@ class _Loader:
             ):
                 bad(f"{where}.values", "expected party code = number pairs, such as { Lab = 35, Con = 35 }")
                 continue
+            cite = table.get("cite")
+            if cite is not None and (not isinstance(cite, str) or not cite.strip() or len(cite) > 100
+                                     or any(ord(ch) < 32 for ch in cite)):
+                bad(f"{where}.cite", f"expected how copy attributes the figure, such as \"the BBC\" "
+                                     f"(a short line of text), got {shown(cite)}")
+                continue
             context.append(ContextFigure(str(table["key"]), str(table["label"]), str(table["unit"]),
-                                         {str(k): float(v) for k, v in values.items()}, str(table["source"])))
+                                         {str(k): float(v) for k, v in values.items()}, str(table["source"]),
+                                         cite.strip() if cite else None))
         if len(self.problems) > before:
             return None
         return Election(data["id"], data["name"], poll_date, polls_close, data["baseline_id"],
@@ -410,10 +417,12 @@ class _Loader:
             if None in (when, won, comp):
                 continue
             bad_party = False
-            for party in won:
-                if party in ("Other", "Vacant"):
-                    f.problem(row.line, "seats_won", f"lists {party!r}; seats won tonight go to a party, Ind or Res")
-                    bad_party = True
+            if "Vacant" in won:
+                # 'Other' is allowed: a source that gives council totals only may lump smaller
+                # parties together (compared at that level: see compare.council.lump_to_common)
+                f.problem(row.line, "seats_won", "lists 'Vacant'; seats won tonight go to a party, Ind, Res or "
+                          "'Other' (smaller parties taken together, where the source does not name them)")
+                bad_party = True
             earlier = at_time.setdefault((council.slug, when), (row.line, won, comp))
             if earlier[0] != row.line and earlier[1:] != (won, comp):
                 f.problem(row.line, "declared_at", f"declares {council.slug!r} again at the same time as line "

@@ -139,7 +139,7 @@ Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp), Field(
 SeatCount = Annotated[StrictInt, Field(ge=0, le=1000)]
 SeatList = Annotated[dict[Annotated[StrictStr, Field(max_length=120)], SeatCount], Field(
     description="Seats by party code (Con, Lab, LD, Green, Reform, UKIP, 'Other (Name)', Ind, Res; "
-                "compositions also Other and Vacant)",
+                "and Other for smaller parties taken together where a source lumps them; compositions also Vacant)",
     examples=[{"Lab": 14, "Con": 4, "Reform": 3, "LD": 2, "Ind": 1}])]
 
 
@@ -348,8 +348,9 @@ def _seat_list(loc: tuple, seats: dict[str, int], total: int | None, what: str, 
         if not parties.is_party_code(party, in_composition=True):
             check.add(loc + (party,), f"unknown party code {party[:120]!r}; expected "
                       f"{parties.party_code_help(in_composition=True)}", "party_code")
-        elif tonight and party in ("Other", "Vacant"):
-            check.add(loc + (party,), f"lists {party!r}; seats won tonight go to a party, Ind or Res",
+        elif tonight and party == "Vacant":
+            check.add(loc + (party,), "lists 'Vacant'; seats won tonight go to a party, Ind, Res or "
+                      "'Other' (smaller parties taken together, where the source does not name them)",
                       "party_code")
     if total is not None and sum(seats.values()) != total:
         check.add(loc, f"adds up to {sum(seats.values())} seats; expected {total} ({what})", "seat_total")
