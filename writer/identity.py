@@ -171,6 +171,15 @@ class PartyIdentity:
             found = self.seen.get(parties.party_key(code))
         return found or code
 
+    def known(self, name: str) -> str | None:
+        """The code of a party called ``name`` that the registry or the night knows, or None
+        (a results feed names parties by name: it must be one the writer can place)."""
+        found = self.registry.for_name(name)
+        if found is None:
+            key = parties.party_key(name)
+            found = self.seen.get(key) if key else None
+        return found
+
     def resolve_seats(self, seats: dict[str, int]) -> dict[str, int]:
         """A seat list with every party resolved; two spellings of one party in the list
         are added together (they are the same party's seats)."""
