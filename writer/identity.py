@@ -200,6 +200,34 @@ class PartyIdentity:
         return sorted(self.unresolved.items(), key=lambda kv: (kv[1][0] if kv[1] else "", kv[0]))
 
 
+def resolve_declaration(decl, identity: PartyIdentity | None):
+    """``decl`` with every party code resolved through the night's table (a declaration that
+    came over the HTTP API): candidates' parties, seats won and the make-up afterwards. The
+    same declaration when nothing changes, so its digest (repeat or correction) is unchanged."""
+    from dataclasses import replace
+
+    from writer.model import WardDeclaration
+    if identity is None:
+        return decl
+    if isinstance(decl, WardDeclaration):
+        resolved = [identity.resolve(c.party) for c in decl.candidates]
+        candidates = tuple(c if code == c.party else replace(c, party=code)
+                           for c, code in zip(decl.candidates, resolved))
+        return decl if candidates == decl.candidates else replace(decl, candidates=candidates)
+    won, after = identity.resolve_seats(decl.seats_won), identity.resolve_seats(decl.composition_after)
+    if won == decl.seats_won and after == decl.composition_after:
+        return decl
+    return replace(decl, seats_won=won, composition_after=after)
+
+
+def declaration_parties(decl) -> list[str]:
+    """Every party code a declaration names (what a restarted process learns from it)."""
+    from writer.model import WardDeclaration
+    if isinstance(decl, WardDeclaration):
+        return [c.party for c in decl.candidates]
+    return list(decl.seats_won) + list(decl.composition_after)
+
+
 # -- loading and checking ------------------------------------------------------------------------
 def _load(path: Path) -> PartyRegistry:
     name = path.name
