@@ -87,13 +87,18 @@ def test_rules_check():
     result = run("rules", "check", "--night", DEMO)
     assert result.exit_code == 0
     assert "rules OK" in result.stdout and "council-gain" in result.stdout
+    assert "party tables OK" in result.stdout and "parties in party-registry.yaml" in result.stdout
+    assert f"No unresolved party names on {DEMO}" in result.stdout
 
 
 @pytest.mark.parametrize("file, text, expected", [
-    ("feed-parties.yaml", "ids:\n  party:52: Labour\nnames: {}\n",
-     "feed-parties.yaml, key ids.party:52: 'Labour' is not a winner's party code"),
-    ("leap-parties.yaml", "parties:\n  Lab: Labour Party\n",
-     "leap-parties.yaml, key parties.Lab: is 'Labour Party'; expected a writer party code"),
+    ("party-registry.yaml", "parties:\n  - code: Labour\n    ids: [\"party:53\"]\n",
+     "party-registry.yaml, line 2, key parties[1] (Labour): code 'Labour' is not a party code"),
+    ("party-registry.yaml", "parties:\n  - code: Lab\n    leap: [Lab]\n  - code: Con\n    leap: [Lab]\n",
+     "party-registry.yaml, line 4, key parties[2] (Con): LEAP code 'Lab' is already claimed by parties[1] (Lab); "
+     "expected each LEAP code in one entry"),
+    ("parties.yaml", "parties:\n  Lab: {name: Labour}\n",
+     "parties.yaml, key parties.Lab: missing later, headline, plural, colour"),
 ])
 def test_rules_check_validates_the_party_tables(tmp_path, file, text, expected):
     import shutil

@@ -277,7 +277,7 @@ def check_entries(items: list, file: str, problems: list[Problem],
     belongs to two parties; append a problem for each fault; return the entries that can be
     used."""
     out: list[RegisteredParty] = []
-    claimed: dict[str, dict[str, tuple[str, str]]] = {"key": {}, "leap": {}, "id": {}}  # -> (code, where)
+    claimed: dict[str, dict[str, tuple[str, str, str]]] = {"key": {}, "leap": {}, "id": {}}  # -> (code, where, as written)
     codes: dict[str, str] = {}
     for i, item in enumerate(items, start=1):
         line = lines[i - 1] if i - 1 < len(lines) else None
@@ -308,19 +308,19 @@ def check_entries(items: list, file: str, problems: list[Problem],
                     bad(_clash(kind, value, k, other))
                     ok = False
                 elif other is None:
-                    claimed[kind][k] = (entry.code, f"{value!r} of {where}")
+                    claimed[kind][k] = (entry.code, where, value)
         if ok:
             out.append(entry)
     return out
 
 
-def _clash(kind: str, value: str, key: str, other: tuple[str, str]) -> str:
-    code, said = other
+def _clash(kind: str, value: str, key: str, other: tuple[str, str, str]) -> str:
+    _code, where, written = other
     if kind == "key":
-        return (f"name {value!r} normalises to {key!r}, as {said} does (party {code}); expected each name "
+        return (f"name {value!r} normalises to {key!r}, as {written!r} of {where} does; expected each name "
                 "to belong to one party (merge the two entries if they are one party)")
     what = "LEAP code" if kind == "leap" else "id"
-    return f"{what} {value!r} is already claimed by {said} (party {code}); expected each {what} in one entry"
+    return f"{what} {value!r} is already claimed by {where}; expected each {what} in one entry"
 
 
 def _entry(item, where: str, bad) -> RegisteredParty | None:

@@ -232,3 +232,49 @@ def unresolved_reason(code: str) -> str | None:
 
 def is_unresolved(code: str) -> bool:
     return unresolved_reason(code) is not None
+
+
+# -- the parties a story's evidence names --------------------------------------------------------
+PARTY_DICTS = ("seats_won", "seat_change", "baseline_seats_won", "composition_after", "won",
+               "baseline_holders", "holds", "shares", "share_change")
+PARTY_FIELDS = ("winner", "loser", "control_before", "control_after", "largest_party",
+                "settled_control", "baseline_control", "winning_party", "party")
+
+
+def unresolved_parties(evidence) -> tuple[str, ...]:
+    """The party codes in a story's evidence (fact dicts) that no source could name
+    (:func:`writer.parties.unresolved_reason`): copy calls each "a local party", and the
+    story needs an editor (the review queue flags it; it is never published unreviewed)."""
+    codes: set[str] = set()
+    for f in evidence or ():
+        if hasattr(f, "get"):
+            codes.update(c for c in party_codes_in(f) if is_unresolved(c))
+    return tuple(sorted(codes))
+
+
+def party_codes_in(f) -> set[str]:
+    """Every party code a fact dict mentions."""
+    out: set[str] = set()
+    for key in PARTY_DICTS:
+        d = f.get(key)
+        if isinstance(d, dict):
+            out.update(k for k in d if isinstance(k, str))
+    for key in PARTY_FIELDS:
+        v = f.get(key)
+        if isinstance(v, str):
+            out.add(v)
+    for key in ("biggest_gain", "biggest_loss", "biggest_rise", "biggest_fall"):
+        v = f.get(key)
+        if isinstance(v, dict) and isinstance(v.get("party"), str):
+            out.add(v["party"])
+    for w in f.get("winners") or ():
+        if isinstance(w, dict) and isinstance(w.get("party"), str):
+            out.add(w["party"])
+    for g in f.get("gains") or ():
+        if isinstance(g, dict):
+            out.update(v for v in (g.get("party"), g.get("from")) if isinstance(v, str))
+    out.update(p for p in (f.get("first_seat") or ()) if isinstance(p, str))
+    for c in f.get("context") or ():
+        if isinstance(c, dict) and isinstance(c.get("values"), dict):
+            out.update(k for k in c["values"] if isinstance(k, str))
+    return out
