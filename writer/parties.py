@@ -205,6 +205,13 @@ def is_party_id(name: str) -> bool:
     return bool(_PARTY_ID.match(name.strip()))
 
 
+def looks_like_code(word: str) -> bool:
+    """Whether ``word`` on its own reads as a source's code rather than a word: one token with
+    a capital inside it (``WiganIC``, ``CFirst``) or a party id (``PP53``). LEAP codes that are
+    words (``Mossley``, ``Justice``) do not: they are codes only after "LEAP code"."""
+    return " " not in word and (bool(_CAMEL.search(word)) or is_party_id(word))
+
+
 @lru_cache(maxsize=4096)
 def unresolved_reason(code: str) -> str | None:
     """Why ``code`` is a source's code rather than a party's name, or None when it names a
