@@ -47,6 +47,19 @@ def signed_seats(text: str) -> dict[str, int] | None:
     return out
 
 
+def as_the_night_names_them(night, change: dict[str, int] | None) -> dict[str, int] | None:
+    """A published seat change with its parties named as the night names them. The reference
+    writes parties as its sources did (``Other (LEAP code BPIP)`` beside ``Other (Burnley &
+    Padiham Independents Group)``, one party); the night resolves each to one code."""
+    if change is None:
+        return None
+    out: dict[str, int] = {}
+    for party, n in change.items():
+        code = night.parties.canonical(party)
+        out[code] = out.get(code, 0) + n
+    return out
+
+
 def expected(night_dir: Path) -> dict[str, dict]:
     with open(night_dir / "reference" / "expected.csv", encoding="utf-8") as f:
         return {row["slug"]: row for row in csv.DictReader(f)}

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DEMO
-from helpers import expected, signed_seats
+from helpers import as_the_night_names_them, expected, signed_seats
 from writer.cli import main
 
 
@@ -55,12 +55,14 @@ def test_results_json_equals_the_reference(le2022_dir):
     assert result.exit_code == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     councils = {r["slug"]: r for r in records if r["kind"] == "council"}
+    from writer.ingest import load_night
+    night = load_night(le2022_dir)
     for slug, row in expected(le2022_dir).items():
         got = councils[slug]
         assert {"slug", "control_before", "control_after", "result", "seats_won", "seat_change",
                 "composition_after", "comparable"} <= set(got)
         assert got["control_after"] == row["control_after"], slug
-        assert got["seat_change"] == signed_seats(row["seat_change"]), slug
+        assert got["seat_change"] == as_the_night_names_them(night, signed_seats(row["seat_change"])), slug
         assert got["comparable"] == bool(row["seat_change"]), slug
     national = next(r for r in records if r["kind"] == "national")
     assert national["councils_controlled"] == {"Lab": 64, "NOC": 30, "Con": 35, "LD": 16, "Other (Aspire)": 1}

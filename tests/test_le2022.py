@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from helpers import expected, signed_seats
+from helpers import as_the_night_names_them, expected, signed_seats
 
 # Councils where the writer knowingly differs from reference/expected.csv, with the reason.
 # Empty: on this night every council's control and seat change match.
@@ -32,19 +32,6 @@ def test_every_council_is_final(le2022):
     assert len(engine.council_results()) == 146
 
 
-def _as_the_night_names_them(night, change: dict[str, int] | None) -> dict[str, int] | None:
-    """The reference's seat change with its parties named as the night names them: it writes
-    parties as its sources did (``Other (LEAP code BPIP)`` beside ``Other (Burnley & Padiham
-    Independents Group)``, one party), the night resolves each to one code."""
-    if change is None:
-        return None
-    out: dict[str, int] = {}
-    for party, n in change.items():
-        code = night.parties.canonical(party)
-        out[code] = out.get(code, 0) + n
-    return out
-
-
 def test_control_and_seat_change_match_the_commons_library(le2022, le2022_dir):
     night, engine = le2022
     want = expected(le2022_dir)
@@ -55,7 +42,7 @@ def test_control_and_seat_change_match_the_commons_library(le2022, le2022_dir):
         row = want[r.slug]
         if (r.control_before or "") != row["control_before"] or r.control_after != row["control_after"]:
             wrong.append((r.slug, "control", r.control_before, r.control_after, row["control_after"]))
-        if r.seat_change != _as_the_night_names_them(night, signed_seats(row["seat_change"])):
+        if r.seat_change != as_the_night_names_them(night, signed_seats(row["seat_change"])):
             wrong.append((r.slug, "seat change", r.seat_change, row["seat_change"]))
     assert wrong == []
 
