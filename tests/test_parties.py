@@ -157,6 +157,8 @@ def test_the_shipped_registry_resolves_what_sources_write():
     assert registry.for_code("Other (LEAP code WiganIC)") == "Other (Wigan Independent Conservatives)"
     assert registry.for_code("Other (LEAP code HaroldHI)") == "Other (Harold Hill Independent Party)"
     assert registry.for_code("Other (LEAP code RWR)") == "Other (Rainham and Wennington Independent Residents Group)"
+    assert registry.for_code("Other (BollingtonFirst)") == "Other (Bollington First)"  # a name written as a code
+    assert registry.for_name("Labour/Co-operative") == "Lab"
     assert registry.for_code("Other (LEAP code Plumstd)") is None  # nobody could name it: it stays a code
     assert registry.for_code("Other (Hartlepool Independent Union)") is None  # another party
 
