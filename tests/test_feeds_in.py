@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from conftest import DEMO, RULES
 from writer.cli import main
 from writer.draft.desk import build
-from writer.ingest import InputError, load_night
+from writer.ingest import load_night
 from helpers import DEMO_FEED_PARTIES, registry_with
 from writer.identity import PartyRegistry, default_registry
 from writer.ingest.dcfeed import FeedParties

@@ -21,7 +21,7 @@ from writer.importers import handbook as hb
 from writer.importers import leap as lp
 from writer.importers.commands import _import, write_night
 from writer.importers.report import Report
-from writer.ingest import InputError, load_night
+from writer.ingest import load_night
 from writer.model import normalise_ward_name
 
 RAW = ROOT.parent / "shared" / "data" / "raw"

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +34,7 @@ import yaml
 
 from writer import parties
 from writer.ingest.problems import InputError, Problem
+from writer.model import Declaration, WardDeclaration
 
 REGISTRY_FILE = "party-registry.yaml"
 ENTRY_KEYS = ("code", "names", "leap", "ids")
@@ -119,9 +120,6 @@ class PartyRegistry:
             return self.for_leap(leap)
         return self.for_id(inner) or self.for_name(inner)
 
-    @property
-    def codes(self) -> frozenset[str]:
-        return frozenset(e.code for e in self.parties)
 
 
 def _id_key(ident: str) -> str:
@@ -200,13 +198,10 @@ class PartyIdentity:
         return sorted(self.unresolved.items(), key=lambda kv: (kv[1][0] if kv[1] else "", kv[0]))
 
 
-def resolve_declaration(decl, identity: PartyIdentity | None):
+def resolve_declaration(decl: Declaration, identity: PartyIdentity | None) -> Declaration:
     """``decl`` with every party code resolved through the night's table (a declaration that
     came over the HTTP API): candidates' parties, seats won and the make-up afterwards. The
     same declaration when nothing changes, so its digest (repeat or correction) is unchanged."""
-    from dataclasses import replace
-
-    from writer.model import WardDeclaration
     if identity is None:
         return decl
     if isinstance(decl, WardDeclaration):
@@ -220,9 +215,8 @@ def resolve_declaration(decl, identity: PartyIdentity | None):
     return replace(decl, seats_won=won, composition_after=after)
 
 
-def declaration_parties(decl) -> list[str]:
+def declaration_parties(decl: Declaration) -> list[str]:
     """Every party code a declaration names (what a restarted process learns from it)."""
-    from writer.model import WardDeclaration
     if isinstance(decl, WardDeclaration):
         return [c.party for c in decl.candidates]
     return list(decl.seats_won) + list(decl.composition_after)
