@@ -155,6 +155,8 @@ def test_the_shipped_registry_resolves_what_sources_write():
     assert registry.for_code("Other (LEAP code PHF)") == "Other (Putting Hartlepool First)"
     assert registry.for_code("Other (LEAP code CFirst)") == "Other (Community First)"
     assert registry.for_code("Other (LEAP code WiganIC)") == "Other (Wigan Independent Conservatives)"
+    assert registry.for_code("Other (WiganIC)") == "Other (Wigan Independent Conservatives)"  # "LEAP code" dropped
+    assert registry.for_code("Other (Walton)") is None  # a word: not taken for the LEAP code Walton
     assert registry.for_code("Other (LEAP code HaroldHI)") == "Other (Harold Hill Independent Party)"
     assert registry.for_code("Other (LEAP code RWR)") == "Other (Rainham and Wennington Independent Residents Group)"
     assert registry.for_code("Other (BollingtonFirst)") == "Other (Bollington First)"  # a name written as a code

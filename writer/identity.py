@@ -109,7 +109,9 @@ class PartyRegistry:
     def for_code(self, code: str) -> str | None:
         """The registered party a writer code stands for: a core code is itself; ``Other
         (LEAP code X)`` is looked up by LEAP code, ``Other (PP53)`` by id, any other
-        ``Other (Name)`` by name. None when the registry does not know it."""
+        ``Other (Name)`` by name, and a name that reads as a code (``Other (WiganIC)``, a
+        source that dropped "LEAP code") by LEAP code too. None when the registry does not
+        know it."""
         if code in parties.CORE_CODES:
             return code
         if not parties.is_named_other(code):
@@ -118,7 +120,10 @@ class PartyRegistry:
         leap = parties.leap_code_of(inner)
         if leap is not None:
             return self.for_leap(leap)
-        return self.for_id(inner) or self.for_name(inner)
+        found = self.for_id(inner) or self.for_name(inner)
+        if found is None and parties.looks_like_code(inner):
+            found = self.for_leap(inner)
+        return found
 
 
 
