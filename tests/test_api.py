@@ -325,6 +325,30 @@ def test_ward_and_council_declarations_in_one_batch(api, night):
     assert api.pipeline.engine.results["greyhaven"].final
 
 
+def test_parties_resolve_to_the_loaded_nights_codes(api, night):
+    """A party sent under another spelling ("The Brackenfield First Party" for the night's
+    Brackenfield First), a registry name (Labour Party) or a LEAP code the registry knows is
+    stored and counted as the loaded night's code: one party, one code, however it arrives."""
+    body = body_of(decl_named(night, "Debden Green"))
+    assert {c["party"] for c in body["candidates"]} >= {"Other (Brackenfield First)"}
+    for c in body["candidates"]:
+        if c["party"] == "Other (Brackenfield First)":
+            c["party"] = "Other (The Brackenfield First Party)"
+    r = api.post(body)
+    assert r.status_code == 201, r.text
+    stored = api.store.declarations()[0]
+    assert "Other (The Brackenfield First Party)" not in {c.party for c in stored.candidates}
+    assert {c.party for c in stored.candidates} == {c.party for c in decl_named(night, "Debden Green").candidates}
+    council = body_of(council_decl(night, "brackenfield"))
+    after = dict(council["composition_after"])
+    n = after.pop("Other (Brackenfield First)")
+    council["composition_after"] = {**after, "Other (Brackenfield First Group)": n}
+    r = api.post(council)
+    assert r.status_code == 201, r.text
+    decl = api.pipeline.engine.declarations["local.brackenfield.2026-05-07"]
+    assert decl.composition_after == council_decl(night, "brackenfield").composition_after
+
+
 def test_hostile_strings_are_stored_as_data(api, night):
     body = body_of(decl_named(night, "Pallion"))
     hostile = '<script>alert("x")</script> O\'Brien & Sons; DROP TABLE declarations;--'

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DEMO
-from helpers import expected, signed_seats
+from helpers import as_the_night_names_them, expected, signed_seats
 from writer.cli import main
 
 
@@ -55,12 +55,14 @@ def test_results_json_equals_the_reference(le2022_dir):
     assert result.exit_code == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     councils = {r["slug"]: r for r in records if r["kind"] == "council"}
+    from writer.ingest import load_night
+    night = load_night(le2022_dir)
     for slug, row in expected(le2022_dir).items():
         got = councils[slug]
         assert {"slug", "control_before", "control_after", "result", "seats_won", "seat_change",
                 "composition_after", "comparable"} <= set(got)
         assert got["control_after"] == row["control_after"], slug
-        assert got["seat_change"] == signed_seats(row["seat_change"]), slug
+        assert got["seat_change"] == as_the_night_names_them(night, signed_seats(row["seat_change"])), slug
         assert got["comparable"] == bool(row["seat_change"]), slug
     national = next(r for r in records if r["kind"] == "national")
     assert national["councils_controlled"] == {"Lab": 64, "NOC": 30, "Con": 35, "LD": 16, "Other (Aspire)": 1}
@@ -87,13 +89,18 @@ def test_rules_check():
     result = run("rules", "check", "--night", DEMO)
     assert result.exit_code == 0
     assert "rules OK" in result.stdout and "council-gain" in result.stdout
+    assert "party tables OK" in result.stdout and "parties in party-registry.yaml" in result.stdout
+    assert f"No unresolved party names on {DEMO}" in result.stdout
 
 
 @pytest.mark.parametrize("file, text, expected", [
-    ("feed-parties.yaml", "ids:\n  party:52: Labour\nnames: {}\n",
-     "feed-parties.yaml, key ids.party:52: 'Labour' is not a winner's party code"),
-    ("leap-parties.yaml", "parties:\n  Lab: Labour Party\n",
-     "leap-parties.yaml, key parties.Lab: is 'Labour Party'; expected a writer party code"),
+    ("party-registry.yaml", "parties:\n  - code: Labour\n    ids: [\"party:53\"]\n",
+     "party-registry.yaml, line 2, key parties[1] (Labour): code 'Labour' is not a party code"),
+    ("party-registry.yaml", "parties:\n  - code: Lab\n    leap: [Lab]\n  - code: Con\n    leap: [Lab]\n",
+     "party-registry.yaml, line 4, key parties[2] (Con): LEAP code 'Lab' is already claimed by parties[1] (Lab); "
+     "expected each LEAP code in one entry"),
+    ("parties.yaml", "parties:\n  Lab: {name: Labour}\n",
+     "parties.yaml, key parties.Lab: missing later, headline, plural, colour"),
 ])
 def test_rules_check_validates_the_party_tables(tmp_path, file, text, expected):
     import shutil

@@ -13,19 +13,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from conftest import DEMO, RULES
 from writer.cli import main
 from writer.draft.desk import build
-from writer.ingest import InputError, load_night
-from writer.ingest.dcfeed import PartyTable
+from writer.ingest import load_night
+from helpers import DEMO_FEED_PARTIES, registry_with
+from writer.identity import PartyRegistry, default_registry
+from writer.ingest.dcfeed import FeedParties
 from writer.ingest.feeds import FeedPoller
 from writer.model import WardDeclaration, slugify
 
 # Democracy Club's party ids and names for the demo night's parties (the last two are the
-# demo's own, invented, and are added to a copy of the party table below).
+# demo's own, invented, and are added to a copy of the party registry below).
 DC_PARTIES = {
     "Lab": ("party:53", "Labour Party"),
     "Con": ("party:52", "Conservative and Unionist Party"),
@@ -172,13 +173,8 @@ def night():
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory):
-    """The project's party table plus the demo night's invented parties."""
-    data = yaml.safe_load((RULES / "feed-parties.yaml").read_text(encoding="utf-8"))
-    data["ids"]["party:9001"] = "Res"
-    data["ids"]["party:9002"] = "Other (Brackenfield First)"
-    path = tmp_path_factory.mktemp("table") / "feed-parties.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return PartyTable.load(path)
+    """The project's party registry plus the demo night's invented parties' ids."""
+    return PartyRegistry.load(registry_with(DEMO_FEED_PARTIES, tmp_path_factory.mktemp("registry")))
 
 
 def latest_wards(night) -> dict[str, WardDeclaration]:
@@ -229,7 +225,7 @@ def results(engine) -> dict[str, tuple]:
 # -- the tests ----------------------------------------------------------------------------------
 def test_feed_entries_give_the_nights_seats_and_control(server, night, table):
     url = server.put("/results/all.atom", atom(night_entries(night)))
-    with FeedPoller(url, night, names_table=table) as poller:
+    with FeedPoller(url, night, registry=table) as poller:
         polled = poller.poll()
     assert polled.status == 200 and polled.problems == [] and polled.pending == []
     wards = latest_wards(night)
@@ -257,7 +253,7 @@ def test_multi_member_ward_waits_for_its_seats(server, night, table):
     assert len(winners) == 3 == ockley.seats
     entries = [entry(i, ockley, c.name, c.party) for i, c in enumerate(winners, start=1)]
     url = server.put("/f.atom", atom(entries[:2]))
-    poller = FeedPoller(url, night, names_table=table)
+    poller = FeedPoller(url, night, registry=table)
     polled = poller.poll()
     assert polled.declarations == []
     assert [(p.declaration_id, p.winners, p.seats) for p in polled.pending] == [(ockley.id, 2, 3)]
@@ -274,7 +270,7 @@ def test_a_retraction_corrects_the_ward(server, night, table):
     later = wards[GOLDSMID]  # Underhill (Con) at 12:55
     emmott = entry(1, first, "Emmott R.", "Lab")
     url = server.put("/f.atom", atom([emmott]))
-    poller = FeedPoller(url, night, names_table=table)
+    poller = FeedPoller(url, night, registry=table)
     engine, desk = build(night)
     polled = poller.poll()
     assert [(d.id, d.candidates[0].party) for d in polled.declarations] == [(GOLDSMID, "Lab")]
@@ -321,7 +317,7 @@ def test_a_ward_back_to_its_first_result_is_a_correction(server, night, table):
     retract = replace(emmott, id="https://results.test/#2", at=later.declared_at.isoformat(), retraction=1)
     underhill = entry(3, later, "Underhill R.", "Con")
     url = server.put("/f.atom", atom([emmott]))
-    poller = FeedPoller(url, night, names_table=table)
+    poller = FeedPoller(url, night, registry=table)
     engine, _ = build(night)
     declared = poller.poll().declarations[0]
     assert engine.apply(declared).outcome == "new"
@@ -343,7 +339,7 @@ def test_a_ward_back_to_its_first_result_is_a_correction(server, night, table):
 
     # the same steps, but the ward goes back because the winner's entry is changed in place,
     # its time left as it was: not told from a late copy of the first version
-    poller = FeedPoller(server.put("/g.atom", atom([emmott])), night, names_table=table)
+    poller = FeedPoller(server.put("/g.atom", atom([emmott])), night, registry=table)
     engine, _ = build(night)
     engine.apply(poller.poll().declarations[0])
     server.put("/g.atom", atom([emmott, retract, underhill]))
@@ -375,12 +371,13 @@ def test_malformed_entries_are_each_reported_and_the_rest_kept(server, night, ta
         replace(entry(7, goldsmid, "Underhill R.", "Con"), name="Underhill <script>alert(1)</script>"),
     ]
     url = server.put("/f.atom", atom([good, bad[0], bad[1], bad[2], bad[3], bad[4], bad[5], good2]))
-    polled = FeedPoller(url, night, names_table=table).poll()
+    polled = FeedPoller(url, night, registry=table).poll()
     assert [(p.entry, p.field, p.message) for p in polled.problems] == [
         ("https://results.test/#3", "post_id",
          "is missing; expected the ward's post id (an ONS ward code such as E05000123, or the ward's slug)"),
         ("https://results.test/#4", "winner_party_id",
-         "'party:99999' ('Monster Raving') is not in feed-parties.yaml; expected a party id or name listed there"),
+         "'party:99999' ('Monster Raving') is not in party-registry.yaml nor among the night's parties; "
+         "expected a party id or name listed there"),
         ("https://results.test/#5", "post_id",
          "'MTW:E05999999' (post_name 'Atlantis') matches no ward of Ashcombe; expected an ONS ward code or "
          "ward name of that council"),
@@ -406,7 +403,7 @@ def test_entries_that_cannot_apply_are_reported(server, night, table):
     old = replace(entry(5, pallion, "Obi C.", "Lab"), election_slug="local.greyhaven.2022-05-05")
     early = replace(entry(6, pallion, "Obi C.", "Lab"), at="2026-05-07T21:00:00+01:00")
     url = server.put("/f.atom", atom([obi, twice, extra, stray, old, early]))
-    polled = FeedPoller(url, night, names_table=table).poll()
+    polled = FeedPoller(url, night, registry=table).poll()
     assert [(p.entry[-2:], p.field, p.message) for p in polled.problems] == [
         ("#5", "election_slug", "'local.greyhaven.2022-05-05' is an election on 2022-05-05; expected one on 2026-05-07"),
         ("#6", "updated", "'2026-05-07T21:00:00+01:00' is before polls closed (2026-05-07T22:00:00+01:00); "
@@ -425,7 +422,7 @@ def test_conditional_get_answers_304_and_nothing_is_read_again(server, night, ta
     wards = latest_wards(night)
     pallion = wards["local.greyhaven.pallion.2026-05-07"]
     url = server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab")]))
-    poller = FeedPoller(url, night, names_table=table)
+    poller = FeedPoller(url, night, registry=table)
     first = poller.poll()
     assert (first.status, first.not_modified, len(first.declarations)) == (200, False, 1)
     second = poller.poll()
@@ -445,26 +442,26 @@ def test_conditional_get_answers_304_and_nothing_is_read_again(server, night, ta
 def test_rss_feeds_are_read_too(server, night, table):
     pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
     url = server.put("/f.rss", rss([entry(1, pallion, "Obi C.", "Lab")]))
-    polled = FeedPoller(url, night, names_table=table).poll()
+    polled = FeedPoller(url, night, registry=table).poll()
     assert polled.problems == []
     (decl,) = polled.declarations
     assert (decl.id, decl.declared_at, decl.candidates[0].party) == (pallion.id, pallion.declared_at, "Lab")
 
 
 def test_feed_failures_are_reported_not_raised(server, night, table):
-    poller = FeedPoller(server.url("/missing.atom"), night, names_table=table)
+    poller = FeedPoller(server.url("/missing.atom"), night, registry=table)
     polled = poller.poll()
     assert (polled.status, polled.ok, [p.message for p in polled.problems]) == (
         404, False, ["answered HTTP 404; expected 200 with a feed (or 304 Not Modified)"])
     url = server.put("/junk.atom", b"this is not a feed <<<")
-    polled = FeedPoller(url, night, names_table=table).poll()
+    polled = FeedPoller(url, night, registry=table).poll()
     assert polled.declarations == [] and len(polled.problems) == 1
     assert polled.problems[0].message.startswith("is not a readable Atom or RSS feed (")
 
 
 def test_a_partial_wards_story_says_nothing_about_votes(server, night, table):
     url = server.put("/results/all.atom", atom(night_entries(night)))
-    polled = FeedPoller(url, night, names_table=table).poll()
+    polled = FeedPoller(url, night, registry=table).poll()
     engine, desk = build(night)
     for d in polled.declarations:
         desk.apply(engine.apply(d).events)
@@ -492,36 +489,33 @@ def test_a_restarted_poller_rebuilds_and_the_store_skips_what_it_holds(server, n
     store = open_store(str(tmp_path / "w.db"))
     try:
         pipeline = Pipeline(store, lambda: build(night))
-        outcomes = [pipeline.ingest(d).outcome for d in FeedPoller(url, night, names_table=table).poll().declarations]
+        outcomes = [pipeline.ingest(d).outcome for d in FeedPoller(url, night, registry=table).poll().declarations]
         assert set(outcomes) == {"new"} and len(outcomes) == len(latest_wards(night))
         again = Pipeline(store, lambda: build(night))  # a restart: resumes from the store
         assert again.resumed.consistent and again.resumed.declarations == len(outcomes)
-        polled = FeedPoller(url, night, names_table=table).poll()  # a new poller reads it all again
+        polled = FeedPoller(url, night, registry=table).poll()  # a new poller reads it all again
         assert {again.ingest(d).outcome for d in polled.declarations} == {"seen"}
     finally:
         store.close()
 
 
-def test_party_table_is_checked_when_loaded(tmp_path):
-    path = tmp_path / "feed-parties.yaml"
-    path.write_text("ids:\n  'party:53': Labour\nnames:\n  Labour Party: Lab\n  labour party!: Con\nextra: 1\n")
-    with pytest.raises(InputError) as exc:
-        PartyTable.load(path)
-    assert [str(p) for p in exc.value.problems] == [
-        "feed-parties.yaml: unknown keys ['extra']; expected ids and names",
-        "feed-parties.yaml, key ids.party:53: 'Labour' is not a winner's party code; expected one of Con, Green, "
-        "LD, Lab, Reform, UKIP, Ind, Res or 'Other (Name)'",
-        "feed-parties.yaml, key names.labour party!: is listed twice, as Lab and Con; expected one code for each party",
-    ]
-    assert PartyTable.load(RULES / "feed-parties.yaml").code_for("", "Labour & Co-operative Party") == "Lab"
+def test_feed_parties_resolve_through_the_registry_then_the_night(night):
+    """A feed names parties by id and name: the registry places ids and names it knows; a
+    name only the night knows (the demo's own Brackenfield First) is the night's code, so a
+    feed's winner is the same party as the loaded night's; anything else is unknown."""
+    parties = FeedParties(default_registry(), night.parties)
+    assert parties.code_for("", "Labour & Co-operative Party") == "Lab"
+    assert parties.code_for("PP53", "") == "Lab" and parties.code_for("joint-party:53-119", "") == "Lab"
+    assert parties.code_for("ynmp-party:2", "Independent") == "Ind"
+    assert parties.code_for("party:424242", "The Brackenfield First Party") == "Other (Brackenfield First)"
+    assert parties.code_for("party:424242", "Monster Raving") is None
+    assert FeedParties(default_registry()).code_for("party:424242", "Brackenfield First") is None
 
 
 def test_writer_poll_once_ingests_into_the_store(server, night, tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
-    data = yaml.safe_load((rules / "feed-parties.yaml").read_text(encoding="utf-8"))
-    data["ids"].update({"party:9001": "Res", "party:9002": "Other (Brackenfield First)"})
-    (rules / "feed-parties.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    registry_with(DEMO_FEED_PARTIES, rules, rules=RULES)
     pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
     url = server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab"),
                                       replace(entry(2, pallion, "X", "Lab"), post_id="")]))
@@ -548,7 +542,7 @@ def test_a_ward_whose_seats_the_night_does_not_know_grows_winner_by_winner(serve
     entries = [replace(entry(i, arley, c.name, c.party), post_id=f"UTW:{arley.ward_code}")
                for i, c in enumerate(winners, start=1)]
     url = server.put("/f.atom", atom(entries[:1]))
-    poller = FeedPoller(url, night.setup, names_table=table)
+    poller = FeedPoller(url, night.setup, registry=table)
     engine, _ = build(night)
     polled = poller.poll()
     assert [(d.id, d.ward, d.ward_code, d.seats, len(d.candidates)) for d in polled.declarations] == \
@@ -572,7 +566,7 @@ def test_declarations_that_could_not_be_stored_come_back(server, night, table):
     from writer.store import declaration_from_payload, declaration_to_payload
     pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
     url = server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab")]))
-    poller = FeedPoller(url, night, names_table=table)
+    poller = FeedPoller(url, night, registry=table)
     (decl,) = poller.poll().declarations
     assert declaration_from_payload(declaration_to_payload(decl)) == decl
     poller.requeue([decl])

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 from conftest import DEMO, RULES
 from writer.ingest import InputError, load_night
-from writer.ingest.dcfeed import FIELDS, FeedProblem, NightIndex, PartyTable, read_entry
+from writer.identity import default_registry
+from writer.ingest.dcfeed import FIELDS, FeedParties, FeedProblem, NightIndex, read_entry
 
 LONG = int(os.environ.get("WRITER_FUZZ_EXAMPLES", "0"))
 
@@ -150,8 +151,8 @@ def index(night):
 
 
 @pytest.fixture(scope="module")
-def table():
-    return PartyTable.load(RULES / "feed-parties.yaml")
+def table(night):
+    return FeedParties(default_registry(RULES), night.parties)
 
 
 field_text = st.one_of(st.text(max_size=40), st.sampled_from([

@@ -552,11 +552,11 @@ def test_hostile_api(api_desk: ApiDesk, make, status: int, detail: list[dict], r
 import dataclasses  # noqa: E402
 
 import httpx  # noqa: E402
-import yaml  # noqa: E402
 
 from test_feeds_in import atom, entry, latest_wards  # noqa: E402
 from writer.ingest import feeds as feeds_module  # noqa: E402
-from writer.ingest.dcfeed import PartyTable  # noqa: E402
+from helpers import DEMO_FEED_PARTIES, registry_with  # noqa: E402
+from writer.identity import PartyRegistry  # noqa: E402
 from writer.ingest.feeds import FeedPoller  # noqa: E402
 
 FEED = "https://results.test/feed.atom"
@@ -566,17 +566,13 @@ CASTLETOWN = "local.greyhaven.castletown.2026-05-07"
 
 @pytest.fixture(scope="module")
 def feed_table(tmp_path_factory):
-    data = yaml.safe_load((RULES / "feed-parties.yaml").read_text(encoding="utf-8"))
-    data["ids"].update({"party:9001": "Res", "party:9002": "Other (Brackenfield First)"})
-    path = tmp_path_factory.mktemp("table") / "feed-parties.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return PartyTable.load(path)
+    return PartyRegistry.load(registry_with(DEMO_FEED_PARTIES, tmp_path_factory.mktemp("registry")))
 
 
 def poll(night, table, body: bytes, status: int = 200):
     client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(
         status, content=body, headers={"Content-Type": "application/atom+xml"})))
-    with FeedPoller(FEED, night, client=client, names_table=table) as poller:
+    with FeedPoller(FEED, night, client=client, registry=table) as poller:
         return poller.poll()
 
 
@@ -609,8 +605,8 @@ HOSTILE_FEEDS = [
               [(E2, "election_slug", "names council 'atlantis', which has no election tonight; expected one of the "
                                      "night's councils")]),
     feed_case("unknown-party", lambda n: atom([good(n), castletown(n, party_id="party:666", party_name="Sinister Party")]),
-              [(E2, "winner_party_id", "'party:666' ('Sinister Party') is not in feed-parties.yaml; expected a party "
-                                       "id or name listed there")]),
+              [(E2, "winner_party_id", "'party:666' ('Sinister Party') is not in party-registry.yaml nor among "
+                                       "the night's parties; expected a party id or name listed there")]),
     feed_case("retraction-not-0-or-1", lambda n: atom([good(n), castletown(n, retraction="yes")]),
               [(E2, "retraction", "is 'yes'; expected 0 or 1")]),
     feed_case("recorded-in-year-1", lambda n: atom([good(n), castletown(n, at="0001-01-01T00:00:00+05:00")]),

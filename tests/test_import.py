@@ -15,12 +15,13 @@ from click.testing import CliRunner
 
 from conftest import LE2022, ROOT, run_night
 from writer.cli import main
+from writer.identity import PartyRegistry, RegisteredParty, default_registry
 from writer.importers import composition as ocd
 from writer.importers import handbook as hb
 from writer.importers import leap as lp
 from writer.importers.commands import _import, write_night
 from writer.importers.report import Report
-from writer.ingest import InputError, load_night
+from writer.ingest import load_night
 from writer.model import normalise_ward_name
 
 RAW = ROOT.parent / "shared" / "data" / "raw"
@@ -53,8 +54,7 @@ def night_2022(tmp_path_factory):
     out = tmp_path_factory.mktemp("night2022")
     report = Report()
     comps = ocd.compositions(ocd.read_ocd(OCD), OCD.name, report)
-    leap_table = lp.candidate_table(lp.read_leap(LEAP), lp.load_party_map(ROOT / "rules" / "leap-parties.yaml"),
-                                    LEAP.name, report)
+    leap_table = lp.candidate_table(lp.read_leap(LEAP), default_registry(), LEAP.name, report)
     _import(str(out), "baseline", leap_table, {}, pd.Timestamp("2018-05-03").date(), LEAP.name, comps, None, report)
     started = time.perf_counter()
     book = hb.read_handbook(HANDBOOK)
@@ -69,6 +69,11 @@ def night_2022(tmp_path_factory):
 def _winners(path: Path) -> dict[tuple[str, str], tuple]:
     f = pd.read_csv(path, dtype=str, keep_default_na=False)
     f = f[f["elected"] == "yes"]
+    # parties as the registry names them: the importer resolves through it, while le2022's
+    # files keep their sources' spellings (resolved when loaded)
+    registry = default_registry()
+    named = [registry.for_code(p) or p for p in f["party"]]
+    f = f.assign(party=named)
     return {(s, normalise_ward_name(w)): tuple(sorted(zip(g["candidate"], g["party"])))
             for (s, w), g in f.groupby(["slug", "ward"])}
 
@@ -116,7 +121,7 @@ def test_bad_rows_of_the_real_sources_are_reported(night_2022):
     left = [f for f in report.of_kind("left out") if f.source == LEAP.name]
     # LEAP's mayoral rows and a Weymouth row carry NULLs: each is listed with its line.
     assert {f.where for f in left} == {"line 4784", "line 10041", "line 14160", "line 15083", "line 15482"}
-    unknown = [f for f in report.findings if f.field == "party" and "not in leap-parties.yaml" in f.message]
+    unknown = [f for f in report.findings if f.field == "party" and "not in party-registry.yaml" in f.message]
     assert unknown and all(f.kind == "check" for f in unknown)
 
 
@@ -159,7 +164,9 @@ def test_leap_bad_rows_and_unknown_codes_are_reported(tmp_path):
         '"Adur","E07000223","Marine","E05007564","D White","LD","10","0"',
     ])
     report = Report()
-    table = lp.candidate_table(lp.read_leap(p), {"C": "Con", "Lab": "Lab", "LD": "LD"}, p.name, report)
+    registry = PartyRegistry.build([RegisteredParty("Con", leap=("C",)), RegisteredParty("Lab", leap=("Lab",)),
+                                    RegisteredParty("LD", leap=("LD",))])
+    table = lp.candidate_table(lp.read_leap(p), registry, p.name, report)
     assert list(table["candidate"]) == ["A Smith", "B Jones"]
     assert table.loc[1, "party"] == "Other (LEAP code Zz)"
     text = report.render()
@@ -168,13 +175,18 @@ def test_leap_bad_rows_and_unknown_codes_are_reported(tmp_path):
     assert "'Zz'" in text
 
 
-def test_leap_party_map_errors_name_the_key(tmp_path):
-    bad = tmp_path / "leap-parties.yaml"
-    bad.write_text("parties:\n  C: Conservative\n  Lab: Lab\n", encoding="utf-8")
-    with pytest.raises(InputError) as exc:
-        lp.load_party_map(bad)
-    assert "leap-parties.yaml, key parties.C" in str(exc.value)
-    assert lp.load_party_map(ROOT / "rules" / "leap-parties.yaml")["C"] == "Con"
+def test_leap_codes_resolve_through_the_party_registry(tmp_path):
+    registry = default_registry()
+    assert registry.for_leap("C") == "Con" and registry.for_leap("Grn") == "Green"
+    assert registry.for_leap("BPIP") == "Other (Burnley and Padiham Independent Party)"
+    assert registry.for_leap("Xyz") is None  # imported as Other (LEAP code Xyz), reported
+    p = _leap_file(tmp_path, ['"Adur","E07000223","Buckingham","E05007562","A Smith","C","634","1"'])
+    bad = tmp_path / "party-registry.yaml"
+    bad.write_text("parties:\n  - code: Conservative\n    leap: [C]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "leap", str(p), "--registry", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 3
+    assert "party-registry.yaml, line 2, key parties[1] (Conservative): code 'Conservative' is not a party code" \
+        in result.stderr
 
 
 def test_more_winners_than_seats_is_left_out_and_reported(tmp_path):

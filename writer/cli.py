@@ -23,6 +23,7 @@ from writer.compare.tally import load_groups
 from writer.detect.events import Event
 from writer.detect.rules import load_rules
 from writer.engine import Engine
+from writer.identity import default_registry
 from writer.ingest import InputError, load_night
 from writer.ingest.replay import replay as replay_order
 from writer.model import Night
@@ -43,7 +44,7 @@ def _fail_input(exc: InputError) -> None:
 def _load(night_dir: str, rules_dir: str | None) -> tuple[Night, Engine]:
     rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
     try:
-        night = load_night(night_dir)
+        night = load_night(night_dir, registry=default_registry(rules_path))
         rules = load_rules(rules_path, resources.templates_dir())
         groups = load_groups(rules_path / "groups.yaml")
     except InputError as exc:
@@ -200,21 +201,21 @@ def rules() -> None:
 
 @rules.command("check")
 @click.option("--night", "night_dir", type=click.Path(exists=True, file_okay=False),
-              help="Also run every rule over this night and report any that fail on it.")
+              help="Also run every rule over this night, report any that fail on it, and list the party "
+                   "names on it that nobody could name.")
 @rules_option
 def rules_check(night_dir: str | None, rules_dir: str | None) -> None:
-    """Validate every rule, groups.yaml and the party tables (parties.yaml, feed-parties.yaml,
-    leap-parties.yaml); errors name the file and rule id or key."""
+    """Validate every rule, groups.yaml and the party tables (parties.yaml, party-registry.yaml);
+    errors name the file and rule id or key. With --night, also list every party name on the
+    night that is a source's code nobody could name (a warning: the exit code stays 0)."""
     path = Path(rules_dir) if rules_dir else resources.rules_dir()
     from writer.draft.style import PartyNames
-    from writer.importers.leap import load_party_map
-    from writer.ingest.dcfeed import PartyTable
+    from writer.identity import REGISTRY_FILE, PartyRegistry
     try:
         ruleset = load_rules(path, resources.templates_dir())
         groups = load_groups(path / "groups.yaml")
         PartyNames.load(path / "parties.yaml")  # the party tables are rules too: checked alike
-        PartyTable.load(path / "feed-parties.yaml")
-        load_party_map(path / "leap-parties.yaml")
+        registry = PartyRegistry.load(path / REGISTRY_FILE)
     except InputError as exc:
         _fail_input(exc)
     by_scope: dict[str, int] = {}
@@ -222,7 +223,7 @@ def rules_check(night_dir: str | None, rules_dir: str | None) -> None:
         by_scope[r.scope] = by_scope.get(r.scope, 0) + 1
     click.echo(f"{len(ruleset.rules)} rules OK in {path} ("
                + ", ".join(f"{n} {s}" for s, n in sorted(by_scope.items())) + f"); {len(groups)} groups; "
-               "party tables OK")
+               f"party tables OK ({len(registry.parties)} parties in {REGISTRY_FILE})")
     if night_dir:
         night, engine = _load(night_dir, str(path))
         _run(night, engine, progress=False)
@@ -231,7 +232,35 @@ def rules_check(night_dir: str | None, rules_dir: str | None) -> None:
             fired[e.rule] = fired.get(e.rule, 0) + 1
         for r in ruleset.rules:
             click.echo(f"  {r.id:28} {fired.get(r.id, 0):5d} event records on {night_dir}")
+        for line in unresolved_report(night, night_dir):
+            click.echo(line)
         _report_rule_errors(engine)
+
+
+def unresolved_report(night: Night, night_dir: str) -> list[str]:
+    """Every party name on the night that is a source's code nobody could name, with the file
+    and line it came from (once per file: the first line, and how many more), or a line
+    saying plainly that there are none."""
+    from writer.identity import REGISTRY_FILE
+    found = night.parties.where() if night.parties is not None else []
+    if not found:
+        return [f"No unresolved party names on {night_dir}: every party has a name copy can print."]
+    rows: list[tuple[str, int, str, int]] = []  # (file, first line, code, rows)
+    for code, places in found:
+        per_file: dict[str, list[int]] = {}
+        for place in places:
+            file, _, line = place.rpartition(":")
+            if not file or not line.isdigit():
+                file, line = place, "0"
+            per_file.setdefault(file, []).append(int(line))
+        rows += [(file, min(lines), code, len(lines)) for file, lines in per_file.items()]
+    out = [f"{len(found)} unresolved party names on {night_dir} (copy calls each \"a local party\" and "
+           f"the review queue flags its stories; name a party in {REGISTRY_FILE} once its name is known):"]
+    for file, line, code, n in sorted(rows):
+        where = f"{file}:{line}" if line else file
+        more = f"  (and {n - 1} more row{'s' if n > 2 else ''} in this file)" if n > 1 else ""
+        out.append(f"  {where}: {code}{more}")
+    return out
 
 
 # -- drafting ----------------------------------------------------------------------------------

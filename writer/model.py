@@ -10,7 +10,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from writer.identity import PartyIdentity
 
 Cycle = Literal["all-out", "thirds", "halves"]
 
@@ -234,11 +237,14 @@ class Night:
     history: dict[str, tuple[ControlPeriod, ...]]  # by council slug
     declarations: tuple[Declaration, ...]  # in declared_at order
     source: str = ""
+    #: How the night's party codes were resolved (the registry and the names seen): later
+    #: declarations (the HTTP API, feeds) resolve through the same table.
+    parties: "PartyIdentity | None" = field(default=None, compare=False, repr=False)
 
     @property
     def setup(self) -> "NightSetup":
         return NightSetup(self.election, self.councils, self.baseline_councils,
-                          self.baseline_wards, self.history)
+                          self.baseline_wards, self.history, self.parties)
 
 
 @dataclass(frozen=True)
@@ -250,3 +256,4 @@ class NightSetup:
     baseline_councils: dict[str, BaselineCouncil]
     baseline_wards: dict[str, tuple[BaselineWard, ...]]
     history: dict[str, tuple[ControlPeriod, ...]]
+    parties: "PartyIdentity | None" = field(default=None, compare=False, repr=False)

@@ -55,6 +55,8 @@ _LEFTOVERS = re.compile(r"\b(?:nan|NaN|null|undefined)\b|(?<=[a-z,] )None\b")
 _UNIT_TEXT = re.compile(r"[ \t]*(?:%|per ?cent\b|percentage points?\b|points?\b|seats?\b|councillors?\b|"
                         r"councils?\b|votes?\b|wards?\b)", re.I)
 _WS = re.compile(r"\s+")
+#: How the importer writes a party it could not name: never a party's name in copy.
+_LEAP_CODE_TEXT = re.compile(r"\bLEAP code\b[^\s,.;:]*(?:\s+[^\s,.;:]+)?")
 _NOC_IDS = frozenset({NOC})
 _START = attrgetter("start")  # an item's or verb's offset, to sort by
 PLAN_CACHE_SIZE = 50_000
@@ -291,6 +293,7 @@ class FactChecker:
             run.fail(0, min(len(text), 80), f"text too long to check ({len(text)} characters)")
             return []
         self._hostile(run)
+        self._source_codes(run)
         prose: list[tuple[int, int]] = []
         disclosure_seen = False
         pos = 0
@@ -324,6 +327,26 @@ class FactChecker:
             run.claims += 1
             run.fail(end, end, "no disclosure line: every automated story ends with one")
         return prose
+
+    def _source_codes(self, run: _Run) -> None:
+        """A source's code printed as a party's name ("LEAP code WiganIC", "WiganIC"): the
+        data knows the party only by that code, so copy must say "a local party"."""
+        text = run.text
+        if "LEAP code" in text:
+            for m in _LEAP_CODE_TEXT.finditer(text):
+                run.fail(m.start(), m.end(), "a source's party code in copy; write \"a local party\" "
+                         "(or name the party in rules/party-registry.yaml)")
+        for code in run.ev.parties:
+            if not party_codes.is_unresolved(code):
+                continue
+            inner = party_codes.other_name(code)
+            bare = party_codes.leap_code_of(inner) or inner
+            if not party_codes.looks_like_code(bare):
+                continue  # a LEAP code that is a word ("Mossley", a ward too) is caught only after "LEAP code"
+            for m in re.finditer(rf"(?<![\w-]){re.escape(bare)}(?![\w-])", text):
+                if not text[max(0, m.start() - 10):m.start()].endswith("LEAP code "):  # reported above
+                    run.fail(m.start(), m.end(), f"'{bare}' is a source's code for a party nobody could name; "
+                             "write \"a local party\"")
 
     def _hostile(self, run: _Run) -> None:
         text = run.text

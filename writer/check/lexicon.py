@@ -13,6 +13,7 @@ from typing import Any
 
 from writer import parties as party_codes
 from writer.model import NightSetup, normalise_ward_name
+from writer.parties import PARTY_DICTS, PARTY_FIELDS, party_codes_in, unresolved_parties  # noqa: F401
 
 PARTY, COUNCIL, WARD = "PARTY", "COUNCIL", "WARD"
 PRIORITY = {PARTY: 0, COUNCIL: 1, WARD: 2}
@@ -66,22 +67,24 @@ EXTRA_FORMS: dict[str, tuple[str, ...]] = {
 
 def party_forms(names, code: str) -> set[str]:
     """Every mention form of a party: first, later, headline and tally names, each with and
-    without a leading "the"."""
+    without a leading "the" (and as written: "a local party", how copy names a party whose
+    code nobody could name; that code itself is never a form, so copy that prints it fails)."""
     p = names.get(code)
     forms = {p.name, p.later, p.headline, *EXTRA_FORMS.get(code, ())}
     try:
         forms.add(names.party(code, "tally"))
     except (KeyError, TypeError, ValueError):
         pass
-    if party_codes.is_named_other(code):
-        forms.add(code[len("Other ("):-1])
+    if party_codes.is_named_other(code) and not party_codes.is_unresolved(code):
+        forms.add(party_codes.other_name(code))
     out = set()
     for f in forms:
         f = " ".join(f.split())
         if not f:
             continue
-        bare = f[4:] if f.lower().startswith("the ") else f
-        out.update((bare, "the " + bare))
+        low = f.lower()
+        bare = f[4:] if low.startswith("the ") else f[2:] if low.startswith("a ") else f
+        out.update((bare, "the " + bare, f))
     return out
 
 
@@ -198,37 +201,3 @@ class Lexicon:
         out, self.pending = self.pending, []
         # PARTY first, then COUNCIL, then WARD: the ruler keeps one label per form
         return sorted(out, key=lambda p: PRIORITY[p["label"]])
-
-
-PARTY_DICTS = ("seats_won", "seat_change", "baseline_seats_won", "composition_after", "won",
-               "baseline_holders", "holds", "shares", "share_change")
-PARTY_FIELDS = ("winner", "loser", "control_before", "control_after", "largest_party",
-                "settled_control", "baseline_control", "winning_party", "party")
-
-
-def party_codes_in(f) -> set[str]:
-    """Every party code a fact dict mentions."""
-    out: set[str] = set()
-    for key in PARTY_DICTS:
-        d = f.get(key)
-        if isinstance(d, dict):
-            out.update(k for k in d if isinstance(k, str))
-    for key in PARTY_FIELDS:
-        v = f.get(key)
-        if isinstance(v, str):
-            out.add(v)
-    for key in ("biggest_gain", "biggest_loss", "biggest_rise", "biggest_fall"):
-        v = f.get(key)
-        if isinstance(v, dict) and isinstance(v.get("party"), str):
-            out.add(v["party"])
-    for w in f.get("winners") or ():
-        if isinstance(w, dict) and isinstance(w.get("party"), str):
-            out.add(w["party"])
-    for g in f.get("gains") or ():
-        if isinstance(g, dict):
-            out.update(v for v in (g.get("party"), g.get("from")) if isinstance(v, str))
-    out.update(p for p in (f.get("first_seat") or ()) if isinstance(p, str))
-    for c in f.get("context") or ():
-        if isinstance(c, dict) and isinstance(c.get("values"), dict):
-            out.update(k for k in c["values"] if isinstance(k, str))
-    return out

@@ -23,6 +23,7 @@ from writer.draft.drafter import Drafter, Templates
 from writer.draft.story import Story
 from writer.draft.style import PartyNames
 from writer.engine import Engine
+from writer.identity import default_registry
 from writer.ingest import load_night
 from writer.model import Night
 
@@ -111,7 +112,7 @@ def build(night: Night, rules_dir: Path | None = None, templates_dir: Path | Non
 def draft_night(directory: str | Path, *, at: datetime | None = None, rules_dir: Path | None = None,
                 templates_dir: Path | None = None) -> tuple[Night, Engine, Desk]:
     """Replay a night (up to and including ``at``) through engine and desk."""
-    night = load_night(directory)
+    night = load_night(directory, registry=default_registry(rules_dir))
     engine, desk = build(night, rules_dir, templates_dir)
     for decl in night.declarations:
         if at is not None and decl.declared_at > at:

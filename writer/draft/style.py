@@ -2,7 +2,10 @@
 lists and British times. Templates say *what* to write; these say *how*.
 
 Every filter is pure. Party names come from ``rules/parties.yaml`` (data an editor can
-change), loaded once per drafting environment.
+change), loaded once per drafting environment; a smaller party ``Other (Name)`` is called by
+its name. A code no source could name (``Other (LEAP code X)``, an id, an abbreviation such as
+``WiganIC``: :func:`writer.parties.unresolved_reason`) is never printed: copy calls it "a local
+party" (headlines and tables "Local party"), and the review queue flags its stories.
 """
 
 from __future__ import annotations
@@ -27,6 +30,11 @@ class PartyName:
     headline: str  # headline subject
     plural: bool
     colour: str
+    tally: str | None = None  # the name in seat tallies and tables, when not the later one
+
+
+#: How copy names a party whose name nobody could give (see the module's docstring).
+LOCAL_PARTY = PartyName("a local party", "a local party", "Local party", False, "#BBBBBB", "Local party")
 
 
 def _remembered(cache: dict, work, code: str, mention: str):
@@ -75,8 +83,10 @@ class PartyNames:
         found = self.table.get(code)
         if found is not None:
             return found
+        if party_codes.is_unresolved(code):
+            return LOCAL_PARTY  # a source's code is never printed as a party's name
         if party_codes.is_named_other(code):
-            name = code[len("Other ("):-1]
+            name = party_codes.other_name(code)
             return PartyName(name, name, name, False, "#BBBBBB")
         return PartyName(code, code, code, False, "#BBBBBB")
 
@@ -89,6 +99,8 @@ class PartyNames:
     def _party(self, code: str, mention: str) -> str:
         p = self.get(code)
         if mention == "tally":
+            if p.tally is not None:
+                return p.tally
             name = p.later[4:] if p.later.startswith("the ") else p.later
             return capfirst(name)
         return {"first": p.name, "later": p.later, "headline": p.headline}[mention]

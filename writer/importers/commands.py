@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from writer import resources
+from writer.identity import default_registry, load_registry
 from writer.importers import composition as ocd
 from writer.importers import directory as io_
 from writer.importers import handbook as hb
@@ -147,8 +147,9 @@ def handbook(file: str, year: int, poll: str | None, role: str, out: str, compos
 @import_group.command("leap")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--date", "poll", help="Poll date (default: from a file name such as leap-2018-05-03.csv).")
-@click.option("--parties", "party_file", type=click.Path(exists=True, dir_okay=False),
-              help="LEAP party-code map (default: the writer's rules/leap-parties.yaml).")
+@click.option("--registry", "party_file", type=click.Path(exists=True, dir_okay=False),
+              help="The party registry whose leap codes name LEAP's parties (default: the writer's "
+                   "rules/party-registry.yaml).")
 @role_option
 @out_option
 @comp_option
@@ -164,9 +165,9 @@ def leap(file: str, poll: str | None, party_file: str | None, role: str, out: st
         if poll_date is None:
             raise click.BadParameter("cannot tell the poll date from the file name; give --date", param_hint="--date")
     try:
-        party_map = lp.load_party_map(party_file or resources.rules_dir() / "leap-parties.yaml")
+        registry = load_registry(party_file) if party_file else default_registry()
         comps = _compositions(compositions, report)
-        table = lp.candidate_table(lp.read_leap(file), party_map, Path(file).name, report)
+        table = lp.candidate_table(lp.read_leap(file), registry, Path(file).name, report)
         _import(out, role, table, {}, poll_date, Path(file).name, comps, previous, report)
     except InputError as exc:
         _fail(exc)

@@ -3,7 +3,9 @@
 The file has one row per sitting councillor: ``Council, Ward Name, Councillor Name, Next
 Election, Party Name, Electoral Commission Party Code``. A council's composition is the count
 of its councillors by party; ``Next Election`` says which seats are up when, which also shows
-a council's cycle.
+a council's cycle. Parties resolve through the party registry (``rules/party-registry.yaml``:
+the Electoral Commission code first, then the name), so a composition names each party as
+the other sources do.
 """
 
 from __future__ import annotations
@@ -15,21 +17,14 @@ from pathlib import Path
 import pandas as pd
 
 from writer import parties
+from writer.identity import PartyRegistry, default_registry
 from writer.importers.report import Report
 from writer.importers.candidates import council_slug
 from writer.ingest.problems import InputError, Problem
 from writer.model import slugify
 
 OCD_COLUMNS = ("Council", "Ward Name", "Councillor Name", "Next Election", "Party Name")
-
-#: Open Council Data party names for the writer's named parties and groups; any other name
-#: containing "resident" is a residents' association (Res), the rest ``Other (Name)``.
-OCD_PARTIES = {
-    "Conservative and Unionist": "Con", "Labour Party": "Lab", "Labour and Co-operative Party": "Lab",
-    "Liberal Democrats": "LD", "Green Party (E&W)": "Green", "Reform UK": "Reform",
-    "UK Independence Party (UKIP)": "UKIP", "Independent / Other": "Ind", "Independent": "Ind",
-    "Vacant": "Vacant",
-}
+EC_CODE = "Electoral Commission Party Code"  # optional: a party's registration number (PP53)
 
 
 @dataclass(frozen=True)
@@ -48,11 +43,17 @@ class Composition:
         return parties.control_of(self.seats, self.total)
 
 
-def party_from_name(name: str) -> str | None:
-    """A writer party code for a party name, or None when no code can be made of it."""
+def party_from_name(name: str, registry: PartyRegistry | None = None, party_id: str = "") -> str | None:
+    """A writer party code for a party name (and Electoral Commission code, if given), or
+    None when no code can be made of it: the registry's party for the id or the name, else
+    a residents' association (Res) for a name with "resident" in it, else ``Other (Name)``."""
+    registry = registry if registry is not None else default_registry()
     name = " ".join(name.split())
-    if name in OCD_PARTIES:
-        return OCD_PARTIES[name]
+    if name == "Vacant":
+        return "Vacant"
+    found = (registry.for_id(party_id) if party_id.strip() else None) or registry.for_name(name)
+    if found is not None:
+        return found
     if "resident" in name.lower():
         return "Res"
     code = f"Other ({name})"
@@ -76,17 +77,21 @@ def read_ocd(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def compositions(frame: pd.DataFrame, source: str, report: Report) -> dict[str, Composition]:
+def compositions(frame: pd.DataFrame, source: str, report: Report,
+                 registry: PartyRegistry | None = None) -> dict[str, Composition]:
     """Count councillors by council and party (and by next election)."""
+    registry = registry if registry is not None else default_registry()
     seats: dict[str, dict[str, int]] = {}
     up: dict[str, dict[date, dict[str, int]]] = {}
     names: dict[str, str] = {}
-    for council, name, when, line in frame[["Council", "Party Name", "Next Election", "row"]].itertuples(index=False):
+    ec_codes = frame[EC_CODE] if EC_CODE in frame.columns else [""] * len(frame)
+    rows = frame[["Council", "Party Name", "Next Election", "row"]].itertuples(index=False)
+    for (council, name, when, line), ec_code in zip(rows, ec_codes):
         where = f"line {line}"
         if not council.strip():
             report.add("left out", source, where, "Council", "is empty; expected the council's name")
             continue
-        party = party_from_name(name) if name.strip() else "Vacant"
+        party = party_from_name(name, registry, ec_code) if name.strip() else "Vacant"
         if party is None:
             report.add("left out", source, where, "Party Name", f"{name!r} cannot be written as a party code "
                        "(expected a name without ':' or ';', at most 100 characters)")

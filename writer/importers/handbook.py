@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from writer import parties
+from writer.identity import PartyRegistry, default_registry
 from writer.importers.candidates import COLUMNS, council_name, council_slug
 from writer.importers.composition import party_from_name
 from writer.importers.report import Report
@@ -28,8 +29,9 @@ CANDIDATE_COLUMNS = ("Local authority code", "Local authority name", "Ward code"
 WARD_COLUMNS = ("Local authority code", "Ward code", "Ward name", "Electorate", "Turnout (%)", "Total votes")
 PARTY_COLUMNS = ("Party abbreviation", "Party name")
 #: The handbook's abbreviations for the writer's named parties and groups. Any other
-#: abbreviation is looked up in the ``Party names`` sheet (a name with "resident" in it is a
-#: residents' association, Res; the rest are ``Other (Name)``).
+#: abbreviation is looked up in the ``Party names`` sheet and its name resolved through the
+#: party registry (a name it does not know with "resident" in it is a residents'
+#: association, Res; the rest are ``Other (Name)``).
 HANDBOOK_PARTIES = {"CON": "Con", "LAB": "Lab", "LD": "LD", "GREEN": "Green", "REF": "Reform", "UKIP": "UKIP",
                     "IND": "Ind", "ND": "Ind", "RES": "Res"}
 #: Election types (the ``Type`` column): all-out elections, and partial ones (thirds or halves).
@@ -103,7 +105,7 @@ def party_map(book: Handbook, report: Report) -> dict[str, list[str]]:
 
 
 def _party(abbr: str, council: str, names: dict[str, list[str]], source: str, where: str,
-           report: Report, seen: set) -> str | None:
+           report: Report, seen: set, registry: PartyRegistry) -> str | None:
     if abbr in HANDBOOK_PARTIES:
         return HANDBOOK_PARTIES[abbr]
     options = names.get(abbr)
@@ -126,13 +128,16 @@ def _party(abbr: str, council: str, names: dict[str, list[str]], source: str, wh
             report.add("check" if len(local) != 1 else "note", source, where, "Party name",
                        f"abbreviation {abbr!r} stands for {' / '.join(options)} in the {PARTY_NAMES} sheet; "
                        f"used {name!r} in {council}")
-    return party_from_name(name)
+    return party_from_name(name, registry)
 
 
-def candidate_table(book: Handbook, year: int | None, report: Report) -> tuple[pd.DataFrame, dict[str, str]]:
+def candidate_table(book: Handbook, year: int | None, report: Report,
+                    registry: PartyRegistry | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
     """The candidate table (see :mod:`writer.importers.candidates`) and each council's
     election type as a cycle hint ('all-out' or 'partial'). Rows that cannot be used are
-    reported and left out."""
+    reported and left out. Party names resolve through the party registry (default
+    ``rules/party-registry.yaml``)."""
+    registry = registry if registry is not None else default_registry()
     source = f"{Path(book.path).name} sheet {CANDIDATES}"
     names = party_map(book, report)
     rows, hints, seen = [], {}, set()
@@ -159,7 +164,7 @@ def candidate_table(book: Handbook, year: int | None, report: Report) -> tuple[p
             bad.append(("Elected", f"is {elected!r}; expected 1 (yes) or 0 (no)"))
         if year is not None and _whole(row_year) != year:
             bad.append(("Year", f"is {row_year!r}; expected {year} (--year)"))
-        party = _party(abbr, council, names, source, where, report, seen) if abbr else None
+        party = _party(abbr, council, names, source, where, report, seen, registry) if abbr else None
         if party is None:
             bad.append(("Party name", f"{abbr!r} cannot be made a party code; expected an abbreviation "
                         f"from the {PARTY_NAMES} sheet"))

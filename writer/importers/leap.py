@@ -2,8 +2,9 @@
 
 One CSV row per candidate, no header: council, council GSS code, ward, ward GSS code,
 candidate, party code (LEAP's own), votes, elected (1/0). LEAP gives no seats per ward: a
-ward's seats are its winners. Party codes map to the writer's through
-``rules/leap-parties.yaml`` (editable, validated when loaded).
+ward's seats are its winners. LEAP's party codes resolve to the writer's through the party
+registry (``rules/party-registry.yaml``, each party's ``leap`` codes), the same table every
+other way in uses, so a LEAP baseline names a party as tonight's results do.
 """
 
 from __future__ import annotations
@@ -11,43 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from writer import parties
+from writer.identity import REGISTRY_FILE, PartyRegistry
 from writer.importers.candidates import COLUMNS, council_slug
 from writer.importers.report import Report
 from writer.ingest.problems import InputError, Problem
 from writer.model import slugify
 
 LEAP_COLUMNS = ("council", "gss_code", "ward", "ward_code", "candidate", "party", "votes", "elected")
-
-
-def load_party_map(path: str | Path) -> dict[str, str]:
-    """The LEAP code -> writer code table, or InputError naming the file and each bad key."""
-    path = Path(path)
-    name = path.name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError([Problem(str(path), None, None, f"cannot be read: {exc.strerror or exc}")],
-                         f"cannot load {name}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError([Problem(name, mark.line + 1 if mark else None, None, f"is not valid YAML: {exc}")],
-                         f"cannot load {name}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("parties"), dict):
-        raise InputError([Problem(name, None, "parties", "expected a mapping 'parties:' of LEAP code: writer party code")],
-                         f"cannot load {name}")
-    problems, out = [], {}
-    for code, value in data["parties"].items():
-        if not isinstance(value, str) or not parties.is_party_code(value):
-            problems.append(Problem(name, None, f"parties.{code}", f"is {value!r}; expected a writer party code: "
-                                    + parties.party_code_help()))
-            continue
-        out[str(code)] = value
-    if problems:
-        raise InputError(problems, f"{name} is not a valid LEAP party map")
-    return out
 
 
 def read_leap(path: str | Path) -> pd.DataFrame:
@@ -66,9 +39,10 @@ def read_leap(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def candidate_table(frame: pd.DataFrame, party_map: dict[str, str], source: str, report: Report) -> pd.DataFrame:
-    """The candidate table; unusable rows are reported and left out; unknown party codes
-    become ``Other (LEAP code X)`` and are reported once per code."""
+def candidate_table(frame: pd.DataFrame, registry: PartyRegistry, source: str, report: Report) -> pd.DataFrame:
+    """The candidate table; unusable rows are reported and left out; a LEAP code the
+    registry does not know becomes ``Other (LEAP code X)`` (copy calls it "a local party"
+    until someone names it in the registry) and is reported once per code."""
     rows, unknown = [], {}
     for council, gss, ward, ward_code, cand, code, votes, elected, line in frame.itertuples(index=False, name=None):
         where = f"line {line}"
@@ -88,9 +62,8 @@ def candidate_table(frame: pd.DataFrame, party_map: dict[str, str], source: str,
             for col, message in bad:
                 report.add("left out", source, where, col, f"{what}: {message}")
             continue
-        if code in party_map:
-            party = party_map[code]
-        else:
+        party = registry.for_leap(code) if code else None
+        if party is None:
             party = f"Other (LEAP code {code})"
             if not code or not parties.is_named_other(party):
                 report.add("left out", source, where, "party", f"{code!r} is not a usable party code")
@@ -101,7 +74,8 @@ def candidate_table(frame: pd.DataFrame, party_map: dict[str, str], source: str,
                      int(votes), elected == "1", line])
     for code, lines in sorted(unknown.items(), key=lambda kv: -len(kv[1])):
         report.add("check", source, f"line {lines[0]}", "party", f"LEAP party code {code!r} ({len(lines)} candidate"
-                   f"{'s' if len(lines) != 1 else ''}) is not in leap-parties.yaml; written as 'Other (LEAP code {code})'")
+                   f"{'s' if len(lines) != 1 else ''}) is not in {REGISTRY_FILE}; written as 'Other (LEAP code {code})' "
+                   "(add the party under its entry's leap codes if its name is known)")
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     winners = table.groupby(["slug", "ward"], sort=False)["elected"].transform("sum")
     table["seats_in_ward"] = winners.astype(int)

@@ -12,9 +12,10 @@ the store already holds it), problems and a summary of each poll on stderr. A re
 
 The store is ``--database URL`` (a SQLAlchemy URL or SQLite file), else
 ``WRITER_DATABASE_URL``, else ``./writer.db``. Party ids and names in the feed map to party
-codes through ``rules/feed-parties.yaml`` (``--rules DIR`` or ``WRITER_RULES`` for another
-copy). Exit codes: 0 done (entry problems are listed but do not fail a poll); 1 the store
-failed; 3 invalid input (the night, the rules or the party table, or with ``--once`` a
+codes through the party registry, ``rules/party-registry.yaml`` (``--rules DIR`` or
+``WRITER_RULES`` for another copy), then the night's own parties, so a winner's party is the
+code the loaded night uses. Exit codes: 0 done (entry problems are listed but do not fail a poll); 1 the store
+failed; 3 invalid input (the night, the rules or the party registry, or with ``--once`` a
 feed that could not be read). Ctrl-C stops it between polls.
 """
 
@@ -51,7 +52,7 @@ def poll(url: str, night_dir: str, database: str | None, every: float, once: boo
     from writer import resources
     from writer.draft.desk import build
     from writer.ingest import InputError, load_night
-    from writer.ingest.dcfeed import PartyTable
+    from writer.identity import default_registry
     from writer.ingest.feeds import FeedPoller
     from writer.store import Pipeline, open_store
 
@@ -59,8 +60,8 @@ def poll(url: str, night_dir: str, database: str | None, every: float, once: boo
         raise click.BadParameter("expected an http:// or https:// address", param_hint="URL")
     rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
     try:
-        night = load_night(night_dir)
-        table = PartyTable.load(rules_path / "feed-parties.yaml")
+        registry = default_registry(rules_path)
+        night = load_night(night_dir, registry=registry)
         engine_and_desk = build(night, rules_path)
     except InputError as exc:
         click.echo(exc.render(limit=200), err=True)
@@ -74,7 +75,7 @@ def poll(url: str, night_dir: str, database: str | None, every: float, once: boo
     def factory():
         return first.pop() if first else build(night, rules_path)
 
-    poller = FeedPoller(url, night, names_table=table)
+    poller = FeedPoller(url, night, registry=registry)
     try:
         pipeline = Pipeline(store, factory)
         if pipeline.resumed.declarations:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from writer import parties
 from writer.ingest.problems import Problem
@@ -22,6 +23,9 @@ from writer.ingest.text import name_problem
 MAX_FILE_BYTES = 512 * 1024 * 1024
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DECIMAL = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+if TYPE_CHECKING:
+    from writer.identity import PartyIdentity
+
 _MAX_DIGITS = 15  # more than any count here; int() of thousands of digits is slow and then refused
 
 
@@ -35,15 +39,25 @@ class Row:
 
 
 class CsvFile:
-    """Rows of one file plus a list of problems, to which every check appends."""
+    """Rows of one file plus a list of problems, to which every check appends.
 
-    def __init__(self, root: Path, relpath: str) -> None:
+    Party codes are resolved as they are read (``identity``: the night's table, see
+    :mod:`writer.identity`), so every later stage sees one code per party; without one they
+    are returned as written."""
+
+    def __init__(self, root: Path, relpath: str, identity: "PartyIdentity | None" = None) -> None:
         self.root = root
         self.name = relpath
         self.path = root / relpath
+        self.identity = identity
         self.problems: list[Problem] = []
         self.rows: list[Row] = []
         self.columns: list[str] = []
+
+    def _resolve(self, code: str, line: int | None) -> str:
+        if self.identity is None:
+            return code
+        return self.identity.resolve(code, f"{self.name}:{line}" if line is not None else self.name)
 
     # -- reporting ----------------------------------------------------------------------
     def problem(self, line: int | None, column: str | None, message: str) -> None:
@@ -188,7 +202,7 @@ class CsvFile:
             else:
                 self.problem(row.line, column, f"unknown party code {value!r}; expected {parties.party_code_help(in_composition=in_composition)}")
             return None
-        return value
+        return self._resolve(value, row.line)
 
     def control(self, row: Row, column: str, *, required: bool = True, historic: bool = False) -> str | None:
         """A control value: a party that can control, or NOC. ``historic`` also allows
@@ -201,7 +215,7 @@ class CsvFile:
         if value != parties.NOC and not parties.can_control(value):
             self.problem(row.line, column, f"expected a party that can control a council ({', '.join(sorted(parties.NAMED_PARTIES))} or 'Other (Name)') or NOC, got {value!r}")
             return None
-        return value
+        return value if value == parties.NOC else self._resolve(value, row.line)
 
     def seat_list(self, row: Row, column: str, *, total: int | None = None, what: str = "") -> dict[str, int] | None:
         for pair in row[column].split(";"):  # counts int() would take, or choke on
@@ -220,7 +234,13 @@ class CsvFile:
         if total is not None and sum(seats.values()) != total:
             self.problem(row.line, column, f"adds up to {sum(seats.values())} seats; expected {total} ({what})")
             return None
-        return seats
+        if self.identity is None:
+            return seats
+        resolved: dict[str, int] = {}  # two spellings of one party: the same party's seats
+        for party, n in seats.items():
+            code = self._resolve(party, row.line)
+            resolved[code] = resolved.get(code, 0) + n
+        return resolved
 
     def timestamp(self, row: Row, column: str) -> datetime | None:
         value = row[column]

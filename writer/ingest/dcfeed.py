@@ -1,4 +1,4 @@
-"""Democracy Club's results feed, read into ward declarations (pure: no I/O but the party table).
+"""Democracy Club's results feed, read into ward declarations (pure: no I/O).
 
 The feed (Atom, or RSS with the same elements) has one entry per winner, with the elements
 ``election_slug`` (``local.<council slug>.<poll date>``), ``post_id`` (the ward: an id
@@ -34,12 +34,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from pathlib import Path
-
-import yaml
 
 from writer import parties
-from writer.ingest.problems import InputError, Problem
+from writer.identity import REGISTRY_FILE, PartyIdentity, PartyRegistry
 from writer.ingest.text import name_problem
 from writer.model import (Candidate, Night, NightSetup, WardDeclaration, normalise_ward_name,
                           ward_declaration_id)
@@ -77,74 +74,26 @@ def _shown(value: str, limit: int = 60) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
-# -- the party table --------------------------------------------------------------------------
-def party_key(name: str) -> str:
-    """A party name compared ignoring case, punctuation and '&'/'and'."""
-    text = name.lower().replace("&", " and ")
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
-
-
+# -- the feed's parties ------------------------------------------------------------------------
 @dataclass(frozen=True)
-class PartyTable:
-    """Feed party ids and names to the writer's party codes (``rules/feed-parties.yaml``)."""
+class FeedParties:
+    """Feed party ids and names to the writer's party codes, through the party registry
+    (``rules/party-registry.yaml``: ids first, then names) and then the parties the night
+    already knows (its table, :class:`writer.identity.PartyIdentity`), so a winner's party
+    is the same code as in the loaded night however the feed spells it. A party in neither
+    is reported and its entry left out: add it to the registry and poll again."""
 
-    ids: dict[str, str]
-    names: dict[str, str]  # by party_key
-    source: str = "feed-parties.yaml"
-
-    @classmethod
-    def load(cls, path: str | Path) -> "PartyTable":
-        """Read and check the table, or raise :class:`InputError` listing every problem."""
-        path = Path(path)
-        name = path.name
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise InputError([Problem(name, None, None, f"cannot be read ({exc.strerror or exc}); "
-                                      "expected the feed party table")], f"no feed party table at {path}")
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            from writer.detect.rules import yaml_problem
-            raise InputError([yaml_problem(name, exc)], f"bad feed party table {path}")
-        problems: list[Problem] = []
-        if not isinstance(data, dict):
-            raise InputError([Problem(name, None, None, "expected a mapping with 'ids' and 'names'")],
-                             f"bad feed party table {path}")
-        unknown = sorted(str(k) for k in data if k not in ("ids", "names"))
-        if unknown:
-            problems.append(Problem(name, None, None, f"unknown keys {unknown}; expected ids and names"))
-        tables: dict[str, dict[str, str]] = {}
-        for section in ("ids", "names"):
-            items = data.get(section) or {}
-            if not isinstance(items, dict):
-                problems.append(Problem(name, None, section, "expected a mapping of feed party to party code"))
-                continue
-            out: dict[str, str] = {}
-            for key, code in items.items():
-                where = f"{section}.{key}"
-                if not isinstance(key, str) or not key.strip():
-                    problems.append(Problem(name, None, where, "expected a non-empty party id or name"))
-                    continue
-                if not isinstance(code, str) or not parties.is_party_code(code):
-                    problems.append(Problem(name, None, where, f"{code!r} is not a winner's party code; "
-                                            f"expected {parties.party_code_help()}"))
-                    continue
-                k = key.strip() if section == "ids" else party_key(key)
-                if k in out and out[k] != code:
-                    problems.append(Problem(name, None, where, f"is listed twice, as {out[k]} and {code}; "
-                                            "expected one code for each party"))
-                    continue
-                out[k] = code
-            tables[section] = out
-        if problems:
-            raise InputError(problems, f"invalid feed party table {path}")
-        return cls(tables["ids"], tables["names"], name)
+    registry: PartyRegistry
+    night: PartyIdentity | None = None
+    source: str = REGISTRY_FILE
 
     def code_for(self, party_id: str, party_name: str) -> str | None:
-        if party_id and party_id in self.ids:
-            return self.ids[party_id]
-        if party_name:
-            return self.names.get(party_key(party_name))
-        return None
+        found = self.registry.for_id(party_id) if party_id else None
+        if found is None and party_name:
+            found = self.registry.for_name(party_name)
+            if found is None and self.night is not None:
+                found = self.night.known(party_name)
+        return found if found is not None and parties.is_party_code(found) else None
 
 
 # -- the night's wards ------------------------------------------------------------------------
@@ -336,7 +285,7 @@ def _name(value: str, bad) -> str | None:
     return " ".join(value.split())
 
 
-def read_entry(raw: Mapping, position: int, index: NightIndex, table: PartyTable,
+def read_entry(raw: Mapping, position: int, index: NightIndex, table: FeedParties,
                feed: str) -> tuple[FeedEntry | None, list[FeedProblem]]:
     """Check one parsed entry against the night; the entry, or None and every problem found."""
     eid = entry_id(raw, position)
@@ -377,8 +326,8 @@ def read_entry(raw: Mapping, position: int, index: NightIndex, table: PartyTable
     else:
         party = table.code_for(party_id, party_name)
         if party is None:
-            bad("winner_party_id", f"{_shown(party_id)} ({_shown(party_name)}) is not in {table.source}; "
-                                   "expected a party id or name listed there")
+            bad("winner_party_id", f"{_shown(party_id)} ({_shown(party_name)}) is not in {table.source} nor "
+                                   "among the night's parties; expected a party id or name listed there")
     if problems:
         return None, problems
     assert at is not None and ward is not None and name is not None and party is not None

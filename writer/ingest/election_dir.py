@@ -11,6 +11,7 @@ import tomllib
 from datetime import date, datetime
 from pathlib import Path
 
+from writer import identity as party_identity  # a module: writer.identity reads writer.ingest.problems
 from writer import parties
 from writer.ingest.csvfile import CsvFile, Row, iter_groups
 from writer.ingest.problems import InputError, Problem
@@ -44,14 +45,22 @@ TURNOUT_COLUMNS = ("council", "slug", "ward", "ward_code", "electorate", "turnou
 HISTORY_COLUMNS = ("council", "slug", "from_year", "to_year", "control")
 
 
-def load_night(directory: str | Path) -> Night:
+def load_night(directory: str | Path, *, registry: "party_identity.PartyRegistry | None" = None) -> Night:
     """Read, validate and return the night in ``directory``, or raise :class:`InputError`
-    listing every problem found."""
+    listing every problem found.
+
+    Every party code is resolved to one code per party as it is read (``registry``: the
+    party registry, default ``rules/party-registry.yaml``), files in a fixed order
+    (election.toml, councils.csv, the baseline, history.csv, tonight's results), so the
+    same directory always gives the same codes. The night keeps its table
+    (``Night.parties``) for declarations that arrive later."""
     root = Path(directory)
     if not root.is_dir():
         raise InputError([Problem(str(directory), None, None, "is not a directory; expected an election directory (see FORMAT.md)")],
                          f"cannot load {directory}")
-    loader = _Loader(root)
+    if registry is None:
+        registry = party_identity.default_registry()
+    loader = _Loader(root, party_identity.PartyIdentity(registry))
     night = loader.load()
     if loader.problems:
         raise InputError(loader.problems, f"{root} is not a valid election directory")
@@ -60,12 +69,13 @@ def load_night(directory: str | Path) -> Night:
 
 
 class _Loader:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, identity: "party_identity.PartyIdentity") -> None:
         self.root = root
+        self.identity = identity
         self.problems: list[Problem] = []
 
     def _file(self, relpath: str, columns: tuple[str, ...], *, optional: bool) -> CsvFile | None:
-        f = CsvFile(self.root, relpath)
+        f = CsvFile(self.root, relpath, self.identity)
         if not f.path.exists():
             if not optional:
                 self.problems.append(Problem(relpath, None, None, "is missing; every election directory needs it"))
@@ -107,7 +117,7 @@ class _Loader:
             key=lambda d: (d.declared_at, 0 if d.kind == "ward" else 1),
         )
         return Night(election, councils, baseline_councils, baseline_wards, history,
-                     tuple(declarations), source=str(self.root))
+                     tuple(declarations), source=str(self.root), parties=self.identity)
 
     # -- election.toml --------------------------------------------------------------------
     def _election(self) -> Election | None:
@@ -173,9 +183,12 @@ class _Loader:
                 bad(f"{where}.cite", f"expected how copy attributes the figure, such as \"the BBC\" "
                                      f"(a short line of text), got {shown(cite)}")
                 continue
+            resolved: dict[str, float] = {}
+            for k, v in values.items():
+                code = self.identity.resolve(str(k), f"{name} {where}.values")
+                resolved[code] = resolved.get(code, 0.0) + float(v)
             context.append(ContextFigure(str(table["key"]), str(table["label"]), str(table["unit"]),
-                                         {str(k): float(v) for k, v in values.items()}, str(table["source"]),
-                                         cite.strip() if cite else None))
+                                         resolved, str(table["source"]), cite.strip() if cite else None))
         if len(self.problems) > before:
             return None
         return Election(data["id"], data["name"], poll_date, polls_close, data["baseline_id"],

@@ -31,8 +31,8 @@ from pathlib import Path
 import feedparser
 import httpx
 
-from writer import resources
-from writer.ingest.dcfeed import (FeedEntry, FeedProblem, NightIndex, PartyTable, derive, entry_id,
+from writer.identity import PartyRegistry, default_registry, load_registry
+from writer.ingest.dcfeed import (FeedEntry, FeedParties, FeedProblem, NightIndex, derive, entry_id,
                                   fingerprint, read_entry)
 from writer.model import Night, NightSetup, WardDeclaration
 
@@ -67,27 +67,26 @@ class Polled:
         return self.status in (200, 304)
 
 
-def default_party_table() -> PartyTable:
-    return PartyTable.load(resources.rules_dir() / "feed-parties.yaml")
-
-
 class FeedPoller:
     """Polls one results feed for one night. ``setup`` is the night (``load_night(dir)``; its
     results, if any, tell the wards and their seats) or just its ``NightSetup``; ``client`` an
-    httpx.Client to use (else one is made, and closed by :meth:`close`); ``names_table`` the
-    party table (a :class:`PartyTable` or the path of one; default
-    ``rules/feed-parties.yaml``). Loading a bad table raises :class:`InputError`."""
+    httpx.Client to use (else one is made, and closed by :meth:`close`); ``registry`` the
+    party registry feed party ids and names resolve through (a :class:`PartyRegistry` or the
+    path of one; default: the one the night was loaded with, else
+    ``rules/party-registry.yaml``), then the night's own parties (``setup.parties``), so a
+    winner's party is the code the loaded night uses. Loading a bad registry raises
+    :class:`InputError`."""
 
     def __init__(self, url: str, setup: Night | NightSetup, *, client: httpx.Client | None = None,
-                 names_table: PartyTable | str | Path | None = None) -> None:
+                 registry: PartyRegistry | str | Path | None = None) -> None:
         self.url = url
         self.index = NightIndex(setup)
-        if names_table is None:
-            self.table = default_party_table()
-        elif isinstance(names_table, PartyTable):
-            self.table = names_table
-        else:
-            self.table = PartyTable.load(names_table)
+        night_parties = setup.parties
+        if registry is None:
+            registry = night_parties.registry if night_parties is not None else default_registry()
+        elif not isinstance(registry, PartyRegistry):
+            registry = load_registry(registry)
+        self.table = FeedParties(registry, night_parties, registry.source)
         self._own_client = client is None
         self.client = client or httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=True,
                                              headers={"User-Agent": USER_AGENT})
@@ -249,4 +248,4 @@ class _TooLarge(Exception):
     pass
 
 
-__all__ = ["FeedPoller", "Pending", "Polled", "default_party_table"]
+__all__ = ["FeedPoller", "Pending", "Polled"]

@@ -38,6 +38,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from writer.draft.story import AUTO_DISCLOSURE, CHECKED_DISCLOSURE, Story, to_html
 from writer.model import slugify
+from writer.parties import unresolved_parties
 from writer.publish.cms import CMS, CMSError, Image, Post, Remote
 from writer.publish.release import StoryState, decide
 from writer.store.models import CheckResult, Declaration, EventRecord, ReviewDecision, StoryVersion
@@ -107,6 +108,7 @@ class Publisher:
         self.records = PublishRecords(store)
         self.review = ReviewRecords(store)
         self._rules: dict[tuple[str, int], tuple[str, ...]] = {}  # story versions are immutable
+        self._unresolved: dict[tuple[str, int], tuple[str, ...]] = {}  # unnamed parties, by version
         self._lock = threading.Lock()  # one run at a time in this process
         self._items: dict[tuple[int, int, int], tuple[Any, ...]] = {}  # feed items by their releases
 
@@ -138,6 +140,9 @@ class Publisher:
             payloads = dict(s.execute(select(StoryVersion.seq, StoryVersion.payload)
                                       .where(StoryVersion.seq.in_([r.seq for r in chunk]))).all())
             ids = {r.seq: tuple((payloads.get(r.seq) or {}).get("events") or ()) for r in chunk}
+            for r in chunk:  # a story naming a party nobody could name waits for an editor
+                self._unresolved[(r.story_id, r.version)] = unresolved_parties(
+                    (payloads.get(r.seq) or {}).get("evidence"))
             wanted = {e for evs in ids.values() for e in evs}
             rule_of = dict(s.execute(select(EventRecord.event_id, EventRecord.rule)
                                      .where(EventRecord.event_id.in_(wanted))).all()) if wanted else {}
@@ -184,7 +189,8 @@ class Publisher:
                 edited=r.author != "writer", decision=d.decision if d else None,
                 decided_by=d.username if d else None, check=check, auto_rules=auto,
                 publish_at=pt.publish_at if pt else None,
-                released_version=rel.story_version if rel else None, released_action=rel.action if rel else None))
+                released_version=rel.story_version if rel else None, released_action=rel.action if rel else None,
+                unresolved=self._unresolved.get((r.story_id, r.version), ())))
         return out
 
     # -- releasing ----------------------------------------------------------------------------
@@ -211,7 +217,7 @@ class Publisher:
         released, waiting = [], []
         states = self.states()
         unchecked = [s for s in states if s.auto_rules and s.check == "unchecked" and s.decision is None
-                     and not s.edited and not s.retracted]
+                     and not s.edited and not s.retracted and not s.unresolved]
         if unchecked and self.ensure_checked is not None:
             # a rule may publish these unreviewed: fact-check them first (nobody may have opened the queue)
             self.ensure_checked([self.store.story_version(s.story_id, s.version) for s in unchecked])

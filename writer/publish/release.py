@@ -5,7 +5,9 @@ A story's latest version is published when
 - an editor approved that version (after its fact-check passed, or a chief overrode it), or
 - every rule behind it lets its stories publish without review (``auto_publish``, as the
   rules say or as a chief set it in the review app), its fact-check passed (never
-  overridden: nobody looked) and nobody has edited it;
+  overridden: nobody looked), nobody has edited it, and it names no party nobody could
+  name (a source's code, which copy calls "a local party": an editor must find out who it
+  is, so such a story always waits for review);
 
 and its publish time (the embargo an editor set, if any) has come. Only the latest version
 is ever published: an approved version overtaken by a newer draft (more results, or a
@@ -35,6 +37,7 @@ class StoryState:
     publish_at: datetime | None  # the embargo, if an editor set one
     released_version: int | None  # the version last released, if any
     released_action: str | None  # "publish" or "retract"
+    unresolved: tuple[str, ...] = ()  # party codes in its evidence nobody could name
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ def decide(state: StoryState, now: datetime) -> Decision | None:
         return None  # already out
     if state.decision == "approved":
         reason = f"approved by {state.decided_by}"
-    elif (state.decision is None and state.auto_rules and not state.edited and state.check == "ok"):
+    elif (state.decision is None and state.auto_rules and not state.edited and state.check == "ok"
+          and not state.unresolved):
         reason = f"auto-publish: {', '.join(state.auto_rules)}"
     else:
         return None

@@ -22,6 +22,7 @@ from writer.detect.events import Event
 from writer.draft.desk import Desk
 from writer.draft.story import Story
 from writer.engine import Engine
+from writer.identity import declaration_parties
 from writer.model import Declaration
 from writer.store.store import Store, StoreError, now
 
@@ -86,8 +87,12 @@ def resume(store: Store, engine: Engine, desk: Desk) -> Resumed:
     """Bring a fresh engine and desk up to what the store holds, writing nothing."""
     out = Resumed()
     stored_events = store.event_ids_by_declaration()
+    night_parties = engine.setup.parties
     for row in store.declaration_rows():
-        applied = engine.apply(row.declaration())
+        decl = row.declaration()
+        if night_parties is not None:  # the night's table learns again what came in before the restart
+            night_parties.learn(declaration_parties(decl))
+        applied = engine.apply(decl)
         stories = desk.apply(applied.events)
         out.declarations += 1
         out.events += len(applied.events)

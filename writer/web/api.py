@@ -16,6 +16,9 @@ Each declaration is checked as the election-directory loader checks a file: its 
 (pydantic models, published in the OpenAPI schema) and then its sense against the night
 (a council of tonight's election, party codes, no more winners than seats, seats won adding
 up to the seats up and the make-up to the council's size, a ward id that matches the ward).
+Its party codes are then resolved as the loader resolves them, through the night's party
+table (the registry, then the parties the night has seen: :mod:`writer.identity`), so a
+party sent as ``Other (The Walton Society)`` is the night's ``Other (Walton Society)``.
 Every problem in every declaration is reported together, as a 422 whose ``detail`` lists
 ``{"loc", "msg", "type"}`` entries like FastAPI's own (``loc`` starts ``["body", <index>]``
 for a list). A batch is all or nothing: one bad declaration and none is stored, and the
@@ -73,6 +76,7 @@ from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator,
 from pydantic_core import PydanticCustomError
 
 from writer import parties
+from writer.identity import resolve_declaration
 from writer.ingest.election_dir import MAX_SEATS_IN_WARD
 from writer.ingest.text import name_problem
 from writer.model import (Candidate, CouncilDeclaration, Declaration, WardDeclaration,
@@ -486,9 +490,13 @@ def _check_and_ingest(state, raw: Any, token_name: str) -> tuple[IngestResult | 
     with _lock(state):
         if state.pipeline in _needs_resync:  # an earlier rebuild failed: memory may be ahead
             _resync(state.pipeline)
-        decls, problems = validate(raw, _setup(state), token_name, state.pipeline.engine)
+        setup = _setup(state)
+        decls, problems = validate(raw, setup, token_name, state.pipeline.engine)
         if problems:
             return None, problems
+        # one code per party, as the loaded night has them: "Other (The Walton Society)" is
+        # the night's "Other (Walton Society)" (the night's table; see writer.identity)
+        decls = [resolve_declaration(d, setup.parties) for d in decls]
         result = _ingest(state, decls)
     log.info("API: %s sent %d declaration(s): %s", token_name, len(decls),
              ", ".join(f"{o.id} {o.outcome}" for o in result.declarations[:20]))

@@ -130,8 +130,9 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
     """
     rules_dir = Path(rules_dir) if rules_dir else resources.rules_dir()
     if night is None and night_dir is not None:
+        from writer.identity import default_registry
         from writer.ingest import load_night
-        night = load_night(night_dir)
+        night = load_night(night_dir, registry=default_registry(rules_dir))
     if names is None:
         try:
             from writer.draft.style import PartyNames

@@ -224,8 +224,9 @@ def serve(host: str, port: int, night_dir: str | None, rules_dir: str | None,
         from writer.draft.desk import build
         from writer.ingest import InputError, load_night
         from writer.store import Pipeline
+        from writer.identity import default_registry
         try:
-            night = load_night(night_dir)
+            night = load_night(night_dir, registry=default_registry(rules))
         except InputError as exc:
             store.close()
             raise click.ClickException(str(exc)) from exc

@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session, object_session
 
 from writer.draft.story import Story
 from writer.ingest.text import name_problem
+from writer.parties import unresolved_parties
 from writer.store.models import WRITER, CheckResult, ReviewDecision, StoryVersion
 from writer.store.users import PublishTime, ReviewRecords
 
@@ -161,10 +162,13 @@ class QueueRow:
     author: str
     note: str | None  # the latest decision's note (why it is held, say)
     publish_at: datetime | None
+    #: party codes nobody could name (copy says "a local party"): an editor must look
+    unresolved: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         d["types"] = list(self.types)
+        d["unresolved"] = list(self.unresolved)
         d["publish_at"] = self.publish_at.isoformat() if self.publish_at else None
         d["time"] = night_time(self.at)
         return d
@@ -187,6 +191,7 @@ class StoryView:
     types: tuple[str, ...]
     editable: bool = True
     paragraphs_text: str = ""
+    unresolved: tuple[str, ...] = ()  # party codes nobody could name: see QueueRow.unresolved
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -604,6 +609,7 @@ class Review:
             types=event_types(p), check=check_state(check),
             author=r.author, note=decision.note if decision else None,
             publish_at=pt.publish_at if pt is not None and pt.story_version == r.version else None,
+            unresolved=unresolved_parties(p.get("evidence")),
         )
 
     @staticmethod
@@ -660,6 +666,7 @@ class Review:
             publish_at=pt.publish_at if pt and pt.story_version == row.version else None,
             council_name=council_name_of(row.payload or {}), types=event_types(story),
             editable=row.status != "retracted", paragraphs_text=paragraphs_of(story),
+            unresolved=unresolved_parties(story.evidence),
         )
 
     def version_state(self, story_id: str) -> dict[str, Any]:
