@@ -427,7 +427,8 @@ class FactChecker:
             won_all: list[int] = []
             changes_all: list[int] = []
             for code in codes:
-                won = [v for v, key in ev.holdings(code) if key in ("seats_won", "won", "seats_won_compared")]
+                won = [v for v, key in ev.holdings(code) if key in ("seats_won", "won", "seats_won_compared",
+                                                                     "tally_seats_won_compared")]
                 changes = ev.seat_change(code) if has_change else []
                 won_all += won
                 changes_all += changes

@@ -288,9 +288,11 @@ class Evidence:
                 out.append((d.get(p, 0), "won"))
         for f in self.tallies_f:
             if f.get("party") == p:
+                # a group's or the nation's seats: in every council declared, or in the
+                # councils that can be compared (the base of its change)
                 for key in ("seats_won", "seats_won_compared"):
                     if _num(f.get(key)) is not None:
-                        out.append((f[key], key))
+                        out.append((f[key], "tally_" + key))
         return out
 
     @_memo

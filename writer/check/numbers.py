@@ -114,6 +114,12 @@ _TO_DECLARE = re.compile(r"^ (?:seats? |wards? )?(?:still |yet )?(?:to declare|t
 _COUNCILS_DECLARED = re.compile(r"^ councils? (?:declared|counted)\b")
 _COUNCILS_COMPARED = re.compile(r"^ councils? compared\b")
 _NOT_COMPARED = re.compile(r"^ councils? that cannot be compared\b")
+# what to watch: "Counting goes on in 87 councils", "Among the 74 councils yet to declare a seat"
+_STILL_COUNTING = re.compile(r"\b(?:counting (?:goes|went|is going) on|counting continues|still counting) in $")
+_YET_TO_DECLARE = re.compile(r"^ councils? (?:yet|still) to declare a seat\b")
+# which base a group's or the nation's seats are given on
+_ALL_BASE = re.compile(r"\b(?:cannot|can ?not|could not) be compared\b|\bevery seat declared\b")
+_COMPARED_BASE = re.compile(r"\b(?:can|could) be compared\b|\bcompared with\b|\bcouncils? compared\b")
 _OTHER_MEMBERS = re.compile(r"^ (?:other|independent|non-party) (?:members?|councillors?|seats?)\b")
 # a party's seats on the council after the election (composition after), as the council
 # stories say it: "with 11 seats left on the council", "and now has 22 seats there",
@@ -369,6 +375,10 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
             return role("council", "denominator")
         if _NOT_COMPARED.match(post):
             return role("council", "not-compared")
+        if _STILL_COUNTING.search(before):
+            return role("council", "open")
+        if _YET_TO_DECLARE.match(post):
+            return role("council", "waiting")
         if party is None:
             return role("council", "any")
         if cue == "hold" and _TAKE.search(seg):
@@ -425,7 +435,8 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
             return role("seat", "council")
         if _BASELINE_CTX.search(skel) and not _NOW.search(clause):
             return role("seat", "baseline")
-        return role("seat", "holdings", flags=("in-year",) if _IN_YEAR.search(skel) else ())
+        base = ("all",) if _ALL_BASE.search(skel) else ("compared",) if _COMPARED_BASE.search(skel) else ()
+        return role("seat", "holdings", flags=(("in-year",) if _IN_YEAR.search(skel) else ()) + base)
     if given == "signed":
         return role("signed")
     if denominator:
@@ -574,6 +585,10 @@ def _councils(ctx, ev: Evidence, sub: str, n, party) -> str | None:
                "denominator-compared": "councils_compared"}[sub]
         vals = (ev.tally(party, key) if party else []) or ev.tally_any(key)
         return None if n in vals else f"the data says {alts(vals)} councils"
+    if sub in ("open", "waiting"):
+        key = "open" if sub == "open" else "waiting_total"
+        vals = [v for v, _ in ev.scalars(key)]
+        return None if n in vals else f"the data says {alts(vals)} councils {'are still counting' if sub == 'open' else 'have yet to declare a seat'}"
     if sub == "not-compared":
         vals = [f["councils_final"] - f["councils_compared"] for f in ev.tallies_f
                 if isinstance(f.get("councils_final"), int) and isinstance(f.get("councils_compared"), int)]
@@ -628,7 +643,9 @@ def _says_holdings(ctx, party: str, ev: Evidence) -> str:
         seen.setdefault(key, v)
     if not seen:
         return f"the data has no seats for {pname}"
-    words = {"composition_after": "{} in all", "seats_won": "won {}", "won": "won {}"}
+    words = {"composition_after": "{} in all", "seats_won": "won {}", "won": "won {}",
+             "seats_won_compared": "won {} in the wards compared", "tally_seats_won": "won {} in all",
+             "tally_seats_won_compared": "won {} in the councils that can be compared"}
     return f"the data says {pname}: " + ", ".join(words.get(k, "{}").format(v) for k, v in seen.items())
 
 
@@ -676,13 +693,26 @@ def _of_total(ctx, ev: Evidence, role: Role, n, party: str, items) -> str | None
     return f"the data says {ctx.pname(party)} {' or '.join(says)}"
 
 
+def _named_councils(ev: Evidence, items) -> list:
+    """The facts of the councils a sentence names, where the evidence has them (a round-up
+    names several councils: "In Southampton, ... Labour has 21 seats so far, with 25 needed
+    for a majority and seven still to declare" is about Southampton alone); else every
+    council's."""
+    slugs = {s for it in items if it.kind == "C" for s in it.ids}
+    named = [f for f in ev.councils_f if f.get("council") in slugs] if slugs else []
+    return named or ev.councils_f
+
+
 def _seats(ctx, ev: Evidence, role: Role, n, party, items=()) -> str | None:
     sub = role.sub
+    if sub == "needs" and ev.councils_f:
+        vals = [f["majority_needed"] for f in _named_councils(ev, items) if isinstance(f.get("majority_needed"), int)]
+        return None if n in vals else f"the data says a majority needs {alts(vals)}"
     if sub in _SEAT_SCALARS:
         keys, says = _SEAT_SCALARS[sub]
         return _scalar_check(ev, n, keys, says)
     if sub == "to-declare":
-        left = [f["seats_up"] - f["seats_declared"] for f in ev.councils_f
+        left = [f["seats_up"] - f["seats_declared"] for f in _named_councils(ev, items)
                 if isinstance(f.get("seats_up"), int) and isinstance(f.get("seats_declared"), int)]
         return None if n in left else f"the data says {alts(left)} seats are still to declare"
     if sub == "other":
@@ -698,7 +728,7 @@ def _seats(ctx, ev: Evidence, role: Role, n, party, items=()) -> str | None:
             return None
         return f"no such number of seats in the data (it has {alts(sorted(set(vals)))})"
     if sub == "so-far":
-        vals = [f["so_far"].get(party, 0) for f in ev.councils_f if isinstance(f.get("so_far"), Mapping)]
+        vals = [f["so_far"].get(party, 0) for f in _named_councils(ev, items) if isinstance(f.get("so_far"), Mapping)]
         if n in vals:
             return None
         return (f"the data says {ctx.pname(party)} {ctx.verb(party, 'has', 'have')} {alts(vals)} so far "
@@ -733,7 +763,10 @@ def _seats(ctx, ev: Evidence, role: Role, n, party, items=()) -> str | None:
             return None
         return (f"the data says {ctx.pname(party)} won {alts(vals)} last time" if vals
                 else f"the data has no earlier seats for {ctx.pname(party)}")
-    vals = [v for v, _ in ev.holdings(party)]
+    # a group's or the nation's seats are said over one of two bases, and the words say which
+    # ("in the 136 councils that can be compared", "counting the 10 that cannot be compared")
+    skip = "tally_seats_won" if "compared" in role.flags else "tally_seats_won_compared" if "all" in role.flags else None
+    vals = [v for v, key in ev.holdings(party) if key != skip]
     if n in vals or ("in-year" in role.flags and n in ev.baseline(party)):
         return None
     return _says_holdings(ctx, party, ev)
