@@ -358,3 +358,12 @@ def test_a_correction_that_takes_a_gain_away_renumbers_the_later_ones():
     redrafted = {s.id: s for s in stories}
     assert "council:millbridge" in redrafted
     assert "second council" not in redrafted["council:millbridge"].text()
+
+
+def test_times_in_copy_are_uk_times_whatever_offset_a_source_gives():
+    from writer.draft.style import clock, day, tonight
+
+    # 03:20 UTC on a May night is 4.20am in the UK (BST); 04:30 UTC is 5.30am: "this morning"
+    assert clock("2022-05-06T03:20:00+00:00") == "4.20am" == clock("2022-05-06T04:20:00+01:00")
+    assert tonight("2022-05-06T03:59:00+00:00") == "tonight" and tonight("2022-05-06T04:30:00+00:00") == "this morning"
+    assert day("2022-05-05T23:30:00+00:00") == "Friday 6 May"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -222,33 +223,42 @@ def capfirst(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+#: Copy gives times as UK readers live them, whatever offset a source wrote them in.
+UK = ZoneInfo("Europe/London")
+
+
+def _uk(iso: str) -> datetime:
+    t = datetime.fromisoformat(iso)
+    return t.astimezone(UK) if t.tzinfo is not None else t
+
+
 def clock(iso: str | None) -> str:
-    """``3.20am`` from an ISO time (British style)."""
+    """``3.20am`` from an ISO time (British style, UK time)."""
     if not iso:
         return ""
-    t = datetime.fromisoformat(iso)
+    t = _uk(iso)
     hour = t.hour % 12 or 12
     suffix = "am" if t.hour < 12 else "pm"
     return f"{hour}{suffix}" if t.minute == 0 else f"{hour}.{t.minute:02d}{suffix}"
 
 
 def tonight(iso: str | None) -> str:
-    """How a running count names the time it was made, by the local time of the
-    declaration (the offset it was given in): ``tonight`` in the evening and the small
-    hours (18:00 to 04:59), ``this morning`` to noon, ``today`` in the afternoon."""
+    """How a running count names the time it was made, by the UK time of the declaration:
+    ``tonight`` in the evening and the small hours (18:00 to 04:59), ``this morning`` to
+    noon, ``today`` in the afternoon."""
     if not iso:
         return "tonight"
-    hour = datetime.fromisoformat(iso).hour
+    hour = _uk(iso).hour
     if hour >= 18 or hour < 5:
         return "tonight"
     return "this morning" if hour < 12 else "today"
 
 
 def day(iso: str | None) -> str:
-    """``Friday 6 May``."""
+    """``Friday 6 May`` (the UK date)."""
     if not iso:
         return ""
-    t = datetime.fromisoformat(iso)
+    t = _uk(iso)
     return f"{t:%A} {t.day} {t:%B}"
 
 
