@@ -218,6 +218,17 @@ def test_one_first_seats_story_per_new_council(demo_night):
 
 
 # -- copy hygiene ---------------------------------------------------------------------------------
+def test_ward_name_house_style():
+    from writer.model import display_ward_name
+
+    assert display_ward_name("QUEENS PARK") == "Queens Park"
+    assert display_ward_name("ST. MARY'S AND ASHTEAD") == "St. Mary's and Ashtead"
+    # Wigan's "Shevington With Lower Ground" (2022): small words lower case inside a name
+    assert display_ward_name("Shevington With Lower Ground") == "Shevington with Lower Ground"
+    assert display_ward_name("NEWCASTLE-UNDER-LYME NORTH") == "Newcastle-under-Lyme North"
+    assert display_ward_name("The Boltons") == "The Boltons" and display_ward_name("DeBeauvoir") == "DeBeauvoir"
+
+
 def test_ward_names_in_capitals_are_printed_in_house_style(night_2022):
     night, _, desk = night_2022
     capitals = {d.ward for d in night.declarations if getattr(d, "ward", "").isupper()}

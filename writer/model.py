@@ -39,18 +39,21 @@ _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
 def display_ward_name(name: str) -> str:
-    """A ward name as copy prints it. Sources sometimes write names in capitals ("QUEENS
-    PARK", "ST. MARY'S AND ASHTEAD"); those are put in house style ("Queens Park", "St.
-    Mary's and Ashtead"); a name with any lower-case letter is the source's own styling and
-    is kept as it is."""
+    """A ward name as copy prints it, in house style. Sources sometimes write names in
+    capitals ("QUEENS PARK", "ST. MARY'S AND ASHTEAD") or capitalise every word
+    ("Shevington With Lower Ground"): copy prints "Queens Park", "St. Mary's and Ashtead",
+    "Shevington with Lower Ground". Otherwise a name is the source's own styling and is kept."""
     letters = [ch for ch in name if ch.isalpha()]
-    if not letters or any(ch.islower() for ch in letters):
+    if not letters:
         return name
+    capitals = not any(ch.islower() for ch in letters)
 
     def word(m: re.Match) -> str:
-        w = m.group(0).lower()
+        w = m.group(0)
         at_start = m.start() == 0 or name[m.start() - 1] in "(/"
-        return w if w in _SMALL_WORDS and not at_start else w[:1].upper() + w[1:]
+        if w.lower() in _SMALL_WORDS and not at_start:
+            return w.lower() if capitals or w[1:].islower() else w
+        return w[:1].upper() + w[1:].lower() if capitals else w
 
     return _NAME_WORD.sub(word, name)
 
