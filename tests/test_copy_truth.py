@@ -378,3 +378,28 @@ def test_times_in_copy_are_uk_times_whatever_offset_a_source_gives():
     assert clock("2022-05-06T03:20:00+00:00") == "4.20am" == clock("2022-05-06T04:20:00+01:00")
     assert tonight("2022-05-06T03:59:00+00:00") == "tonight" and tonight("2022-05-06T04:30:00+00:00") == "this morning"
     assert day("2022-05-05T23:30:00+00:00") == "Friday 6 May"
+
+
+def test_a_county_council_has_divisions_not_wards(tmp_path):
+    """County councils (ONS codes E10...) are elected by division: copy says so."""
+    from writer.check import FactChecker
+
+    root = tmp_path / "county-night"
+    shutil.copytree(DEMO, root)
+    path = root / "councils.csv"
+    rows = _rows(path)
+    for r in rows:
+        if r["slug"] == "northmoor":
+            r["gss_code"] = "E10900001"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    night, engine, desk = draft_night(root)
+    stories = [s for s in _stories(desk) if s.council == "northmoor" and s.kind == "ward"]
+    assert stories
+    texts = [s.text() for s in stories]
+    assert any(" division" in t for t in texts)
+    assert not any(re.search(r"\bwards?\b", t) for t in texts), texts
+    checker = FactChecker.for_night(night.setup, desk.drafter.names)
+    assert all(r.ok for r in checker.check_many(stories))

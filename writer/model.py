@@ -110,6 +110,12 @@ class Council:
     new_council: bool
     boundary_change: bool
 
+    @property
+    def unit(self) -> str:
+        """What the council's electoral areas are called: divisions in a county council (ONS
+        codes E10...), wards everywhere else."""
+        return "division" if self.gss_code.startswith("E10") else "ward"
+
 
 @dataclass(frozen=True)
 class BaselineCouncil:

@@ -68,6 +68,7 @@ class CouncilResult:
     largest_party: str | None  # None where no party is sure to be the largest (see largest_party)
     largest_joint: bool  # another party has as many seats
     so_far: dict[str, int]  # councillors not up plus seats declared (see CouncilTally.so_far)
+    unit: str  # "ward", or "division" in a county council
     last_declared_at: datetime | None
 
     @property
@@ -335,5 +336,6 @@ def summarise(t: CouncilTally) -> CouncilResult:
         history=t.history_for(control_after),
         largest_party=largest, largest_joint=joint,
         so_far=dict(composition) if decl is not None or (complete and c.cycle == "all-out") else t.so_far(),
+        unit=c.unit,
         last_declared_at=t.last_declared_at,
     )

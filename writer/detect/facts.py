@@ -81,6 +81,7 @@ WARD: dict[str, Callable[[WardSource], Any]] = {
     "groups": lambda s: s.groups,
     "cycle": lambda s: s.council.cycle,
     "ward": lambda s: display_ward_name(s.w.ward),
+    "unit": lambda s: s.council.unit,
     "ward_id": lambda s: s.w.declaration_id,
     "seats": lambda s: s.w.seats,
     "winners": lambda s: [{"name": display_person_name(c.name), "party": c.party, "votes": c.votes}
@@ -196,6 +197,7 @@ COUNCIL: dict[str, Callable[[CouncilSource], Any]] = {
     "largest_party": lambda s: s.r.largest_party,
     "largest_joint": lambda s: s.r.largest_joint,
     "so_far": lambda s: s.r.so_far,
+    "unit": lambda s: s.r.unit,
     "so_far_leader": lambda s: largest_party(s.r.so_far)[0],
     "final_at": lambda s: s.night.get("final_at"),
     "majority_after": lambda s: (2 * s.r.composition_after.get(_winner(s.r), 0) - s.r.total_seats

@@ -446,8 +446,9 @@ class Drafter:
         left_out = f.get("wards_left_out") or 0
         if not left_out or f.get("seats_won_compared") == f.get("seats_won"):
             return ""
-        wards = "one declared ward" if left_out == 1 else f"{number(left_out)} declared wards"
-        return (f"Seats won in the wards that can be compared with {f.get('baseline_label')}, and the change "
+        unit = f.get("unit") or "ward"
+        wards = f"one declared {unit}" if left_out == 1 else f"{number(left_out)} declared {unit}s"
+        return (f"Seats won in the {unit}s that can be compared with {f.get('baseline_label')}, and the change "
                 f"on the same seats ({wards} left out).")
 
     def _seat_rows(self, won: dict[str, int], change: dict[str, int] | None) -> tuple[SeatRow, ...]:

@@ -368,6 +368,7 @@ def build_facts(night, engine, at: datetime | None = None) -> tuple[dict[str, An
         "baseline_label": engine.baseline_label, "poll_year": night.election.poll_date.year,
         "at": when, "provisional": not national.complete,
         "wards_declared": sum(r.wards_declared for r in results),
+        "units": " and ".join(sorted({f"{r.unit}s" for r in results}, reverse=True)),  # "wards and divisions"
         "leads": lead_clauses, "lede": by_party(lead_clauses), "groups": group_blocks,
         "elsewhere": by_party(elsewhere),
         "national": tally_dict(national), "tally": national_lines(national),
