@@ -72,42 +72,85 @@ def _best_reading(truth: NightTruth, lex: Lexicon, text: str, meta: StoryMeta,
     """Read a story at the point of the night it reflects. Several results can share a
     minute and a story drafted at that minute may have been drafted after only some of them:
     it is read at each point of its minute from its own subject's event on, and judged at
-    the one it agrees with best (all its claims at one and the same point)."""
+    the one it agrees with best (all its claims at one and the same point). Claims that fail
+    there but held at an earlier point (earlier that minute, or when an earlier version was
+    drafted) are stale."""
     points = candidate_points(truth, meta)
     best: tuple[list[Disagreement], list[dict]] | None = None
+    best_point = points[-1]
     for p in reversed(points):
         got = audit_text(truth, lex, text, meta, p)
         if best is None or len(got[0]) < len(best[0]):
-            best = got
+            best, best_point = got, p
         if all(d.kind in _TIMELESS for d in best[0]):
             break
-    if earlier and meta.scope[0] != "roundup" and any(d.kind not in _TIMELESS for d in best[0]):
-        best = (_mark_stale(truth, lex, text, meta, best[0], earlier), best[1])
+    if meta.scope[0] != "roundup" and any(d.kind not in _TIMELESS for d in best[0]):
+        before = [p for p in truth.points_at(meta.at) if p < best_point][::-1]
+        for at in sorted({t for t in earlier or () if when(t) < when(meta.at)}, key=when, reverse=True):
+            before += candidate_points(truth, StoryMeta(meta.id, meta.version, at, meta.kind, meta.status))[::-1]
+        mine = _subjects(truth, meta)
+        if mine is not None:  # other councils' results do not change what the story reads
+            before = [p for p in before if truth.event_slug(p - 1) in mine]
+        if before:
+            best = (_mark_stale(truth, lex, text, meta, best[0], before), best[1])
     return best
 
 
 def _mark_stale(truth: NightTruth, lex: Lexicon, text: str, meta: StoryMeta, found: list[Disagreement],
-                earlier: list[str]) -> list[Disagreement]:
-    """A claim that fails now but held when an earlier version of the story was drafted is
-    a stale figure: the story was redrafted without it being brought up to date."""
-    open_ = {d.sentence for d in found if d.kind not in _TIMELESS}
-    stale: dict[str, str] = {}
-    for at in sorted(set(earlier), key=when, reverse=True):
+                points: list[int]) -> list[Disagreement]:
+    """A claim that fails now but held at an earlier point (with nothing else in its sentence
+    failing then that does not fail now) is a stale figure: the story was redrafted without
+    it being brought up to date."""
+    def failing(ds: list[Disagreement]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for d in ds:
+            if d.kind not in _TIMELESS:
+                out.setdefault(d.sentence, set()).add(d.claim)
+        return out
+
+    now = failing(found)
+    open_ = {(d.sentence, d.claim) for d in found if d.kind not in _TIMELESS}
+    stale: dict[tuple[str, str], int] = {}
+    for p in points:
         if not open_:
             break
-        for p in reversed(candidate_points(truth, StoryMeta(meta.id, meta.version, at, meta.kind, meta.status))):
-            then = {d.sentence for d in audit_text(truth, lex, text, meta, p)[0] if d.kind not in _TIMELESS}
-            for k in [k for k in open_ if k not in then]:
-                stale[k] = at
-                open_.discard(k)
+        if not _present(truth, meta, p):
+            continue
+        then = failing(audit_text(truth, lex, text, meta, p)[0])
+        for sentence, claim in list(open_):
+            was = then.get(sentence, set())
+            if claim not in was and was <= now.get(sentence, set()):
+                stale[(sentence, claim)] = p
+                open_.discard((sentence, claim))
     out = []
     for d in found:
-        at = stale.get(d.sentence)
-        if at is not None and d.kind not in _TIMELESS:
-            d = replace(d, kind="stale", truth=f"{d.truth} (it was right at {clock(when(at))}, when an earlier "
-                        "version was drafted: not brought up to date)")
+        p = stale.get((d.sentence, d.claim))
+        if p is not None:
+            d = replace(d, kind="stale", truth=f"{d.truth} (it was right at {clock(truth.time_of(p))}, after "
+                        f"{truth.event_slug(p - 1)}'s result: not brought up to date)")
         out.append(d)
     return out
+
+
+def _subjects(truth: NightTruth, meta: StoryMeta) -> set[str] | None:
+    """The councils whose results a story depends on (None: every council)."""
+    kind, slug, sub = meta.scope
+    if kind in ("ward", "council") and slug:
+        return {slug}
+    if kind == "group" and sub in truth.groups:
+        return set(truth.groups[sub].members)
+    return None
+
+
+def _present(truth: NightTruth, meta: StoryMeta, point: int) -> bool:
+    """Whether a story's subject (its ward, its council) had any result at ``point``."""
+    kind, slug, sub = meta.scope
+    if kind == "ward" and slug and sub:
+        return truth.ward(slug, sub, point) is not None
+    if kind == "council" and slug in truth.councils:
+        wards, total = truth.standing(slug, point)
+        return bool(wards) or total is not None
+    return True
 
 
 def candidate_points(truth: NightTruth, meta: StoryMeta) -> list[int]:
@@ -145,7 +188,7 @@ def audit_night(directory: str | Path | NightTruth, stories: Iterable[Any]) -> l
     times: dict[str, list[str]] = {}
     for story in stories:
         meta = meta_of(story)
-        earlier = [t for t in times.get(meta.id, []) if when(t) < when(meta.at)]
+        earlier = times.get(meta.id, [])
         found, kept = _best_reading(truth, lex, _text_of(story), meta, earlier)
         times.setdefault(meta.id, []).append(meta.at)
         out += found

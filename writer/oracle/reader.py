@@ -1817,12 +1817,13 @@ def check_tally_pair(ctx: Ctx, tally: Tally, party: str, total: int | None, word
 def _signed(m: re.Match, up: str = "n", down: str = "n2") -> int | None:
     if m.groupdict().get(up):
         return n_(m[up])
-    if m.groupdict().get(down):
-        return -n_(m[down])
+    for name in (down, "n3"):
+        if m.groupdict().get(name):
+            return -n_(m[name])
     return 0
 
 
-@rule(rf"^<p:P> {V_HAS} made (?:a net gain of <n:N> seats?|a net loss of <n2:N> seats?|no net change in seats) across <k:N> councils? {WHERE}<g:G>, compared with <y:Y>\.$", "across")
+@rule(rf"^<p:P> {V_HAS} (?:made a net gain of <n:N> seats?|a net loss of <n2:N> seats?|made a net loss of <n3:N> seats?|no net change in seats) across <k:N> councils? {WHERE}<g:G>, compared with <y:Y>\.$", "across")
 def group_made(ctx: Ctx, m: re.Match) -> None:
     _group_pair(ctx, m, None, None)
 
@@ -2675,7 +2676,10 @@ def read_sentence(ctx: Ctx, sentence: str, headline: bool = False) -> None:
     for r in RULES:
         if r.kinds and ctx.kind not in r.kinds:
             continue
-        if not any(n in low for n in r.need):
+        for n in r.need:
+            if n in low:
+                break
+        else:
             continue
         for m in r.regex(ctx.lex).finditer(s):
             before = len(ctx.extra_spans)

@@ -124,8 +124,10 @@ def sentences(paragraph: str) -> list[tuple[int, str]]:
 
 
 def alternation(names, *, capfirst: bool = True, ignore_case: bool = False) -> str:
-    """A regex alternation of names, longest first (so "Wickford Independents" wins over
-    "Independents"); with ``capfirst`` each name also matches with a capital first letter."""
+    """A regex matching any of ``names`` (each also with a capital first letter, with
+    ``capfirst``), longest first, so "Wickford Independents" wins over "Independents". The
+    names are folded into a prefix tree, which compiles and matches far faster than a flat
+    list of hundreds of names."""
     forms = set()
     for n in names:
         if not n:
@@ -133,10 +135,27 @@ def alternation(names, *, capfirst: bool = True, ignore_case: bool = False) -> s
         forms.add(n)
         if capfirst:
             forms.add(n[:1].upper() + n[1:])
-    body = "|".join(re.escape(n) for n in sorted(forms, key=lambda s: (-len(s), s)))
-    if not body:
-        body = r"(?!x)x"
+    if not forms:
+        return r"(?!x)x"
+    trie: dict = {}
+    for word in forms:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+    body = _trie_regex(trie)
     return f"(?i:{body})" if ignore_case else f"(?:{body})"
+
+
+def _trie_regex(node: dict) -> str:
+    """Longest match first: at each branch point the longer continuations are tried before
+    stopping here."""
+    ends = "" in node
+    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch != ""]
+    if not branches:
+        return ""
+    inner = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{inner})?" if ends else inner
 
 
 def split_list(text: str) -> list[str]:

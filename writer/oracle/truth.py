@@ -902,8 +902,12 @@ class NightTruth:
         return out
 
     # -- events over the night ----------------------------------------------------------------
-    def times(self) -> list[datetime]:
+    @cached_property
+    def _times(self) -> list[datetime]:
         return sorted(set(self._ats))
+
+    def times(self) -> list[datetime]:
+        return self._times
 
     def points_of(self, slug: str) -> list[int]:
         """The points just after each of a council's events."""
