@@ -428,3 +428,16 @@ def test_no_disagreements_over_the_2022_night():
     stories, found = _whole_night(LE2022)
     assert len(stories) > 800
     assert not found, format_disagreements(found, limit=30)
+
+
+def test_writer_quality_prints_the_oracle_section():
+    from click.testing import CliRunner
+
+    from writer.cli import main
+
+    result = CliRunner().invoke(main, ["quality", str(DEMO), "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Fact-check:" in result.output
+    section = result.output[result.output.index("Oracle: "):]
+    assert section.split("\n", 1)[0].endswith("disagreements")
+    assert "copy says:" in section and "CSVs say:" in section

@@ -25,6 +25,8 @@ CLASSES = {
     "disclosure": "the disclosure line",
     "unread": "a figure no reader rule accounts for",
 }
+# hygiene and the disclosure line come last in listings: they are the least urgent
+CLASSES = {k: CLASSES[k] for k in [*[c for c in CLASSES if c not in ("hygiene", "disclosure")], "hygiene", "disclosure"]}
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ def format_disagreements(found: list[Disagreement], *, limit: int | None = None)
     for kind in CLASSES:
         if by.get(kind):
             lines.append(f"  {kind:15} {by[kind]:5}  {CLASSES[kind]}")
+    order = {k: i for i, k in enumerate(CLASSES)}
+    found.sort(key=lambda d: order.get(d.kind, len(order)))  # the substantive classes first
     shown = found if limit is None else found[:limit]
     for d in shown:
         lines.append("")
