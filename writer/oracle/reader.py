@@ -1599,6 +1599,10 @@ def check_first_seat(ctx: Ctx, parties: list[str], new: bool, ward_name: str | N
         if not won:
             ctx.flag(f"first seat of {ctx.pname(p)} on {st.name}", w.decl.ward, f"{ctx.pname(p)} won no seat in {w.decl.ward}", "first-seat")
             continue
+        if seats is not None:
+            ctx.expect(f"seats won by {ctx.pname(p)} in {w.decl.ward}", seats, won)
+        if plural is not None and len(parties) == 1 and plural != (won > 1):
+            ctx.flag(f"seats won by {ctx.pname(p)} in {w.decl.ward}", "seats" if plural else "a seat", won)
         before = c.composition_before.get(p, 0)
         base = (c.baseline or {})
         had = before or base.get("seats_won", {}).get(p, 0) or base.get("composition_after", {}).get(p, 0) or \
@@ -1615,10 +1619,6 @@ def check_first_seat(ctx: Ctx, parties: list[str], new: bool, ward_name: str | N
         first = ctx.truth.first_ward_of(st.slug, p, ctx.point)
         if first is not None and first.key != w.decl.key:
             ctx.flag(f"first seat of {ctx.pname(p)} on {st.name}", w.decl.ward, f"first won in {first.ward}", "first-seat")
-        if seats is not None:
-            ctx.expect(f"seats won by {ctx.pname(p)} in {w.decl.ward}", seats, won)
-        if plural is not None and len(parties) == 1 and plural != (won > 1):
-            ctx.flag(f"seats won by {ctx.pname(p)} in {w.decl.ward}", "seats" if plural else "a seat", won)
     ctx.claims.append({"type": "first-seat", "council": st.slug, "parties": parties, "ward": w.decl.key, "new": c.new,
                        "sentence": ctx.sentence})
 
@@ -2053,7 +2053,7 @@ def check_context(ctx: Ctx, label: str, values: list[tuple[str, float] | None], 
         return
     for c in ctx.truth.context():
         lab = str(c.get("label", "")).lower()
-        if label in lab or lab.split(",")[0] in label:
+        if label.strip() in (lab, lab.split(",")[0]):
             vals = {ctx.lex.party_of(ctx.pname(k)) or k: float(v) for k, v in (c.get("values") or {}).items()}
             for p, v in values:
                 if vals.get(p) != v:
@@ -2200,6 +2200,7 @@ def roundup_head(ctx: Ctx, m: re.Match) -> None:
         if text[pos:c.start()].strip() not in ("", "as"):
             ctx.flag("headline", text, "a phrasing the oracle cannot read", "unread")
         pos = c.end()
+        _mark(ctx, [c.span()])
         if c["p"]:
             names, _ = councils_in(ctx, c["cl"])
             kind = {"take": "gain", "lose": "lose", "win new": "new_win"}[c["v"]]
@@ -2232,8 +2233,9 @@ def roundup_clauses(ctx: Ctx, m: re.Match) -> None:
 
 @rule(rf"^Across (?:<g:G>|(?P<label>[A-Z][\w ]+?) areas such as <cl:CL>), <p:P> (?:is|are) up <n:N> seats? on <y:Y> in the <k:N> councils? that can be compared(?: so far)?(?:, and <q:P> <n2:N>)?\.$", "can be compared", ("roundup",))
 def roundup_advance(ctx: Ctx, m: re.Match) -> None:
-    gid = ctx.G(m["g"]) if m["g"] else ctx.para_group
+    gid = ctx.G(m["g"]) if m["g"] else (ctx.lex.group_of(m["label"]) or ctx.para_group)
     if gid is None:
+        ctx.flag("group", m["label"], "no group is called that", "unread")
         return
     check_year(ctx, m["y"])
     tally = ctx.tally(gid)
@@ -2268,8 +2270,9 @@ def roundup_still2(ctx: Ctx, m: re.Match) -> None:
 
 
 def _still(ctx: Ctx, m: re.Match) -> None:
-    gid = ctx.G(m["g"]) if m.groupdict().get("g") else ctx.para_group
+    gid = ctx.G(m["g"]) if m.groupdict().get("g") else (ctx.lex.group_of(m["label"]) or ctx.para_group)
     if gid is None:
+        ctx.flag("group", m.groupdict().get("label"), "no group is called that", "unread")
         return
     check_year(ctx, m["y"])
     p = ctx.P(m["p"])
@@ -2283,8 +2286,9 @@ def _still(ctx: Ctx, m: re.Match) -> None:
 
 @rule(r"^(?:All <a:N> councils|<f:N> of the <t:N> councils) in (?P<label>[A-Z][\w ]+?) areas such as <cl:CL> (?:has|have) declared\.$", "declared", ("roundup",))
 def roundup_declared_examples(ctx: Ctx, m: re.Match) -> None:
-    gid = ctx.para_group
+    gid = ctx.lex.group_of(m["label"]) or ctx.para_group
     if gid is None:
+        ctx.flag("group", m["label"], "no group is called that", "unread")
         return
     tally = ctx.tally(gid)
     if m["a"]:
@@ -2504,6 +2508,7 @@ def read_table(ctx: Ctx, block: str) -> None:
             ctx.flag("thousands separator", m["won"], f"{won:,}", "hygiene")
         chg = None if m["chg"] is None else int(m["chg"].replace(",", ""))
         rows.setdefault(p, []).append((name, won, chg, line))
+    _table_complete(ctx, set(rows), lines)
     for p, got in rows.items():
         ctx.sentence = "\n".join(r[3] for r in got)
         if len(got) > 1:
@@ -2513,6 +2518,21 @@ def read_table(ctx: Ctx, block: str) -> None:
         chg = sum(changes) if changes else None
         shown = " / ".join(f"{r[1]} {'' if r[2] is None else f'{r[2]:+d}'}".strip() for r in got)
         _table_row(ctx, p, won, chg, shown)
+
+
+def _table_complete(ctx: Ctx, listed: set[str], lines: list[str]) -> None:
+    """A ward's or a council's table lists every party that won a seat or changed."""
+    if ctx.kind == "ward" and ctx.ward is not None:
+        won, change = ctx.ward.won, ctx.ward.change or {}
+    elif ctx.kind == "council" and ctx.state is not None:
+        won, change = ctx.state.won, ctx.state.change or {}
+    else:
+        return
+    missing = sorted(p for p in set(won) | set(change) if (won.get(p) or change.get(p)) and p not in listed)
+    if missing:
+        ctx.sentence = "\n".join(lines)
+        ctx.flag("parties missing from the table", ", ".join(ctx.pname(p) for p in missing),
+                 "; ".join(f"{ctx.pname(p)} won {won.get(p, 0)}, change {change.get(p, 0):+d}" for p in missing))
 
 
 def _table_row(ctx: Ctx, p: str, won: int, chg: int | None, shown: str) -> None:
@@ -2638,6 +2658,11 @@ def split_story(text: str) -> tuple[str, list[str], str | None, str | None]:
 
 
 WARD_MASK = "\x01"
+#: Words that make a claim about seats or control: a sentence that has one and names a party
+#: or a council must be read by some rule.
+_CLAIM_WORDS = re.compile(r"\b(?:take|takes|taken|took|gain|gains|gained|hold|holds|held|keep|keeps|kept|lose|loses|"
+                          r"lost|los[et]|falls?|fallen|won|wins?|win|runs?|run|control|majority|course|seats?|"
+                          r"councillors?|share|elected|certain|first|largest|changed hands|decides?)\b", re.I)
 
 
 def mask_ward(ctx: Ctx, sentence: str) -> str:
@@ -2693,13 +2718,15 @@ def read_sentence(ctx: Ctx, sentence: str, headline: bool = False) -> None:
     for a, b, tok in T.figures(original):
         if not any(x <= a and b <= y for x, y in covered):
             ctx.flag("unread figure", tok, "no reader rule accounts for this figure", "unread")
+    if not covered and _CLAIM_WORDS.search(s) and (_search(ctx.lex.party_re, s) or _search(ctx.lex.council_re, s)):
+        ctx.flag("unread claim", s, "no reader rule reads this sentence", "unread")
 
 
 def _tail_span(m: re.Match) -> list[tuple[int, int]]:
     return [(m.end("body"), m.end())]
 
 
-_PARTIAL = {roundup_lede, roundup_clauses}
+_PARTIAL = {roundup_lede, roundup_clauses, roundup_head}
 
 
 def audit_text(truth: NightTruth, lex: Lexicon, text: str, meta: StoryMeta,
@@ -2743,5 +2770,5 @@ def _unique(found: list[Disagreement]) -> list[Disagreement]:
 
 def _label_group(ctx: Ctx, para: str) -> str | None:
     """The group of a round-up paragraph that names it as "<label> areas such as"."""
-    m = _search(r"(?:In |Across )?([A-Z][\w ]+?) areas such as", para)
+    m = _search(r"([A-Z][a-z]+(?: [A-Z][a-z]+)*) areas such as", para)
     return ctx.lex.group_of(m.group(1)) if m else None
