@@ -282,7 +282,7 @@ def check_control(ctx: Ctx, st: CouncilState | None, kind: str, party: str | Non
     ok = {
         "gain": after == party and before != party and (other == before or (other == NOC and before == NOC)),
         "hold": after == party and before == party,
-        "lose": before == party and after == NOC,
+        "lose": before == party and before not in (None, NOC) and after == NOC,
         "noc": before == NOC and after == NOC,
         "new_win": st.council.new and after == party,
         "new_noc": st.council.new and after == NOC,
@@ -775,6 +775,11 @@ def check_composition(ctx: Ctx, st: CouncilState, text: str) -> None:
         return
     comp = st.composition
     named = [p for p, _ in items if p != "Other"]
+    twice = sorted({p for p in named if named.count(p) > 1})
+    if twice:
+        ctx.flag(f"make-up of {st.name}", text, "one party listed twice: " + ", ".join(
+            " / ".join(sorted(ctx.truth.parties.display.get(p, {ctx.pname(p)}) | {ctx.pname(p)})) for p in twice),
+            "party-identity")
     for p, n in items:
         if p == "Other":
             rest = st.council.total - comp.get("Vacant", 0) - sum(comp.get(q, 0) for q in named)
@@ -1912,6 +1917,11 @@ def group_head(ctx: Ctx, m: re.Match) -> None:
     elif i == "":
         if tally.change.get(p, 0) <= 0:
             ctx.flag(f"net change in seats of {ctx.pname(p)}", "an advance", f"{tally.change.get(p, 0):+d}")
+    else:  # standing still: a small net change (three seats or fewer, or under 2% of the seats won)
+        ch, won = tally.change.get(p, 0), tally.compared_won.get(p, 0)
+        if not tally.compared or not (abs(ch) <= 3 or abs(ch) * 50 < won):
+            ctx.flag(f"net change in seats of {ctx.pname(p)}", "standing still",
+                     f"{ch:+d} on {won} seats won" if tally.compared else "no council to compare")
 
 
 def _gained_in(ctx: Ctx, gid: str | None, party: str) -> list[CouncilState]:
