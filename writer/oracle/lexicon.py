@@ -15,7 +15,9 @@ from writer.oracle import text as T
 from writer.oracle.parties import NAMED
 from writer.oracle.truth import NightTruth
 
-NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+|(?i:no|one|two|three|four|five|six|seven|eight|nine)\b)"
+# a count in prose: figures from 10 with thousands separators ("1,156", never "1156"), words
+# below 10 ("no" for none)
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d{1,3}(?!\d|,\d)|(?i:no|one|two|three|four|five|six|seven|eight|nine)\b)"
 NUM_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 ORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|\d+(?:st|nd|rd|th))"
 

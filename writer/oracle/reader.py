@@ -1918,7 +1918,8 @@ def group_head(ctx: Ctx, m: re.Match) -> None:
         if tally.change.get(p, 0) <= 0:
             ctx.flag(f"net change in seats of {ctx.pname(p)}", "an advance", f"{tally.change.get(p, 0):+d}")
     else:  # standing still: a small net change (three seats or fewer, or under 2% of the seats won)
-        ch, won = tally.change.get(p, 0), tally.compared_won.get(p, 0)
+        ch = tally.change.get(p, 0)
+        won = max(tally.compared_won.get(p, 0), ctx.moment.group_declared_won(gid).get(p, 0))  # a loose notion
         if not tally.compared or not (abs(ch) <= 3 or abs(ch) * 50 < won):
             ctx.flag(f"net change in seats of {ctx.pname(p)}", "standing still",
                      f"{ch:+d} on {won} seats won" if tally.compared else "no council to compare")
@@ -2618,6 +2619,11 @@ def hygiene(ctx: Ctx, prose: str) -> None:
         if shown:
             ctx.sentence = _sentence_at(prose, prose.find(shown[0]))
             ctx.flag("candidate names surname first", ", ".join(shown), "as 'initial surname' (the source writes surname first)", "hygiene")
+    for a, _, tok in T.figures(prose):
+        digits = tok.rstrip("%").split(".")[0]
+        if digits.isdigit() and len(digits) >= 4 and not 1900 <= int(digits) <= 2099:
+            ctx.sentence = _sentence_at(prose, a)
+            ctx.flag("thousands separator", tok, f"{int(digits):,}", "hygiene")
     for mm in _finditer(r"\S*(?:â€|Ã.)\S*", prose):
         ctx.sentence = _sentence_at(prose, mm.start())
         ctx.flag("text in a wrong encoding", mm.group(0), T.demojibake(mm.group(0)), "hygiene")
