@@ -441,3 +441,17 @@ def test_writer_quality_prints_the_oracle_section():
     section = result.output[result.output.index("Oracle: "):]
     assert section.split("\n", 1)[0].endswith("disagreements")
     assert "copy says:" in section and "CSVs say:" in section
+
+
+def test_writer_oracle_lists_every_disagreement_as_json():
+    import json
+
+    from click.testing import CliRunner
+
+    from writer.cli import main
+
+    result = CliRunner().invoke(main, ["oracle", str(DEMO), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert rows and {"story", "version", "sentence", "claim", "copy", "truth", "kind"} <= set(rows[0])
+    assert any(r["story"].startswith("roundup:") for r in rows)  # the round-ups are read too

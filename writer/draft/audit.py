@@ -28,19 +28,22 @@ def roundup_times(directory: str | Path) -> list[datetime | None]:
     return [datetime.combine(day, time(h), LONDON) for h in ROUNDUP_HOURS] + [None]
 
 
-def roundups(directory: str | Path, times: list[datetime | None] | None = None) -> list[Story]:
+def roundups(directory: str | Path, times: list[datetime | None] | None = None,
+             rules_dir: Path | None = None) -> list[Story]:
+    """The round-up as it stood at each time (None: the end of the night)."""
     out = []
     for t in roundup_times(directory) if times is None else times:
-        night, engine, desk = draft_night(directory, at=t)
+        night, engine, desk = draft_night(directory, at=t, rules_dir=rules_dir)
         at = t or max(d.declared_at for d in night.declarations)
         out.append(draft_roundup(night, engine, desk, at))
     return out
 
 
-def drafted_versions(directory: str | Path, times: list[datetime | None] | None = None) -> list[Story]:
+def drafted_versions(directory: str | Path, times: list[datetime | None] | None = None,
+                     rules_dir: Path | None = None) -> list[Story]:
     """Every story version of the night in feed order, then the round-ups."""
-    _, _, desk = draft_night(directory)
-    return list(desk.feed) + roundups(directory, times)
+    _, _, desk = draft_night(directory, rules_dir=rules_dir)
+    return list(desk.feed) + roundups(directory, times, rules_dir)
 
 
 def audit_drafted_night(directory: str | Path, times: list[datetime | None] | None = None):
