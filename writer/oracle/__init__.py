@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from writer.oracle.lexicon import Lexicon
-from writer.oracle.reader import StoryMeta, audit_text
+from writer.oracle.reader import audit_text
+from writer.oracle.reading import StoryMeta
 from writer.oracle.report import CLASSES, Disagreement, counts, format_disagreements
 from writer.oracle.text import clock
 from writer.oracle.truth import NightTruth, when

@@ -12,13 +12,11 @@ import re
 from functools import cached_property
 
 from writer.oracle import text as T
-from writer.oracle.parties import NAMED
 from writer.oracle.truth import NightTruth
 
 # a count in prose: figures from 10 with thousands separators ("1,156", never "1156"), words
 # below 10 ("no" for none)
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?!\d|,\d)|\d{1,3}(?!\d|,\d)|(?i:no|one|two|three|four|five|six|seven|eight|nine)\b)"
-NUM_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 ORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|\d+(?:st|nd|rd|th))"
 
 
@@ -45,7 +43,6 @@ class Lexicon:
             self.group[g.name.lower()] = gid
             bare = re.sub(r"^the ", "", g.name)
             self.group.setdefault(bare.lower(), gid)
-        self._ward_res: dict[str, str] = {}
 
     # -- regex pieces -------------------------------------------------------------------------
     @cached_property
@@ -74,15 +71,6 @@ class Lexicon:
             names.add(re.sub(r"^the ", "", g.name))
         return T.alternation(names)
 
-    def ward_re(self, slug: str | None) -> str:
-        key = slug or ""
-        got = self._ward_res.get(key)
-        if got is None:
-            names = set()
-            for d in self.truth.decls_by_council.get(slug, ()) if slug else ():
-                names.add(d.ward)
-            got = self._ward_res[key] = T.alternation(names, capfirst=False, ignore_case=True)
-        return got
 
     # -- lookups ------------------------------------------------------------------------------
     def party_of(self, name: str) -> str | None:
@@ -99,13 +87,4 @@ class Lexicon:
         n = name.strip().lower()
         return self.group.get(n) or self.group.get(re.sub(r"^the ", "", n))
 
-    def ward_key_of(self, slug: str, name: str) -> str | None:
-        """The ballot key of a ward as copy names it (any casing)."""
-        n = name.strip().lower()
-        for d in self.truth.decls_by_council.get(slug, ()):
-            if d.ward.lower() == n:
-                return d.key
-        return None
 
-    def is_main(self, cid: str) -> bool:
-        return cid in NAMED

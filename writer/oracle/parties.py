@@ -151,8 +151,6 @@ class Parties:
         """How the writer's copy prints a raw code: ``Other (X)`` as X."""
         return other_name(code) or code
 
-    def is_leap(self, cid: str) -> bool:
-        return cid.startswith("Other:leap code")
 
     # -- names in copy ------------------------------------------------------------------------
     def names_of(self, cid: str) -> set[str]:
@@ -167,10 +165,6 @@ class Parties:
             out.add(_capfirst(later[4:] if later.startswith("the ") else later))  # tally form
         out |= self.display.get(cid, set()) - set(NAMED) - set(GROUPS)
         return {n for n in out if n}
-
-    def is_plural(self, cid: str) -> bool:
-        forms = self.copy_names.get(cid)
-        return bool(forms and forms.get("plural"))
 
 
 def _capfirst(text: str) -> str:

@@ -70,13 +70,6 @@ def ordinal_word(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def house_number(n: int) -> str:
-    """How house style writes ``n`` in prose."""
-    if 0 <= n <= 9:
-        return ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")[n]
-    return f"{n:,}"
-
-
 def clock(t: datetime) -> str:
     """"11.25pm", "2am": a moment in British style, in UK local time."""
     local = t.astimezone(LONDON)
@@ -156,12 +149,6 @@ def _trie_regex(node: dict) -> str:
         return ""
     inner = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
     return f"(?:{inner})?" if ends else inner
-
-
-def split_list(text: str) -> list[str]:
-    """"A, B and C" -> ["A", "B", "C"] (a serial list of names with no "and" in them)."""
-    parts = re.split(r",\s+(?:and\s+)?|\s+and\s+", text.strip())
-    return [p.strip() for p in parts if p.strip()]
 
 
 _SEP = re.compile(r", (?:and )?| and ")

@@ -909,9 +909,6 @@ class NightTruth:
     def times(self) -> list[datetime]:
         return self._times
 
-    def points_of(self, slug: str) -> list[int]:
-        """The points just after each of a council's events."""
-        return sorted([d.seq + 1 for d in self.decls_by_council.get(slug, ())] + [t.seq + 1 for t in self.totals.get(slug, ())])
 
     def first_ward_of(self, slug: str, party: str, point: int) -> Declaration | None:
         """The first declaration (standing at ``point``) in which ``party`` won a seat."""
