@@ -23,9 +23,10 @@ from writer.oracle.report import Disagreement
 from writer.oracle.truth import CouncilState, NightTruth, Tally, WardResult, when
 
 
+# -- the story and the reading context -----------------------------------------------------------
+
+
 DISCLOSURE_CHECKED = "This report was produced automatically from official results and checked by an editor."
-
-
 DISCLOSURE_UNCHECKED = ("This report was produced automatically from official results and has not yet "
                         "been checked by an editor.")
 
@@ -124,6 +125,9 @@ class Ctx:
         return self.moment.group(gid) if gid else self.moment.national
 
 
+# -- phrasings: a regex over one sentence and its check ------------------------------------------
+
+
 Handler = Callable[[Ctx, re.Match], None]
 
 
@@ -205,6 +209,9 @@ def _types(lex: Lexicon) -> dict[str, str]:
         "CL": rf"{C}(?:, {C})*(?:,? and (?:{C}|{NUM} other councils?))?",
         "X": r"[^\d]+?",
     }
+
+
+# -- checks the phrasings share ------------------------------------------------------------------
 
 
 def n_(text: str) -> int:
@@ -499,4 +506,5 @@ def check_context(ctx: Ctx, label: str, values: list[tuple[str, float] | None], 
     ctx.flag("context figures", label, "no such figures in election.toml")
 
 
+#: The story's ward is replaced by this character before a sentence is read (reader.mask_ward).
 WARD_MASK = "\x01"
