@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from writer import resources
 from writer.oracle.text import demojibake
 from writer.oracle.parties import (NOC, Parties, Registry, can_control, load_copy_names, merge,
                                    other_name, party_key, seat_list)
@@ -635,7 +636,7 @@ class NightTruth:
     def __init__(self, directory: str | Path, *, rules_dir: str | Path | None = None,
                  registry: str | Path | None = None) -> None:
         self.dir = Path(directory)
-        rules = Path(rules_dir) if rules_dir else Path(__file__).resolve().parents[2] / "rules"
+        rules = Path(rules_dir) if rules_dir else resources.rules_dir()  # the editor's copy, else the writer's
         self.rules_dir = rules
         reg_path = Path(registry) if registry else rules / "party-registry.yaml"
         self.parties = Parties(Registry.load(reg_path), load_copy_names(rules / "parties.yaml"))
