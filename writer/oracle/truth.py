@@ -26,9 +26,9 @@ import pandas as pd
 import yaml
 
 from writer import resources
-from writer.oracle.text import demojibake
 from writer.oracle.parties import (NOC, Parties, Registry, can_control, load_copy_names, merge,
                                    other_name, party_key, seat_list)
+from writer.oracle.text import demojibake
 
 # -- small pure helpers -----------------------------------------------------------------------
 
