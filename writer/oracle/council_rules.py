@@ -498,7 +498,12 @@ def baseline_won(ctx: Ctx, m: re.Match) -> None:
 def left_out(ctx: Ctx, m: re.Match) -> None:
     st = _st(ctx, m)
     if st:
-        ctx.expect(f"declared wards of {st.name} with no like-for-like baseline", n_(m["n"]), st.wards_left_out)
+        n = n_(m["n"])
+        if n != st.wards_left_out:
+            out = sorted(w.decl.ward for w in st.wards.values() if not w.comparable)
+            ctx.flag(f"declared wards of {st.name} with no like-for-like baseline", n,
+                     f"{st.wards_left_out}: {', '.join(out) or 'none'} (the others match their baseline ward by "
+                     "code or by normalised name)")
 
 
 @rule(r"^<c:C> was fought on new ward boundaries, on a council (?P<dir>cut|enlarged) from <a:N> to <b:N> seats\.$", "new ward boundaries")

@@ -81,7 +81,7 @@ def check_margin(ctx: Ctx, w: WardResult, n: int, cand: str | None = None) -> No
     losers = [c for c in w.decl.candidates if not c.elected and c.votes is not None]
     top = losers[0] if losers else None
     if top is not None and top.party == last.party and last.votes - top.votes == n:
-        ctx.flag(f"margin in {w.decl.ward}", n, f"{n} is the gap between two {ctx.pname(last.party)} candidates "
+        ctx.flag(f"margin in {w.decl.ward}", n, f"{n} is the gap between two {re.sub(r'^the ', '', ctx.pname(last.party))} candidates "
                  f"({last.name} and {top.name}); against another party the margin is {got}", "rivals")
     else:
         ctx.flag(f"margin in {w.decl.ward}", n, got)
