@@ -455,3 +455,12 @@ def test_writer_oracle_lists_every_disagreement_as_json():
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert rows and {"story", "version", "sentence", "claim", "copy", "truth", "kind"} <= set(rows[0])
     assert any(r["story"].startswith("roundup:") for r in rows)  # the round-ups are read too
+
+
+def test_an_ordinal_claimed_for_two_councils_is_reported(demo_truth, demo_stories):
+    stourmere = demo_stories[("council:stourmere", 1)]
+    assert "Stourmere is the second council the Conservatives have lost" in stourmere.text()
+    copy = {"id": "council:thornley-bridge", "version": 9, "at": "2026-05-08T03:50:00+01:00", "kind": "council",
+            "text": "Thornley Bridge falls\n\nThornley Bridge is the second council the Conservatives have lost so far tonight."}
+    found = audit_night(demo_truth, [stourmere, copy])
+    assert any(d.claim == "ordinal claimed twice" and d.story == "council:thornley-bridge" for d in found)
