@@ -364,12 +364,44 @@ def roundup(night_dir: str, at: str | None, fmt: str, rules_dir: str | None) -> 
 @main.command()
 @click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
 @rules_option
-def quality(night_dir: str, rules_dir: str | None) -> None:
-    """Report on the whole night's copy: repeats, readability, lengths, fact-check failures."""
+@click.option("--limit", type=int, default=20, show_default=True, help="items listed per section")
+def quality(night_dir: str, rules_dir: str | None, limit: int) -> None:
+    """Report on the whole night's copy: repeats, readability, lengths, fact-check failures,
+    and the independent oracle's disagreements with the CSVs (every story version and the
+    round-up at the end of the night)."""
     from writer.draft.quality import format_quality, quality as measure
+    from writer.draft.roundup import draft_roundup
+    from writer.oracle import NightTruth, audit_night
     night, engine, desk = _draft_night(night_dir, None, rules_dir)
-    report = measure(desk.current(), desk.feed, _checker(night, rules_dir))
-    click.echo(format_quality(report))
+    end = max(d.declared_at for d in night.declarations) if night.declarations else None
+    versions = list(desk.feed) + ([draft_roundup(night, engine, desk, end)] if end else [])
+    truth = NightTruth(night_dir, rules_dir=Path(rules_dir) if rules_dir else resources.rules_dir())
+    report = measure(desk.current(), desk.feed, _checker(night, rules_dir), oracle=audit_night(truth, versions))
+    click.echo(format_quality(report, limit=limit))
+
+
+@main.command()
+@click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per disagreement")
+@click.option("--limit", type=int, default=50, show_default=True, help="disagreements listed (0: all)")
+@rules_option
+def oracle(night_dir: str, as_json: bool, limit: int, rules_dir: str | None) -> None:
+    """Read every story version of the night, and the round-up at 2am, 4am, 1pm and the end,
+    against the CSVs with the independent oracle (writer/oracle), and list the disagreements."""
+    from writer.draft.audit import drafted_versions
+    from writer.oracle import NightTruth, audit_night, format_disagreements
+    rules = Path(rules_dir) if rules_dir else resources.rules_dir()
+    try:
+        stories = drafted_versions(night_dir, rules_dir=rules)
+    except InputError as exc:
+        _fail_input(exc)
+    found = audit_night(NightTruth(night_dir, rules_dir=rules), stories)
+    if as_json:
+        for d in found:
+            click.echo(json.dumps(d.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(f"Story versions read: {len(stories)}")
+        click.echo(format_disagreements(found, limit=limit or None))
 
 
 # -- the newsroom: review app, users and API tokens (writer/web) -------------------------------

@@ -8,7 +8,10 @@
 - Flesch reading ease (the standard formula, with a simple syllable counter);
 - lengths: words per story, words per lede, paragraphs per story (min/median/max by kind);
 - fact-check failures, when a checker is given (``checker.check(story)`` returning a result
-  with ``.ok`` and ``.failures``).
+  with ``.ok`` and ``.failures``);
+- the independent oracle's disagreements (:mod:`writer.oracle`), when given: claims in the
+  copy that the CSVs do not support, which the fact-check cannot see because it compares
+  the copy with the engine's own facts.
 
 ``format_quality(report)`` renders the report as plain text for an editor.
 """
@@ -98,7 +101,8 @@ def _family(story: Story) -> str:
 
 
 # -- the report -------------------------------------------------------------------------------
-def quality(stories: list[Story], feed: list[Story] | None = None, checker=None) -> dict[str, Any]:
+def quality(stories: list[Story], feed: list[Story] | None = None, checker=None,
+            oracle: list | None = None) -> dict[str, Any]:
     """Measure a night's stories (the latest version of each) and, given the feed, every
     version in the order drafted. See the module docstring for what is measured."""
     stories = [s for s in stories if s.status != "retracted"]
@@ -165,6 +169,7 @@ def quality(stories: list[Story], feed: list[Story] | None = None, checker=None)
         report["fact_check"] = {"checked": len(stories), "failed": len(failures), "failures": failures}
     else:
         report["fact_check"] = None
+    report["oracle"] = None if oracle is None else list(oracle)
     return report
 
 
@@ -232,4 +237,10 @@ def format_quality(report: dict[str, Any], *, limit: int = 20) -> str:
             out += [f"    - {x}" for x in f["failures"]]
         if fc["failed"] > limit:
             out.append(f"  ... and {fc['failed'] - limit} more")
+
+    found = report.get("oracle")
+    if found is not None:
+        from writer.oracle import format_disagreements
+
+        out += ["", format_disagreements(found, limit=limit)]
     return "\n".join(out)
