@@ -41,7 +41,7 @@ WARD_FACT_NAMES = (
     "at, baseline_holders, baseline_label, baseline_ward, biggest_fall, biggest_rise, changed_hands, "
     "comparable, council, council_name, cycle, electorate, extra_seats, first_seat, gains, gains_count, "
     "groups, has_votes, holds, majority, majority_pct, matched_by, not_comparable_reason, region, scope, "
-    "seat_change, seats, share_change, shares, subject, total_votes, turnout_pct, ward, ward_id, winners, "
+    "seat_change, seats, share_change, shares, subject, total_votes, turnout_pct, unit, ward, ward_id, winners, "
     "winning_party, won")
 CONTROL = "expected a party that can control a council (Con, Green, LD, Lab, Reform, UKIP or 'Other (Name)') or NOC"
 

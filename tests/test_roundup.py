@@ -126,12 +126,13 @@ def test_end_of_2022_national_tally_and_baseline(end_of_2022):
     # seats won and their change on one base: the councils that can be compared; then the
     # totals counting the councils that cannot be, said as such
     seats = next(p for p in story.paragraphs if "on the same seats in 2018" in p)
-    assert seats.startswith(f"In the {t.councils_compared} declared councils whose seats can be compared like for like, "
-                            f"Labour won {t.seats_won_compared['Lab']:,} seats, up 43 on the same seats in 2018")
+    assert seats.startswith(f"Of the seats that can be compared like for like, in {t.councils_compared} declared "
+                            f"councils, Labour won {t.seats_won_compared['Lab']:,}, up 43 on the same seats in 2018")
     assert "down 225" in seats and "councillors" not in seats
-    assert (f"Counting the {t.councils_final - t.councils_compared} councils that cannot be compared as well, "
-            f"Labour has won {t.seats_won['Lab']:,} seats") in seats
-    assert story.table_caption.startswith(f"Seats won in the {t.councils_compared} declared councils that can be compared")
+    assert (f"Counting every seat declared, including the {t.councils_final - t.councils_compared} councils that "
+            f"cannot be compared, Labour has won {t.seats_won['Lab']:,} seats") in seats
+    assert story.table_caption.startswith("Seats won of those that can be compared with 2018, "
+                                          f"in {t.councils_compared} declared councils")
     assert {r.party: r.seats for r in story.table}["Lab"] == t.seats_won_compared["Lab"]
     context = _paragraph(story, "At the 2018 elections, the baseline for these seats")
     assert "Labour and the Conservatives were level on 35%, with the Liberal Democrats on 16%, according to the BBC" in context

@@ -209,7 +209,7 @@ def test_numbers_under_ten_in_words(request):
 
 def test_thousands_take_commas(rendered_2022):
     texts = " ".join(p for r in rendered_2022 for p in r.prose)
-    assert "1,156 seats" in texts  # Labour in London (every London council can be compared)
+    assert "1,156 of the seats compared" in texts  # Labour in London (every London council can be compared)
     assert not re.search(r"\b\d{4,}\s+(votes|councillors|seats)\b", texts)
 
 

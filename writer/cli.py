@@ -366,17 +366,18 @@ def roundup(night_dir: str, at: str | None, fmt: str, rules_dir: str | None) -> 
 @rules_option
 @click.option("--limit", type=int, default=20, show_default=True, help="items listed per section")
 def quality(night_dir: str, rules_dir: str | None, limit: int) -> None:
-    """Report on the whole night's copy: repeats, readability, lengths, fact-check failures,
-    and the independent oracle's disagreements with the CSVs (every story version and the
-    round-up at the end of the night)."""
+    """Report on the whole night's copy: repeats, readability, lengths, fact-check failures
+    (every story, and the round-up at 2am, 4am, 1pm and the end of the night), and the
+    independent oracle's disagreements with the CSVs (every story version and those round-ups)."""
+    from writer.draft.audit import roundups as roundups_at
     from writer.draft.quality import format_quality, quality as measure
-    from writer.draft.roundup import draft_roundup
     from writer.oracle import NightTruth, audit_night
     night, engine, desk = _draft_night(night_dir, None, rules_dir)
-    end = max(d.declared_at for d in night.declarations) if night.declarations else None
-    versions = list(desk.feed) + ([draft_roundup(night, engine, desk, end)] if end else [])
-    truth = NightTruth(night_dir, rules_dir=Path(rules_dir) if rules_dir else resources.rules_dir())
-    report = measure(desk.current(), desk.feed, _checker(night, rules_dir), oracle=audit_night(truth, versions))
+    rules = Path(rules_dir) if rules_dir else resources.rules_dir()
+    roundups = roundups_at(night_dir, rules_dir=rules) if night.declarations else []
+    truth = NightTruth(night_dir, rules_dir=rules)
+    report = measure(desk.current(), desk.feed, _checker(night, rules_dir),
+                     oracle=audit_night(truth, list(desk.feed) + roundups), roundups=roundups)
     click.echo(format_quality(report, limit=limit))
 
 

@@ -219,6 +219,12 @@ class Engine:
         scope = "national" if gid == NATIONAL.id else "group"
         if tally.complete:
             touched = touched | set(tally.seats_won) | set(tally.control) | set(tally.control_before)
+        if scope == "group":
+            # every party with a standing story figure in this group: its councils declared,
+            # councils run and seats move with any council's result, not only its own
+            prefix = f":{gid}:"
+            touched = touched | {e.subject.split(":", 1)[1] for e in self.log.active.values()
+                                 if e.scope == "group" and prefix in f":{e.subject}"}
         events: list[Event] = []
         for party in sorted(touched):
             if party in ("Vacant", "Other", parties.NOC):

@@ -746,8 +746,8 @@ def _unit_key(it: Item) -> str | None:
     v = it.value
     if it.signed:
         return "signed"
-    if isinstance(v, int) and 1800 <= v <= 2100 and it.decimals == 0:
-        return "year"
+    if isinstance(v, int) and 1800 <= v <= 2100 and it.decimals == 0 and "," not in it.text:
+        return "year"  # (a figure written with a thousands separator, "2,031", is never a year)
     return None
 
 

@@ -117,6 +117,10 @@ _NOT_COMPARED = re.compile(r"^ councils? that cannot be compared\b")
 # what to watch: "Counting goes on in 87 councils", "Among the 74 councils yet to declare a seat"
 _STILL_COUNTING = re.compile(r"\b(?:counting (?:goes|went|is going) on|counting continues|still counting) in $")
 _YET_TO_DECLARE = re.compile(r"^ councils? (?:yet|still) to declare a seat\b")
+# seats counted among those compared: "Labour won 563 of the seats compared", and a sentence
+# about them: "Of the seats that can be compared like for like, in 136 councils, Labour won 2,031"
+_OF_SEATS_COMPARED = re.compile(r"^ of the seats (?:that can be |that could be )?compared\b")
+_SEATS_SENTENCE = re.compile(r"^of the seats (?:that can be |that could be )?compared\b")
 # which base a group's or the nation's seats are given on
 _ALL_BASE = re.compile(r"\b(?:cannot|can ?not|could not) be compared\b|\bevery seat declared\b")
 _COMPARED_BASE = re.compile(r"\b(?:can|could) be compared\b|\bcompared with\b|\bcouncils? compared\b")
@@ -289,6 +293,10 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
     if more:
         cue = "gain" if more.group(1) == "more" else "loss"
     party = bound_index(skel, phs, kinds, noc, k, cs)
+    if unit is None and given not in ("signed", "%", "points", "year") and (
+            _OF_SEATS_COMPARED.match(post) or (_SEATS_SENTENCE.match(skel) and party is not None
+                                               and not (_YEAR_SLOT.search(before) and _YEAR_SLOT_END.match(post)))):
+        unit = "seat"
     if unit is None and prev_kind == "P" and not seg.strip() and given != "signed":
         # "Labour has 2,268 councillors, up 43; the Conservatives 1,078": the figure stands
         # for the sentence's first figure said of a party ("and the Lib Dems 26")

@@ -8,6 +8,7 @@ seats won tonight alone.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -127,19 +128,36 @@ def largest_party(composition: dict[str, int]) -> tuple[str | None, bool]:
 
 def up_holders_estimate(council: Council, baseline: BaselineCouncil | None,
                         wards: tuple[BaselineWard, ...]) -> dict[str, int]:
-    """Who held, in the baseline, the seats that are up tonight: the baseline's seats won
-    when it elected the same share of the council, else each baseline ward's top-placed
-    winners in proportion (a thirds council after an all-out year)."""
+    """Who held, in the baseline, the seats that are up tonight (DOMAIN.md): the baseline's
+    seats won when it elected as many seats as tonight; else each baseline ward's top-placed
+    winners in proportion (a thirds council after an all-out year), the whole scaled to the
+    number of seats up tonight (a council whose size or wards changed has more or fewer
+    baseline wards than seats up)."""
     if baseline is None:
         return {}
     if baseline.seats_up == council.seats_up or not wards:
-        return dict(baseline.seats_won)
-    holders: dict[str, int] = {}
-    for ward in wards:
-        k = max(1, round(ward.seats * council.seats_up / baseline.seats_up))
-        for c in ward.top_winners(k):
-            holders[c.party] = holders.get(c.party, 0) + 1
-    return holders
+        held = dict(baseline.seats_won)
+    else:
+        held = {}
+        for ward in wards:
+            k = max(1, math.floor(ward.seats * council.seats_up / baseline.seats_up + 0.5))  # half up
+            for c in ward.top_winners(k):
+                held[c.party] = held.get(c.party, 0) + 1
+    return scale_seats(held, council.seats_up)
+
+
+def scale_seats(seats: dict[str, int], total: int) -> dict[str, int]:
+    """``seats`` scaled to add up to ``total``, by largest remainder (ties to the larger
+    party, then the code); unchanged where they already do."""
+    have = sum(seats.values())
+    if have == total or have == 0:
+        return dict(seats)
+    quotas = {p: n * total / have for p, n in seats.items()}
+    out = {p: int(q) for p, q in quotas.items()}
+    order = sorted(quotas, key=lambda p: (-(quotas[p] - out[p]), -seats[p], p))
+    for p in order[:total - sum(out.values())]:
+        out[p] += 1
+    return {p: n for p, n in out.items() if n}
 
 
 class CouncilTally:

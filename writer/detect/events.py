@@ -56,10 +56,13 @@ def fingerprint(facts: Mapping[str, Any], rule: Rule) -> str:
     """What must differ for a re-evaluation to count as a change.
 
     A declared ward or council changes only when a correction changes any of its facts.
-    Running situations (a council still counting, a group or the nation as councils come
-    in) change with every declaration, so their events are updated only when a fact the
-    rule itself uses changes, or when a group's last council declares."""
-    if rule.scope == "ward" or (rule.scope == "council" and rule.stage == "declared"):
+    A group's event changes with any of its facts: its story prints them (councils declared,
+    councils run, seats won), and a story redrafted for another event must not print this
+    one's figures as they stood earlier in the night. Other running situations (a council
+    still counting, the nation as councils come in) change with every declaration, so their
+    events are updated only when a fact the rule itself uses changes, or when the nation's
+    last council declares."""
+    if rule.scope in ("ward", "group") or (rule.scope == "council" and rule.stage == "declared"):
         # "complete" becoming "declared" with the same figures is not news
         keep = set(facts) - {"at", "status"}
     else:

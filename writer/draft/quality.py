@@ -8,7 +8,7 @@
 - Flesch reading ease (the standard formula, with a simple syllable counter);
 - lengths: words per story, words per lede, paragraphs per story (min/median/max by kind);
 - fact-check failures, when a checker is given (``checker.check(story)`` returning a result
-  with ``.ok`` and ``.failures``);
+  with ``.ok`` and ``.failures``), of the stories and of any round-ups given;
 - the independent oracle's disagreements (:mod:`writer.oracle`), when given: claims in the
   copy that the CSVs do not support, which the fact-check cannot see because it compares
   the copy with the engine's own facts.
@@ -102,9 +102,10 @@ def _family(story: Story) -> str:
 
 # -- the report -------------------------------------------------------------------------------
 def quality(stories: list[Story], feed: list[Story] | None = None, checker=None,
-            oracle: list | None = None) -> dict[str, Any]:
+            oracle: list | None = None, roundups: list[Story] = ()) -> dict[str, Any]:
     """Measure a night's stories (the latest version of each) and, given the feed, every
-    version in the order drafted. See the module docstring for what is measured."""
+    version in the order drafted. ``roundups`` (the story of the night at chosen times) are
+    fact-checked with the stories. See the module docstring for what is measured."""
     stories = [s for s in stories if s.status != "retracted"]
     report: dict[str, Any] = {"stories": len(stories)}
 
@@ -161,12 +162,13 @@ def quality(stories: list[Story], feed: list[Story] | None = None, checker=None,
     # fact-check failures
     if checker is not None:
         failures = []
-        for s in stories:
+        checked = [*stories, *roundups]
+        for s in checked:
             result = checker.check(s)
             if not result.ok:
-                failures.append({"story": s.id, "template": s.template,
+                failures.append({"story": s.id if s.kind != "roundup" else f"{s.id} at {s.at}", "template": s.template,
                                  "failures": [str(f) for f in (result.failures or ())]})
-        report["fact_check"] = {"checked": len(stories), "failed": len(failures), "failures": failures}
+        report["fact_check"] = {"checked": len(checked), "failed": len(failures), "failures": failures}
     else:
         report["fact_check"] = None
     report["oracle"] = None if oracle is None else list(oracle)

@@ -456,8 +456,8 @@ def _evidence(engine, f: dict[str, Any], used: Sequence[Event], at: datetime | N
 
 def table_caption(f: dict[str, Any]) -> str:
     n = f["national"]["councils_compared"]
-    return (f"Seats won in the {n:,} declared {'council' if n == 1 else 'councils'} that can be compared "
-            f"with {f['baseline_label']}, and the change on the same seats.")
+    return (f"Seats won of those that can be compared with {f['baseline_label']}, in {n:,} declared "
+            f"{'council' if n == 1 else 'councils'}, and the change on the same seats.")
 
 
 def _table_rows(national: dict[str, Any]) -> list[SeatRow]:

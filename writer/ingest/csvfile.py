@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import ftfy
+
 from writer import parties
 from writer.ingest.problems import Problem
 from writer.ingest.text import name_problem
@@ -27,6 +29,17 @@ if TYPE_CHECKING:
     from writer.identity import PartyIdentity
 
 _MAX_DIGITS = 15  # more than any count here; int() of thousands of digits is slow and then refused
+
+
+def _repair(value: str) -> str:
+    """A field as its source meant it: text that went through a wrong encoding on its way
+    ("St Clementâ€™s", UTF-8 read as Windows-1252) is put right ("St Clement’s") with ftfy,
+    so that the ward matches its baseline and copy prints its name. ASCII is left alone, and
+    so is text holding control characters (C0 or C1): that is refused as it stands, not
+    repaired into something else (see :meth:`CsvFile.text`)."""
+    if value.isascii() or any(ord(ch) < 0x20 or 0x7f <= ord(ch) <= 0x9f for ch in value):
+        return value
+    return ftfy.fix_encoding(value)
 
 
 @dataclass
@@ -115,7 +128,7 @@ class CsvFile:
                 if len(fields) != len(self.columns):
                     self.problem(line, None, f"has {len(fields)} fields; expected {len(self.columns)} as in the header")
                     continue
-                self.rows.append(Row(line, {c: v.strip() for c, v in zip(self.columns, fields)}))
+                self.rows.append(Row(line, {c: _repair(v.strip()) for c, v in zip(self.columns, fields)}))
         except csv.Error as exc:
             at = reader.line_num if not self.columns else start
             if "field larger than field limit" in str(exc):

@@ -22,6 +22,35 @@ def _other(ctx: Ctx, m: re.Match, name: str = "o") -> str:
     return ctx.P(m.group(name)) if m.group(name) else NOC
 
 
+@rule(rf"^<p:P> {V_HAS} taken (?:control of|the London borough of) <c:C> {FROM}, with <n:N> of the <m:N> seats on the council\.$", "on the council")
+def lede_gain_with_on(ctx: Ctx, m: re.Match) -> None:
+    """Seats held on the whole council (some of them not up tonight): a holding, not a win."""
+    st, p = _st(ctx, m), ctx.P(m["p"])
+    check_control(ctx, st, "gain", p, _other(ctx, m))
+    if st:
+        check_seats(ctx, st, p, n_(m["n"]))
+        check_total(ctx, st, n_(m["m"]))
+
+
+@rule(rf"^<c:C> has changed hands: <p:P> now holds? <n:N> of the <m:N> seats and takes? control {FROM}\.$", "now hold")
+def lede_gain_holds(ctx: Ctx, m: re.Match) -> None:
+    st, p = _st(ctx, m), ctx.P(m["p"])
+    check_control(ctx, st, "gain", p, _other(ctx, m))
+    if st:
+        check_seats(ctx, st, p, n_(m["n"]))
+        check_total(ctx, st, n_(m["m"]))
+
+
+@rule(rf"^In London, <c:C> has passed {FROM} to <p:P>, which now holds <n:N> of the <m:N> seats\.$", "now holds")
+def lede_gain_london2_holds(ctx: Ctx, m: re.Match) -> None:
+    st, p = _st(ctx, m), ctx.P(m["p"])
+    _london(ctx, st)
+    check_control(ctx, st, "gain", p, _other(ctx, m))
+    if st:
+        check_seats(ctx, st, p, n_(m["n"]))
+        check_total(ctx, st, n_(m["m"]))
+
+
 @rule(rf"^<p:P> {V_HAS} taken (?:control of|the London borough of) <c:C> {FROM}, winning <n:N> of the <m:N> seats\.$", "winning")
 def lede_gain_winning(ctx: Ctx, m: re.Match) -> None:
     st, p = _st(ctx, m), ctx.P(m["p"])
@@ -64,6 +93,18 @@ def lede_gain_london3(ctx: Ctx, m: re.Match) -> None:
     if st:
         check_seats(ctx, st, p, n_(m["n"]))
         check_total(ctx, st, n_(m["m"]))
+
+
+@rule(r"^Seats won in the (?P<unit>wards|divisions) that can be compared with <y:Y>, and the change on the same seats \((?:one|<n:N>) declared (?:ward|division)s? left out\)\.$", "can be compared")
+def council_table_caption(ctx: Ctx, m: re.Match) -> None:
+    """The caption of a council's table when some declared wards have no like-for-like
+    baseline: the table's seats are then those of the wards compared."""
+    check_year(ctx, m["y"])
+    st = ctx.state
+    if st is None:
+        return
+    ctx.expect("declared wards with no like-for-like baseline", n_(m["n"]) if m["n"] else 1, st.wards_left_out)
+    ctx.table_compared = True
 
 
 def _london(ctx: Ctx, st: CouncilState | None) -> None:
@@ -150,7 +191,7 @@ def lede_lose2(ctx: Ctx, m: re.Match) -> None:
     rest = m["rest"]
     if st is None:
         return
-    a = _fullmatch(rf", though (?:it|they) still {V_HAS} the most seats(?P<shared>, shared,)?: ({NUM}) of ({NUM})", rest)
+    a = _fullmatch(rf", though (?:it|they) still {V_HAS} (?:the most seats|(?P<shared>as many seats as any other party)): ({NUM}) of ({NUM})", rest)
     b = _fullmatch(rf"; ({ctx.lex.party_re}) (?:is|are) now the (joint )?largest party, with ({NUM}) of the ({NUM}) seats", rest)
     if a:
         check_largest(ctx, st, p, bool(a["shared"]), n_(a.group(2)))
@@ -158,7 +199,7 @@ def lede_lose2(ctx: Ctx, m: re.Match) -> None:
     elif b:
         check_largest(ctx, st, ctx.P(b.group(1)), bool(b.group(2)), n_(b.group(3)))
         check_total(ctx, st, n_(b.group(4)))
-    else:
+    elif rest:
         ctx.flag("sentence", rest, "a phrasing the oracle cannot read", "unread")
 
 
@@ -188,7 +229,7 @@ def lede_noc1(ctx: Ctx, m: re.Match) -> None:
     _noc_largest(ctx, m)
 
 
-@rule(rf"^No party has a majority on <c:C>, which stays under no overall control; <p:P> {V_HAS} the most seats(?P<joint>, shared,)?: <n:N> of <m:N>\.$", "which stays under")
+@rule(rf"^No party has a majority on <c:C>, which stays under no overall control; <p:P> {V_HAS} (?:the most seats|(?P<joint>as many seats as any other party)): <n:N> of <m:N>\.$", "which stays under")
 def lede_noc2(ctx: Ctx, m: re.Match) -> None:
     _noc_largest(ctx, m)
 
@@ -234,16 +275,50 @@ def _new_win(ctx: Ctx, m: re.Match) -> None:
         check_total(ctx, st, n_(m["m"]))
 
 
-@rule(rf"^(?:No party has won a majority on the new <c:C> council at its first election; <p:P> (?:is|are) the largest party with <n:N> of the <m:N> seats"
-      rf"|The first election to the new <c2:C> council has left no party with a majority; <p2:P> {V_HAS} the most seats, <n2:N> of <m2:N>"
-      rf"|Voters in <c3:C> have elected a new council with no party in overall control; <p3:P> {V_HAS} the most seats, <n3:N> of <m3:N>)\.$", "new")
+@rule(rf"^(?:No party has won a majority on the new <c:C> council at its first election; <p:P> (?:is|are) the (?P<j>joint )?largest party with <n:N> of the <m:N> seats"
+      rf"|The first election to the new <c2:C> council has left no party with a majority; <p2:P> {V_HAS} (?:the most seats|(?P<j2>as many seats as any other party))[,:] <n2:N> of <m2:N>"
+      rf"|Voters in <c3:C> have elected a new council with no party in overall control; <p3:P> {V_HAS} (?:the most seats|(?P<j3>as many seats as any other party))[,:] <n3:N> of <m3:N>)\.$", "new")
 def lede_new_noc(ctx: Ctx, m: re.Match) -> None:
     i = "" if m["c"] else "2" if m["c2"] else "3"
     st = ctx.cs(m["c" + i])
     check_control(ctx, st, "new_noc")
     if st:
-        check_largest(ctx, st, ctx.P(m["p" + i]), False, n_(m["n" + i]))
+        check_largest(ctx, st, ctx.P(m["p" + i]), bool(m["j" + i]), n_(m["n" + i]))
         check_total(ctx, st, n_(m["m" + i]))
+
+
+@rule(r"^(?:No party has won a majority on the new <c:C> council at its first election, where <n:N> of the <m:N> seats make a majority"
+      r"|The first election to the new <c2:C> council has left no party with a majority of its <m2:N> seats"
+      r"|Voters in <c3:C> have elected a new council with no party in overall control, where <n3:N> seats make a majority)\.$", "new")
+def lede_new_noc_plain(ctx: Ctx, m: re.Match) -> None:
+    """A new council with no majority, where no party can be called the largest."""
+    i = "" if m["c"] else "2" if m["c2"] else "3"
+    st = ctx.cs(m["c" + i])
+    check_control(ctx, st, "new_noc")
+    if st:
+        if m.groupdict().get("n" + i):
+            check_majority_needed(ctx, st, n_(m["n" + i]))
+        if m.groupdict().get("m" + i):
+            check_total(ctx, st, n_(m["m" + i]))
+
+
+@rule(rf"^<p:P> {V_HAS} lost control of <c:C>, which is now under no overall control\.$", "which is now under")
+def lede_lose1_plain(ctx: Ctx, m: re.Match) -> None:
+    check_control(ctx, _st(ctx, m), "lose", ctx.P(m["p"]))
+
+
+@rule(r"^No party now has a majority on <c:C> after <p:P> lost control\.$", "no party now has a majority")
+def lede_lose3_plain(ctx: Ctx, m: re.Match) -> None:
+    check_control(ctx, _st(ctx, m), "lose", ctx.P(m["p"]))
+
+
+@rule(r"^(?:<c:C> remains under no overall control after this election|No party has a majority on <c2:C>, which stays under no overall control"
+      r"|No party has won a majority of the <m3:N> seats on <c3:C> council, which stays under no overall control)\.$", ("remains under", "which stays under", "no party has won"))
+def lede_noc_plain(ctx: Ctx, m: re.Match) -> None:
+    st = ctx.cs(m["c"] or m["c2"] or m["c3"])
+    check_control(ctx, st, "noc")
+    if st and m["m3"]:
+        check_total(ctx, st, n_(m["m3"]))
 
 
 @rule(r"^(?:<p:P> win new <c:C> council|<p2:P> to run new <c2:C> council|New <c3:C> council goes to <p3:P>|New <c4:C> council set to go to <p4:P>)$", "new")
@@ -298,7 +373,7 @@ def handover(ctx: Ctx, m: re.Match) -> None:
         check_seats(ctx, st, p, 0)
     elif d:
         check_seats(ctx, st, ctx.P(d.group(1)), n_(d.group(2)))
-    else:
+    elif rest:
         ctx.flag("sentence", rest, "a phrasing the oracle cannot read", "unread")
 
 
@@ -767,7 +842,7 @@ def settled_head(ctx: Ctx, m: re.Match) -> None:
         check_control(ctx, st, "gain", p, st.council.control_before or NOC, provisional=True)
 
 
-@rule(rf"^Counting continues in <c:C>, where <n:N> seats are needed for a majority(?: and <p:P> {V_HAS} the most so far, <k:N>)?\.$", "counting continues")
+@rule(rf"^Counting continues in <c:C>, where <n:N> seats are needed for a majority(?: and <p:P> {V_HAS} the most so far, <k:N>(?P<incl>, counting councillors not up this time)?)?\.$", "counting continues")
 def counting_noc(ctx: Ctx, m: re.Match) -> None:
     st = _st(ctx, m)
     if st is None:
@@ -777,6 +852,8 @@ def counting_noc(ctx: Ctx, m: re.Match) -> None:
         p = ctx.P(m["p"])
         check_so_far(ctx, st, p, n_(m["k"]))
         _check_leader(ctx, st, p)
+        if m["incl"] and st.council.cycle == "all-out":
+            ctx.flag("councillors not up", "counting councillors not up this time", "every seat was up: none is not up")
 
 
 @rule(rf"^Counting continues in <c:C>: <p:P> {V_HAS} <n:N> seats? so far(?P<incl>, including those not up for election this time)?, and <k:N> are needed for a majority of the <t:N>\.$", "counting continues")

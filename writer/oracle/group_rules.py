@@ -257,3 +257,59 @@ def group_definition(ctx: Ctx, m: re.Match) -> None:
 
 def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+# -- seats won of those compared, beside their change (one base) ---------------------------------
+_GAIN = r"(?:a net gain of <n:N>(?: seats?)?|a net loss of <n2:N>(?: seats?)?|no net change|the same number)"
+_UPDOWN = r"(?:up <n:N>(?: seats?)?|down <n2:N>(?: seats?)?|unchanged|level)"
+_OF = r"<s:N> of the seats compared"
+
+
+@rule(rf"^Across <k:N> councils? in <g:G>, <p:P> {V_HAS} won {_OF}, {_GAIN} on <y:Y>\.$", "seats compared")
+def group_compared1(ctx: Ctx, m: re.Match) -> None:
+    _group_pair(ctx, m, "s", "seats")
+
+
+@rule(rf"^In the <k:N> councils? in <g:G> that can be compared with <y:Y>, <p:P> won {_OF}, {_UPDOWN} on the same seats\.$", "seats compared")
+def group_compared2(ctx: Ctx, m: re.Match) -> None:
+    _group_pair(ctx, m, "s", "seats")
+
+
+@rule(rf"^In <g:G>, <p:P> won <s:N> of the seats compared with <y:Y> in <k:N> councils?, {_GAIN}\.$", "seats compared")
+def group_compared3(ctx: Ctx, m: re.Match) -> None:
+    _group_pair(ctx, m, "s", "seats")
+
+
+@rule(rf"^<p:P> (?:is|are) {_UPDOWN} on <y:Y> across <k:N> councils? {WHERE}<g:G>, winning {_OF}\.$", "seats compared")
+def group_compared4(ctx: Ctx, m: re.Match) -> None:
+    _group_pair(ctx, m, "s", "seats")
+
+
+@rule(rf"^{WHERE}<g:G>, <p:P> {V_HAS} {_GAIN} on <y:Y> across <k:N> councils?, winning {_OF}\.$", "seats compared")
+def group_compared5(ctx: Ctx, m: re.Match) -> None:
+    _group_pair(ctx, m, "s", "seats")
+
+
+@rule(rf"^Across <k:N> councils? {WHERE}<g:G> compared with <y:Y>, <p:P> won {_OF}, {_GAIN}\.$", "seats compared")
+def group_compared6(ctx: Ctx, m: re.Match) -> None:
+    _group_pair(ctx, m, "s", "seats")
+
+
+@rule(rf"^In <g:G>, <p:P> (?:is|are) {_UPDOWN} on <y:Y> across <k:N> councils?, winning {_OF}\.$", "seats compared")
+def group_compared7(ctx: Ctx, m: re.Match) -> None:
+    _group_pair(ctx, m, "s", "seats")
+
+
+@rule(rf"^{WHERE}<g:G>, <p:P> won <s:N> of the seats compared with <y:Y> across <k:N> councils?, {_UPDOWN} on the same seats\.$", "seats compared")
+def group_compared8(ctx: Ctx, m: re.Match) -> None:
+    _group_pair(ctx, m, "s", "seats")
+
+
+@rule(rf"^<p:P> won <s:N> of the seats compared with <y:Y> across <k:N> councils? in <g:G>, {_UPDOWN} on the same seats\.$", "seats compared")
+def group_compared9(ctx: Ctx, m: re.Match) -> None:
+    _group_pair(ctx, m, "s", "seats")
+
+
+@rule(rf"^Across <k:N> councils? {WHERE}<g:G>, <p:P> {V_HAS} won {_OF}, {_GAIN} on <y:Y>\.$", "seats compared")
+def group_compared10(ctx: Ctx, m: re.Match) -> None:
+    _group_pair(ctx, m, "s", "seats")

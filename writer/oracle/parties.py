@@ -75,6 +75,7 @@ class Registry:
 
     by_key: dict[str, str] = field(default_factory=dict)  # party_key(name) -> writer code
     by_leap: dict[str, str] = field(default_factory=dict)  # LEAP code (lower) -> writer code
+    codes: list[str] = field(default_factory=list)  # every writer code the registry names
 
     @classmethod
     def load(cls, path: Path | None) -> "Registry":
@@ -86,6 +87,7 @@ class Registry:
             code = str(entry.get("code", "")).strip()
             if not code:
                 continue
+            reg.codes.append(code)
             names = list(entry.get("names") or [])
             own = other_name(code)
             if own:
@@ -112,6 +114,8 @@ class Parties:
         self.pool: dict[str, list[str]] = {}
         self.display: dict[str, set[str]] = {}  # canonical id -> names it is printed as
         self._cache: dict[tuple[str, str | None], str] = {}
+        for code in registry.codes:  # a registered party is printed by its registered name
+            self.canon(code)
 
     # -- canonical ids ------------------------------------------------------------------------
     def canon(self, code: str, council: str | None = None) -> str:

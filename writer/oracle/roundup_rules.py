@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from writer.oracle import text as T
 from writer.oracle.lexicon import NUM, Lexicon
 from writer.oracle.parties import NOC
 from writer.oracle.reading import (
@@ -275,21 +276,44 @@ def roundup_noc(ctx: Ctx, m: re.Match) -> None:
     ctx.expect("change in councils under no overall control", _change_words(m["ch"]), nat.control_change(NOC))
 
 
-@rule(r"^(?P<lead>In the seats declared so far, )?(?P<list>.+? on the same seats in <y:Y>.*)\.$", "on the same seats in", ("roundup",))
-def roundup_seats(ctx: Ctx, m: re.Match) -> None:
+@rule(r"^Of the seats that can be compared like for like, in <k:N> declared councils?, (?P<list>.+? on the same seats in <y:Y>.*)\.$", "of the seats that can be compared", ("roundup",))
+def roundup_seats_compared(ctx: Ctx, m: re.Match) -> None:
+    """Seats won of those that can be compared, with the change on the same seats: one base."""
     check_year(ctx, m["y"])
     nat = ctx.moment.national
+    ctx.expect("councils whose seats can be compared", n_(m["k"]), len(nat.compared))
     P = ctx.lex.party_re
     for i, item in enumerate(re.split(r"; (?:and )?", m["list"])):
-        a = _fullmatch(rf"({P}) {V_HAS} ({NUM}) (councillors?|seats?), (.+?) on the same seats in \d{{4}}", item) if i == 0 else \
+        a = _fullmatch(rf"({P}) won ({NUM}), (.+?) on the same seats in \d{{4}}", item) if i == 0 else \
             _fullmatch(rf"({P}) ({NUM}), (.+)", item)
         if not a:
             ctx.flag("seats won", item, "a phrasing the oracle cannot read", "unread")
             continue
-        p = ctx.P(a.group(1))
-        word = a.group(3) if i == 0 else "councillors"
-        ch = _change_words(a.group(4) if i == 0 else a.group(3))
-        check_tally_pair(ctx, nat, p, n_(a.group(2)), word, ch, declared=ctx.moment.declared_won)
+        check_tally_pair(ctx, nat, ctx.P(a.group(1)), n_(a.group(2)), "seats", _change_words(a.group(3)),
+                         declared=ctx.moment.declared_won)
+
+
+@rule(r"^Counting every seat declared(?P<sofar> so far)?, including (?:the <n:N> councils? that cannot be compared|councils still counting and those that cannot be compared), (?P<list>.+)\.$", "counting every seat declared", ("roundup",))
+def roundup_seats_all(ctx: Ctx, m: re.Match) -> None:
+    """Every seat declared, by party: seats won tonight in every ward declared so far."""
+    nat = ctx.moment.national
+    if m["n"]:
+        ctx.expect("declared councils that cannot be compared", n_(m["n"]), len(nat.councils) - len(nat.compared))
+        ctx.expect("every council declared", True, nat.complete)
+    P = ctx.lex.party_re
+    items = T.list_items(m["list"], rf"(?P<p>{P})(?: (?:has|have) won)? (?P<n>{NUM})(?: seats?)?")
+    if not items:
+        ctx.flag("seats won", m["list"], "a phrasing the oracle cannot read", "unread")
+        return
+    for a in items:
+        p = ctx.P(a["p"])
+        ctx.expect(f"seats won by {ctx.pname(p)} in every ward declared", n_(a["n"]), ctx.moment.declared_won.get(p, 0))
+
+
+@rule(r"^Seats won of those that can be compared with <y:Y>, in <k:N> declared councils?, and the change on the same seats\.$", "seats won of those", ("roundup",))
+def roundup_caption(ctx: Ctx, m: re.Match) -> None:
+    check_year(ctx, m["y"])
+    ctx.expect("councils whose seats can be compared", n_(m["k"]), len(ctx.moment.national.compared))
 
 
 @rule(r"^The changes count the <n:N> declared councils? whose seats can be compared like for like\.$", "changes count", ("roundup",))
@@ -297,7 +321,7 @@ def roundup_compared(ctx: Ctx, m: re.Match) -> None:
     ctx.expect("councils whose seats can be compared", n_(m["n"]), len(ctx.moment.national.compared))
 
 
-@rule(r"^At the <y:Y> elections, the baseline for these seats, (?P<list>.+?) \((?P<label>[^;]+); source: (?P<src>[^)]+)\)\.$", "baseline for these seats")
+@rule(r"^At the <y:Y> elections, the baseline for these seats, (?P<list>.+?)(?:, according to (?P<cite>[^(]+?))? \((?P<label>[^;()]+(?:\([^()]*\))?)(?:; source: (?P<src>[^)]+))?\)\.$", "baseline for these seats")
 def roundup_context1(ctx: Ctx, m: re.Match) -> None:
     check_year(ctx, m["y"])
     P = ctx.lex.party_re
@@ -316,13 +340,24 @@ def roundup_context1(ctx: Ctx, m: re.Match) -> None:
         vals.append(None)
     vals += _shares_list(ctx, rest or "")
     check_context(ctx, m["label"].lower(), vals, text)
-    check_source(ctx, m["src"])
+    check_attribution(ctx, m["label"], m["cite"], m["src"])
 
 
-@rule(r"^Another estimate put (?P<list>.+?) \((?P<label>[^;]+); source: (?P<src>[^)]+)\)\.$", "another estimate")
+@rule(r"^Another estimate(?:, by (?P<cite>[^,]+),)? put (?P<list>.+?) \((?P<label>[^;()]+(?:\([^()]*\))?)(?:; source: (?P<src>[^)]+))?\)\.$", "another estimate")
 def roundup_context2(ctx: Ctx, m: re.Match) -> None:
     check_context(ctx, m["label"].lower(), _shares_list(ctx, m["list"]), m["list"])
-    check_source(ctx, m["src"])
+    check_attribution(ctx, m["label"], m["cite"], m["src"])
+
+
+def check_attribution(ctx: Ctx, label: str, cite: str | None, source: str | None) -> None:
+    """A context figure is attributed as its ``cite`` says, and its ``source`` is never printed."""
+    if source:
+        check_source(ctx, source)
+    for c in ctx.truth.context():
+        if str(c.get("label", "")).lower() == label.strip().lower():
+            if cite is not None and cite.strip() != (c.get("cite") or "").strip():
+                ctx.flag("attribution of a context figure", cite, c.get("cite") or "no cite given")
+            return
 
 
 def check_source(ctx: Ctx, printed: str) -> None:

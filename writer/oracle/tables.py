@@ -51,7 +51,8 @@ def _table_complete(ctx: Ctx, listed: set[str], lines: list[str]) -> None:
     if ctx.kind == "ward" and ctx.ward is not None:
         won, change = ctx.ward.won, ctx.ward.change or {}
     elif ctx.kind == "council" and ctx.state is not None:
-        won, change = ctx.state.won, ctx.state.change or {}
+        compared = ctx.table_compared
+        won, change = (ctx.state.compared_won if compared else ctx.state.won), ctx.state.change or {}
     else:
         return
     missing = sorted(p for p in set(won) | set(change) if (won.get(p) or change.get(p)) and p not in listed)
@@ -72,6 +73,13 @@ def _table_row(ctx: Ctx, p: str, won: int, chg: int | None, shown: str) -> None:
                      "blank (no like-for-like baseline)" if want is None else f"{want:+d}" if want else "0")
     elif ctx.kind == "council" and ctx.state is not None:
         st = ctx.state
+        if ctx.table_compared:
+            # the caption says the table counts the seats of the wards that can be compared
+            ctx.expect(f"table: seats won by {name} in the wards of {st.name} compared", won, st.compared_won.get(p, 0))
+            want = None if st.change is None else st.change.get(p, 0)
+            if want != chg:
+                ctx.flag(f"table: change for {name} in {st.name}", shown, f"{want:+d}" if want else "0")
+            return
         ctx.expect(f"table: seats won tonight by {name} in {st.name}", won, st.won.get(p, 0))
         want = None if st.change is None else st.change.get(p, 0)
         if want != chg:

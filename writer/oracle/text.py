@@ -192,3 +192,12 @@ def demojibake(text: str) -> str:
         return text.encode("cp1252").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         return text
+
+
+def person_key(name: str) -> tuple[str, tuple[str, ...]]:
+    """A candidate's name whichever way round it is written: the handbook's "Holliman P."
+    and copy's "P. Holliman" are one person (surname words, then the initials)."""
+    tokens = name.replace(".", ". ").split()
+    initials = tuple(t for t in tokens if re.fullmatch(r"[A-Z]\.", t))
+    rest = " ".join(t for t in tokens if not re.fullmatch(r"[A-Z]\.", t)).lower()
+    return rest, initials

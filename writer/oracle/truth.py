@@ -162,15 +162,33 @@ class CouncilTotal:
     seq: int = -1
 
 
+def _largest_remainder(seats: dict[str, int], total: int) -> dict[str, int]:
+    """Seats brought to ``total`` in proportion, the leftover seats to the largest fractions
+    (ties: the party with more seats, then by code)."""
+    n = sum(seats.values())
+    if not n or n == total:
+        return dict(seats)
+    exact = {p: v * total / n for p, v in seats.items()}
+    out = {p: int(x) for p, x in exact.items()}
+    rest = total - sum(out.values())
+    for p in sorted(exact, key=lambda p: (out[p] - exact[p], -seats[p], p))[:rest]:
+        out[p] += 1
+    return {p: v for p, v in out.items() if v}
+
+
 def shares(cands: tuple[Candidate, ...]) -> dict[str, float]:
-    """Each party's share of all votes cast in the ward, in percent."""
-    total = sum(c.votes or 0 for c in cands)
-    if not total or any(c.votes is None for c in cands):
+    """Each party's share of the vote in the ward, in percent, by the method DOMAIN.md
+    gives: its best-placed candidate's votes over the sum of every party's best-placed
+    candidate's votes, each independent counting on their own."""
+    if not cands or any(c.votes is None for c in cands):
         return {}
-    out: dict[str, float] = {}
+    best: dict[str, int] = {}
     for c in cands:
-        out[c.party] = out.get(c.party, 0.0) + 100.0 * (c.votes or 0) / total
-    return out
+        best[c.party] = max(best.get(c.party, 0), c.votes or 0)
+    total = sum(v for p, v in best.items() if p != "Ind") + sum(c.votes or 0 for c in cands if c.party == "Ind")
+    if not total:
+        return {}
+    return {p: 100.0 * v / total for p, v in best.items()}
 
 
 @dataclass(frozen=True)
@@ -308,15 +326,23 @@ class Council:
         return base, merge((c.party, 1) for c in top)
 
     def _holders_all(self, fill: bool) -> dict[str, int]:
-        if not self.baseline:
+        """DOMAIN.md's estimate, known before the night: the baseline's seats won where it
+        elected as many seats as tonight; else every baseline ward's top-placed winners, as
+        many as its share of tonight's seats (at least one), the whole brought to the number of
+        seats up by largest remainder."""
+        b = self.baseline
+        if not b:
             return {}
-        if self.baseline["seats_up"] == self.seats_up and self.baseline["seats_won"]:
-            return dict(self.baseline["seats_won"])
-        out: dict[str, int] = {}
-        for name, code, seats in self.wards_up.values():
-            _, held = self.holders_of(name, code, seats, fill=fill)
-            out = add(out, held)
-        return out
+        if b["seats_up"] == self.seats_up and b["seats_won"]:
+            return dict(b["seats_won"])
+        if not self.baseline_wards:
+            held = dict(b["seats_won"])
+        else:
+            held = {}
+            for bw in self.baseline_wards:
+                k = max(1, int(bw.seats * self.seats_up / b["seats_up"] + 0.5))
+                held = add(held, merge((c.party, 1) for c in bw.winners[:k]))
+        return _largest_remainder(held, self.seats_up)
 
     @cached_property
     def holders_all(self) -> dict[str, int]:

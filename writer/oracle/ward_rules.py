@@ -174,17 +174,18 @@ def candidates_in(ctx: Ctx, text: str) -> list[tuple[str | None, str]] | None:
 
 
 def check_winners(ctx: Ctx, w: WardResult, listed: list[tuple[str | None, str]]) -> None:
-    want = sorted((c.party, c.name) for c in w.decl.winners)
-    got = []
+    want = sorted((c.party, T.person_key(c.name)) for c in w.decl.winners)
+    got, shown = [], []
     for p, name in listed:
         name = name.rstrip(".") + ("." if _search(r"\b[A-Z]\.?$", name) else "")
         name = re.sub(r"\.\.$", ".", name)
         if p is None:  # a named smaller party's candidate is printed without the party
-            match = [c for c in w.decl.winners if c.name == name]
+            match = [c for c in w.decl.winners if T.person_key(c.name) == T.person_key(name)]
             p = match[0].party if match else "?"
-        got.append((p, name))
+        got.append((p, T.person_key(name)))
+        shown.append((p, name))
     if sorted(got) != want:
-        ctx.flag(f"councillors elected for {w.decl.ward}", "; ".join(f"{n} ({ctx.pname(p)})" for p, n in got),
+        ctx.flag(f"councillors elected for {w.decl.ward}", "; ".join(f"{n} ({ctx.pname(p)})" for p, n in shown),
                  "; ".join(f"{c.name} ({ctx.pname(c.party)})" for c in w.decl.winners))
 
 
@@ -411,7 +412,7 @@ def _check_narrow(ctx: Ctx, m: re.Match, who: str | None, who_party: str | None,
     winner = w.last
     if winner is None:
         return
-    if who is not None and who.rstrip(".,") != winner.name.rstrip("."):
+    if who is not None and T.person_key(who.rstrip(",")) != T.person_key(winner.name):
         ctx.flag(f"last-placed winner in {w.decl.ward}", who, winner.name)
     if who_party is not None and who_party != winner.party:
         ctx.flag(f"party of the last-placed winner in {w.decl.ward}", ctx.pname(who_party), ctx.pname(winner.party))
@@ -444,7 +445,7 @@ def narrow1p(ctx: Ctx, m: re.Match) -> None:
     if w is None:
         return
     check_margin(ctx, w, 0)
-    if w.last and m["cand"] != w.last.name:
+    if w.last and T.person_key(m["cand"]) != T.person_key(w.last.name):
         ctx.flag(f"last-placed winner in {w.decl.ward}", m["cand"], w.last.name)
 
 
