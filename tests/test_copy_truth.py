@@ -389,21 +389,27 @@ def test_times_in_copy_are_uk_times_whatever_offset_a_source_gives():
     assert day("2022-05-05T23:30:00+00:00") == "Friday 6 May"
 
 
-def test_a_county_council_has_divisions_not_wards(tmp_path):
-    """County councils (ONS codes E10...) are elected by division: copy says so."""
-    from writer.check import FactChecker
-
+def _county_night(tmp_path: Path, slugs: tuple[str, ...] = ("northmoor",)) -> Path:
+    """The demo night with some councils made county councils (ONS codes E10...)."""
     root = tmp_path / "county-night"
     shutil.copytree(DEMO, root)
     path = root / "councils.csv"
     rows = _rows(path)
     for r in rows:
-        if r["slug"] == "northmoor":
-            r["gss_code"] = "E10900001"
+        if r["slug"] in slugs:
+            r["gss_code"] = "E10" + r["gss_code"][3:]
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
+    return root
+
+
+def test_a_county_council_has_divisions_not_wards(tmp_path):
+    """County councils (ONS codes E10...) are elected by division: copy says so."""
+    from writer.check import FactChecker
+
+    root = _county_night(tmp_path)
     night, engine, desk = draft_night(root)
     stories = [s for s in _stories(desk) if s.council == "northmoor" and s.kind == "ward"]
     assert stories
@@ -412,3 +418,24 @@ def test_a_county_council_has_divisions_not_wards(tmp_path):
     assert not any(re.search(r"\bwards?\b", t) for t in texts), texts
     checker = FactChecker.for_night(night.setup, desk.drafter.names)
     assert all(r.ok for r in checker.check_many(stories))
+
+
+@pytest.mark.parametrize("shape", ["lumped", "county"])
+def test_the_oracle_finds_nothing_false_on_nights_of_other_shapes(tmp_path, shape):
+    """Nights unlike the demo's: a source that lumps smaller parties as Other, and a night of
+    county councils. Every story version and the round-ups agree with the CSVs."""
+    from writer.draft.audit import drafted_versions
+    from writer.oracle import audit_night, format_disagreements
+
+    all_councils = tuple(r["slug"] for r in _rows(DEMO / "councils.csv"))
+    root = _lumped_night(tmp_path) if shape == "lumped" else _county_night(tmp_path, all_councils)
+    stories = drafted_versions(root)
+    found = audit_night(root, stories)
+    assert not found, format_disagreements(found, limit=10)
+    if shape == "county":
+        from writer.oracle import NightTruth, StoryMeta, audit_story
+
+        ward = next(s for s in stories if s.kind == "ward" and " division" in s.text())
+        wrong = audit_story(NightTruth(root), ward.text().replace(" division", " ward"),
+                            StoryMeta(ward.id, ward.version, ward.at, ward.kind, ward.status))
+        assert any(d.copy.startswith("ward") and "areas are called" in d.claim for d in wrong)

@@ -80,7 +80,7 @@ def read_sentence(ctx: Ctx, sentence: str, headline: bool = False) -> None:
     ctx.sentence = original
     ctx.is_headline = headline
     ctx.extra_spans = []
-    s = mask_ward(ctx, original)
+    s = _units(ctx, mask_ward(ctx, original))
     low = s.lower()
     covered: list[tuple[int, int]] = []
     for r in RULES:
@@ -100,11 +100,27 @@ def read_sentence(ctx: Ctx, sentence: str, headline: bool = False) -> None:
                     covered.extend(_tail_span(m))
             else:
                 covered.append(m.span())
-    for a, b, tok in T.figures(original):
+    for a, b, tok in T.figures(s):  # positions in the sentence as the rules read it
         if not any(x <= a and b <= y for x, y in covered):
             ctx.flag("unread figure", tok, "no reader rule accounts for this figure", "unread")
     if not covered and _CLAIM_WORDS.search(s) and (_search(ctx.lex.party_re, s) or _search(ctx.lex.council_re, s)):
         ctx.flag("unread claim", s, "no reader rule reads this sentence", "unread")
+
+
+_UNIT_WORD = re.compile(r"\b(ward|division)(s?)\b")
+
+
+def _units(ctx: Ctx, s: str) -> str:
+    """A county council is elected by divisions, every other council by wards: the wrong
+    word is reported, and the right one read as "ward" by the rules."""
+    council = ctx.truth.councils.get(ctx.slug) if ctx.slug else None
+    if council is None:
+        return s
+    right = "division" if council.county else "ward"
+    for m in _UNIT_WORD.finditer(s):
+        if m.group(1) != right:
+            ctx.flag(f"what {council.name}'s areas are called", m.group(0), right + m.group(2), "hygiene")
+    return _UNIT_WORD.sub(lambda m: "ward" + m.group(2), s) if council.county else s
 
 
 def _tail_span(m: re.Match) -> list[tuple[int, int]]:

@@ -344,7 +344,10 @@ def check_change(ctx: Ctx, st: CouncilState, party: str, n: int, whole: bool | N
         ctx.flag(f"seat change of {ctx.pname(party)} in {st.name}", f"{n:+d}",
                  f"no like-for-like change ({st.council.not_comparable_reason or 'not complete'})")
         return
-    if whole is not None and whole != (st.change_basis == "whole"):
+    # a council declared by totals on unchanged wards was compared as a whole, and its seats
+    # were the same seats last time: either wording is true; on new boundaries only "as a whole"
+    same_seats_too = st.change_basis == "whole" and not st.council.boundary_change
+    if whole is not None and whole != (st.change_basis == "whole") and not (same_seats_too and whole is False):
         ctx.flag(f"basis of the seat change in {st.name}", "as a whole" if whole else "the same seats",
                  "the whole council against its baseline total" if st.change_basis == "whole" else "ward by ward, the same seats")
     got = ch.get(party, 0)

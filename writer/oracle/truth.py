@@ -269,6 +269,7 @@ class Council:
     baseline_wards: tuple[BaselineWard, ...]
     wards_up: dict[str, tuple[str, str, int]]  # ward key -> (name, code, seats) up tonight
     history: tuple[tuple[int, int | None, str], ...]  # (from, to, control canonical)
+    county: bool = False  # a county council (ONS code E10...): elected by divisions, not wards
 
     @property
     def basis(self) -> str | None:
@@ -795,7 +796,8 @@ class NightTruth:
                 composition_before=canon_list(rec.get("composition_before", ""), slug),
                 new=rec.get("new_council", "no") == "yes", boundary_change=rec.get("boundary_change", "no") == "yes",
                 baseline=baseline, baseline_wards=tuple(self.baseline_wards.get(slug, ())) if baseline else (),
-                wards_up=wards_up.get(slug, {}), history=tuple(sorted(hist.get(slug, []))))
+                wards_up=wards_up.get(slug, {}), history=tuple(sorted(hist.get(slug, []))),
+                county=str(rec.get("gss_code", "")).startswith("E10"))
             self.councils[slug] = council
 
         self.decls_by_council: dict[str, list[Declaration]] = {}
