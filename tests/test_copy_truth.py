@@ -31,6 +31,13 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
+def _write_rows(path: Path, rows: list[dict[str, str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
 def _seat_list(text: str) -> dict[str, int]:
     return {p: int(n) for p, n in (pair.rsplit(":", 1) for pair in text.split(";") if pair)}
 
@@ -301,20 +308,14 @@ def _lumped_night(tmp_path: Path) -> Path:
     shutil.copytree(DEMO, root)
     wards = root / "results" / "wards.csv"
     rows = _rows(wards)
-    with open(wards, "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(r for r in rows if r["slug"] not in ("brackenfield", "oakhurst"))
+    _write_rows(wards, [r for r in rows if r["slug"] not in ("brackenfield", "oakhurst")])
     lumped = {"brackenfield": "Con:7;Lab:2;Ind:2;Res:3;Other:7", "oakhurst": "Con:4;LD:13;Other:3"}
     councils = root / "results" / "councils.csv"
     rows = _rows(councils)
     for r in rows:
         if r["slug"] in lumped:
             r["seats_won"] = r["composition_after"] = lumped[r["slug"]]
-    with open(councils, "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    _write_rows(councils, rows)
     return root
 
 
@@ -398,10 +399,7 @@ def _county_night(tmp_path: Path, slugs: tuple[str, ...] = ("northmoor",)) -> Pa
     for r in rows:
         if r["slug"] in slugs:
             r["gss_code"] = "E10" + r["gss_code"][3:]
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
+    _write_rows(path, rows)
     return root
 
 

@@ -22,77 +22,60 @@ def _other(ctx: Ctx, m: re.Match, name: str = "o") -> str:
     return ctx.P(m.group(name)) if m.group(name) else NOC
 
 
-@rule(rf"^<p:P> {V_HAS} taken (?:control of|the London borough of) <c:C> {FROM}, with <n:N> of the <m:N> seats on the council\.$", "on the council")
-def lede_gain_with_on(ctx: Ctx, m: re.Match) -> None:
-    """Seats held on the whole council (some of them not up tonight): a holding, not a win."""
+def _gain(ctx: Ctx, m: re.Match, *, won: bool, london: bool = False) -> None:
+    """A gain of control with the winner's seats: seats won tonight of the seats up
+    (``won``), or seats held of the whole council."""
     st, p = _st(ctx, m), ctx.P(m["p"])
+    if london:
+        _london(ctx, st)
     check_control(ctx, st, "gain", p, _other(ctx, m))
-    if st:
+    if st is None:
+        return
+    if won:
+        check_won(ctx, st, p, n_(m["n"]), n_(m["m"]))
+    else:
         check_seats(ctx, st, p, n_(m["n"]))
         check_total(ctx, st, n_(m["m"]))
+
+
+@rule(rf"^<p:P> {V_HAS} taken (?:control of|the London borough of) <c:C> {FROM}, with <n:N> of the <m:N> seats on the council\.$", "on the council")
+def lede_gain_with_on(ctx: Ctx, m: re.Match) -> None:
+    _gain(ctx, m, won=False)  # seats held on the whole council (some not up tonight): a holding
 
 
 @rule(rf"^<c:C> has changed hands: <p:P> now holds? <n:N> of the <m:N> seats and takes? control {FROM}\.$", "now hold")
 def lede_gain_holds(ctx: Ctx, m: re.Match) -> None:
-    st, p = _st(ctx, m), ctx.P(m["p"])
-    check_control(ctx, st, "gain", p, _other(ctx, m))
-    if st:
-        check_seats(ctx, st, p, n_(m["n"]))
-        check_total(ctx, st, n_(m["m"]))
+    _gain(ctx, m, won=False)
 
 
 @rule(rf"^In London, <c:C> has passed {FROM} to <p:P>, which now holds <n:N> of the <m:N> seats\.$", "now holds")
 def lede_gain_london2_holds(ctx: Ctx, m: re.Match) -> None:
-    st, p = _st(ctx, m), ctx.P(m["p"])
-    _london(ctx, st)
-    check_control(ctx, st, "gain", p, _other(ctx, m))
-    if st:
-        check_seats(ctx, st, p, n_(m["n"]))
-        check_total(ctx, st, n_(m["m"]))
+    _gain(ctx, m, won=False, london=True)
 
 
 @rule(rf"^<p:P> {V_HAS} taken (?:control of|the London borough of) <c:C> {FROM}, winning <n:N> of the <m:N> seats\.$", "winning")
 def lede_gain_winning(ctx: Ctx, m: re.Match) -> None:
-    st, p = _st(ctx, m), ctx.P(m["p"])
-    check_control(ctx, st, "gain", p, _other(ctx, m))
-    if st:
-        check_won(ctx, st, p, n_(m["n"]), n_(m["m"]))
+    _gain(ctx, m, won=True)
 
 
 @rule(rf"^<c:C> has changed hands: <p:P> {V_HAS} won <n:N> of the <m:N> seats and takes? control {FROM}\.$", "changed hands")
 def lede_gain_changed(ctx: Ctx, m: re.Match) -> None:
-    st, p = _st(ctx, m), ctx.P(m["p"])
-    check_control(ctx, st, "gain", p, _other(ctx, m))
-    if st:
-        check_won(ctx, st, p, n_(m["n"]), n_(m["m"]))
+    _gain(ctx, m, won=True)
 
 
 @rule(rf"^With <n:N> of the <m:N> seats, <p:P> {V_HAS} won control of <c:C> {FROM}\.$", "won control")
 def lede_gain_with(ctx: Ctx, m: re.Match) -> None:
-    st, p = _st(ctx, m), ctx.P(m["p"])
-    check_control(ctx, st, "gain", p, _other(ctx, m))
-    if st:
-        check_seats(ctx, st, p, n_(m["n"]))
-        check_total(ctx, st, n_(m["m"]))
+    _gain(ctx, m, won=False)
 
 
 @rule(rf"^In London, <c:C> has passed {FROM} to <p:P>, which won <n:N> of the <m:N> seats\.$", "has passed")
 def lede_gain_london2(ctx: Ctx, m: re.Match) -> None:
-    st, p = _st(ctx, m), ctx.P(m["p"])
-    _london(ctx, st)
-    check_control(ctx, st, "gain", p, _other(ctx, m))
-    if st:
-        check_won(ctx, st, p, n_(m["n"]), n_(m["m"]))
+    _gain(ctx, m, won=True, london=True)
 
 
 @rule(rf"^<c:C>, in London, is now run by <p:P>, which took control {FROM} with <n:N> of the <m:N> seats\.$", "now run by")
 def lede_gain_london3(ctx: Ctx, m: re.Match) -> None:
-    st, p = _st(ctx, m), ctx.P(m["p"])
-    _london(ctx, st)
-    check_control(ctx, st, "gain", p, _other(ctx, m))
-    if st:
-        check_seats(ctx, st, p, n_(m["n"]))
-        check_total(ctx, st, n_(m["m"]))
+    _gain(ctx, m, won=False, london=True)
 
 
 @rule(r"^Seats won in the (?P<unit>wards|divisions) that can be compared with <y:Y>, and the change on the same seats \((?:one|<n:N>) declared (?:ward|division)s? left out\)\.$", "can be compared")
