@@ -154,15 +154,15 @@ class Engine:
 
     def _council_changed(self, slug: str, at: datetime, cause: str) -> list[Event]:
         tally = self.tallies[slug]
-        was_final = slug in self.results and self.results[slug].final
+        old = self.results.get(slug)
+        was_final = old is not None and old.final
         tally.check_settled(at)
         r = summarise(tally)
-        old = self.results.get(slug)
         self.results[slug] = r
         for gid in self.council_groups[slug]:
             self.builders[gid].put(r)
         events = self._council_events(r, at, cause)
-        if old is not None and old.final:
+        if was_final:
             # a result that no longer counts where it did (a correction) moves the running
             # count of every council declared after it: their stories say it again
             events += self._recount(slug, at, cause)
