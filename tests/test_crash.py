@@ -89,6 +89,7 @@ def _post_in_flight(client, url: str, body: dict, headers: dict, result: list) -
         result.append(exc)
 
 
+@pytest.mark.slow  # SIGKILLs a running pipeline over a whole night: run by .ci/run
 def test_sigkill_during_replay(store_url, tmp_path):
     night = load_night(DEMO)
     declarations = sorted(night.declarations, key=lambda d: d.declared_at)  # stable: the night's order

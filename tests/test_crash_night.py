@@ -39,6 +39,7 @@ def check(report, kills: int) -> None:
     assert report.published > 0
 
 
+@pytest.mark.slow  # SIGKILLs a running pipeline over a whole night: run by .ci/run
 def test_sigkill_through_the_whole_pipeline_on_sqlite(tmp_path):
     wp = wordpress()
     report = run(str(tmp_path / "writer.db"), kills=KILLS, seed=SEED, log_dir=tmp_path, wordpress=wp)
@@ -49,6 +50,7 @@ def test_sigkill_through_the_whole_pipeline_on_sqlite(tmp_path):
     assert report.posts > 0
 
 
+@pytest.mark.slow  # SIGKILLs a running pipeline over a whole night: run by .ci/run
 def test_sigkill_through_the_whole_pipeline_on_postgresql(tmp_path):
     with postgres_schema("writer_crash_night") as url:
         report = run(url, kills=max(3, KILLS // 2), seed=SEED + 1, log_dir=tmp_path, wordpress=wordpress())
