@@ -757,3 +757,16 @@ def test_a_count_between_1800_and_2100_is_not_a_year(checker):
     # a year where the copy gives the year of the comparison is still a year, and the right one
     assert not check(checker, replace(PLYMPTON_BIG_TEXT, "points on 2018", "points on 2019"), PLYMPTON_BIG).ok
     assert not check(checker, replace(PLYMPTON_BIG_TEXT, "points on 2018", "points on 18"), PLYMPTON_BIG).ok
+
+
+def test_a_candidate_whose_name_begins_another_is_not_taken_for_it(checker):
+    """Names the right way round can begin one another ("M. Dals", "M. Dalson"): a name
+    is read whole."""
+    ward = dict(PLYMPTON, winners=[{"name": "M. Dalson", "party": "LD", "votes": 900},
+                                   {"name": "M. Dals", "party": "Lab", "votes": 800}])
+    text = (f"Labour gain Plympton Chaddlewood\n\nThe two councillors elected for Plympton Chaddlewood are the Liberal "
+            f"Democrats' M. Dalson and Labour's M. Dals.\n\n{UNCHECKED}")
+    result = check(checker, text, ward)
+    assert not any("won for" in f.reason for f in result.failures), reasons(result)
+    swapped = text.replace("Democrats' M. Dalson and Labour's M. Dals", "Democrats' M. Dals and Labour's M. Dalson")
+    assert any("won for" in f.reason for f in check(checker, swapped, ward).failures)

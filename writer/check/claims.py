@@ -320,12 +320,16 @@ def _named_winners(ctx, ev: Evidence, sent: Sentence, ks: list[int]) -> str | No
     for that party."""
     winners = [(str(w.get("name", "")).lower(), w.get("party")) for f in ev.wards_f for w in f.get("winners") or ()
                if isinstance(w, Mapping)]
-    for n, k in enumerate(ks):
+    for k in ks:
         a = ctx.party_of(sent.items[k], ev)
-        end = sent.phs[ks[n + 1]][0] if n + 1 < len(ks) else len(sent.skel)
+        # the names after this party, up to the next party named (whichever frame read it)
+        end = next((sent.phs[j][0] for j in range(k + 1, len(sent.items)) if sent.items[j].kind == "P"),
+                   len(sent.skel))
         after = sent.skel[sent.phs[k][1]:end]
         for name, party in winners:
-            if name and len(name) > 3 and name in after and party != a:
+            # the whole name ("M. Dals" is not named inside "M. Dalson")
+            if name and len(name) > 3 and party != a and name in after and re.search(
+                    rf"(?<![\w']){re.escape(name)}(?![\w'])", after):
                 return f"the data says {name.title()} won for {ctx.pname(party)}"
     return None
 
