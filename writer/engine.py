@@ -75,6 +75,7 @@ class Engine:
         self.ward_results: dict[str, WardResult] = {}
         self._counts: dict[str, dict[str, int]] = {}  # council slug -> its running counts as last told
         self._final_at: dict[str, str] = {}  # council slug -> when its result became final (ISO)
+        self._standing: dict[str, dict[str, set[str]]] = {}  # group id -> party -> its standing event keys
         self._rules = {
             "ward": rules.for_scope("ward"),
             "counting": rules.for_scope("council", "counting"),
@@ -219,19 +220,25 @@ class Engine:
         scope = "national" if gid == NATIONAL.id else "group"
         if tally.complete:
             touched = touched | set(tally.seats_won) | set(tally.control) | set(tally.control_before)
+        standing = self._standing.setdefault(gid, {})
         if scope == "group":
             # every party with a standing story figure in this group: its councils declared,
             # councils run and seats move with any council's result, not only its own
-            prefix = f":{gid}:"
-            touched = touched | {e.subject.split(":", 1)[1] for e in self.log.active.values()
-                                 if e.scope == "group" and prefix in f":{e.subject}"}
+            touched = touched | {party for party, keys in standing.items() if keys}
         events: list[Event] = []
         for party in sorted(touched):
             if party in ("Vacant", "Other", parties.NOC):
                 continue
             facts = tally_facts(tally, party, at, self.baseline_label, self.names)
-            events += self.log.evaluate(self._rules[scope], facts, council=None, surprise=0.0,
-                                        provisional=not tally.complete, caused_by=cause)
+            issued = self.log.evaluate(self._rules[scope], facts, council=None, surprise=0.0,
+                                       provisional=not tally.complete, caused_by=cause)
+            for e in issued:
+                keys = standing.setdefault(party, set())
+                if e.status == "retracted":
+                    keys.discard(e.key)
+                else:
+                    keys.add(e.key)
+            events += issued
         return events
 
     # -- reading the state ------------------------------------------------------------------

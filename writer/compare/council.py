@@ -133,17 +133,24 @@ def up_holders_estimate(council: Council, baseline: BaselineCouncil | None,
     winners in proportion (a thirds council after an all-out year), the whole scaled to the
     number of seats up tonight (a council whose size or wards changed has more or fewer
     baseline wards than seats up)."""
+    return scale_seats(baseline_holders(council, baseline, wards), council.seats_up)
+
+
+def baseline_holders(council: Council, baseline: BaselineCouncil | None,
+                     wards: tuple[BaselineWard, ...]) -> dict[str, int]:
+    """The baseline winners taken to hold tonight's seats, before scaling (see
+    :func:`up_holders_estimate`): as many as the baseline says, which may not be the
+    number of seats up."""
     if baseline is None:
         return {}
     if baseline.seats_up == council.seats_up or not wards:
-        held = dict(baseline.seats_won)
-    else:
-        held = {}
-        for ward in wards:
-            k = max(1, math.floor(ward.seats * council.seats_up / baseline.seats_up + 0.5))  # half up
-            for c in ward.top_winners(k):
-                held[c.party] = held.get(c.party, 0) + 1
-    return scale_seats(held, council.seats_up)
+        return dict(baseline.seats_won)
+    held: dict[str, int] = {}
+    for ward in wards:
+        k = max(1, math.floor(ward.seats * council.seats_up / baseline.seats_up + 0.5))  # half up
+        for c in ward.top_winners(k):
+            held[c.party] = held.get(c.party, 0) + 1
+    return held
 
 
 def scale_seats(seats: dict[str, int], total: int) -> dict[str, int]:
@@ -190,9 +197,14 @@ class CouncilTally:
         c = self.council
         if c.cycle == "all-out" or c.composition_before is None:
             return {}, 0
-        holders = up_holders_estimate(c, self.baseline, baseline_wards)
+        raw = baseline_holders(c, self.baseline, baseline_wards)
+        holders = scale_seats(raw, c.seats_up)
         not_up = {p: n for p, n in parties.subtract_seats(c.composition_before, holders).items() if n > 0}
-        margin = abs(sum(not_up.values()) - (c.total_seats - c.seats_up)) + STALE_COMPOSITION_MARGIN
+        # doubt: how far the estimate misses the known number of seats not up, the seats the
+        # scaling moved (the baseline named more or fewer holders than seats up), and the
+        # make-up's age (by-elections and defections since it was taken)
+        margin = (abs(sum(not_up.values()) - (c.total_seats - c.seats_up)) + abs(sum(raw.values()) - c.seats_up)
+                  + STALE_COMPOSITION_MARGIN)
         return not_up, margin
 
     def so_far(self) -> dict[str, int]:
