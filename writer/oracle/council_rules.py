@@ -429,23 +429,10 @@ def check_composition(ctx: Ctx, st: CouncilState, text: str) -> None:
 
 
 @rule(r"^In <c:C>, (?P<list>[^;]+); <n:N> seats make a majority\.$", "make a majority")
-def composition1(ctx: Ctx, m: re.Match) -> None:
-    st = _st(ctx, m)
-    if st:
-        check_composition(ctx, st, m["list"])
-        check_majority_needed(ctx, st, n_(m["n"]))
-
-
 @rule(r"^<c:C> now stands at (?P<list>.+), with <n:N> needed for a majority\.$", "now stands at")
-def composition2(ctx: Ctx, m: re.Match) -> None:
-    st = _st(ctx, m)
-    if st:
-        check_composition(ctx, st, m["list"])
-        check_majority_needed(ctx, st, n_(m["n"]))
-
-
 @rule(r"^It takes <n:N> seats to control <c:C>, where (?P<list>.+)\.$", "it takes")
-def composition3(ctx: Ctx, m: re.Match) -> None:
+def composition(ctx: Ctx, m: re.Match) -> None:
+    """The council's make-up after the election, and the seats a majority needs."""
     st = _st(ctx, m)
     if st:
         check_composition(ctx, st, m["list"])

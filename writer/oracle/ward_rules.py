@@ -87,28 +87,16 @@ def check_margin(ctx: Ctx, w: WardResult, n: int, cand: str | None = None) -> No
         ctx.flag(f"margin in {w.decl.ward}", n, got)
 
 
-@rule(r"^In <w:W> ward in <c:C>, " + GAINS + r"(?:, (?:by <n:N> votes?|(?P<tie>after a tie on votes)))?\.$", "gained")
-def ward_gain1(ctx: Ctx, m: re.Match) -> None:
-    _ward_gain(ctx, m)
+_MARGIN = r"(?:by <n:N> votes?|(?P<tie>after a tie on votes))"
 
 
-@rule(GAINS.replace("(?P<gains>", "^(?P<gains>") + r" in <w:W> ward, <c:C>(?:, winning (?:by <n:N> votes?|(?P<tie>after a tie on votes)))?\.$", "gained")
-def ward_gain2(ctx: Ctx, m: re.Match) -> None:
-    _ward_gain(ctx, m)
-
-
-@rule(r"^<w:W> ward in <c:C> has changed hands: " + GAINS + r"(?:, (?:by <n:N> votes?|(?P<tie>after a tie on votes)))?\.$", "changed hands")
-def ward_gain3(ctx: Ctx, m: re.Match) -> None:
-    _ward_gain(ctx, m)
-
-
-@rule(r"^The <w:W> seats? changed hands: " + GAINS + r"(?:, (?:by <n:N> votes?|(?P<tie>after a tie on votes)))?\.$", "changed hands")
-def ward_gain_para1(ctx: Ctx, m: re.Match) -> None:
-    _ward_gain(ctx, m)
-
-
+@rule(r"^In <w:W> ward in <c:C>, " + GAINS + rf"(?:, {_MARGIN})?\.$", "gained")
+@rule(GAINS.replace("(?P<gains>", "^(?P<gains>") + rf" in <w:W> ward, <c:C>(?:, winning {_MARGIN})?\.$", "gained")
+@rule(r"^<w:W> ward in <c:C> has changed hands: " + GAINS + rf"(?:, {_MARGIN})?\.$", "changed hands")
+@rule(r"^The <w:W> seats? changed hands: " + GAINS + rf"(?:, {_MARGIN})?\.$", "changed hands")
 @rule(GAINS.replace("(?P<gains>", "^(?P<gains>") + r" in <w:W>(?:, with a majority of <n:N>)?\.$", "gained")
-def ward_gain_para2(ctx: Ctx, m: re.Match) -> None:
+def ward_gain(ctx: Ctx, m: re.Match) -> None:
+    """Seats changing hands in a ward, in each phrasing the copy uses."""
     _ward_gain(ctx, m)
 
 
