@@ -195,17 +195,35 @@ def test_settled_calls_are_never_wrong(le2022):
     assert [r.slug for r in calls if r.settled.control != r.control_after] == []
 
 
-def test_labour_standing_still_in_the_red_wall(le2022):
+def _group_change(le2022_dir, engine, gid: str, party: str) -> tuple[int, int]:
+    """A group's net seat change for a party and the councils it counts, from the Commons
+    Library's published seat changes (reference/expected.csv) over the group's members as
+    rules/groups.yaml defines them: not from the engine's sums."""
+    members = {slug for slug, gids in engine.council_groups.items() if gid in gids}
+    total, councils = 0, 0
+    for slug, row in expected(le2022_dir).items():
+        change = signed_seats(row["seat_change"])
+        if slug in members and change is not None:
+            total += change.get(party, 0)
+            councils += 1
+    return total, councils
+
+
+def test_labour_standing_still_in_the_red_wall(le2022, le2022_dir):
     # 2022: "Labour standing still or even going back slightly in Red Wall areas ... is progress"
     e = _event(le2022[1], "group-standing-still", "red-wall:Lab")
-    assert e.facts["seat_change"] == 4 and e.facts["councils_compared"] == 15
+    change, councils = _group_change(le2022_dir, le2022[1], "red-wall", "Lab")
+    assert (e.facts["seat_change"], e.facts["councils_compared"]) == (change, councils)
+    assert abs(change) <= 3 or abs(change) * 100 < e.facts["seats_won_compared"] * 3  # standing still
     assert e.facts["definition"].startswith("Councils in the North and Midlands")
 
 
-def test_lib_dem_advance_in_the_south(le2022):
+def test_lib_dem_advance_in_the_south(le2022, le2022_dir):
     e = _event(le2022[1], "group-advance", "south:LD")
     assert e.facts["seat_change"] >= 10
-    assert _event(le2022[1], "group-advance", "blue-wall:LD").facts["seat_change"] == 35
+    assert e.facts["seat_change"] == _group_change(le2022_dir, le2022[1], "south", "LD")[0]
+    blue = _event(le2022[1], "group-advance", "blue-wall:LD")
+    assert blue.facts["seat_change"] == _group_change(le2022_dir, le2022[1], "blue-wall", "LD")[0] >= 10
 
 
 def test_national_final_tally_events(le2022):

@@ -54,7 +54,7 @@ def _check_shape(story):
     assert story.kind == "roundup" and story.status == "draft"
     assert story.headline and not story.headline.endswith(".") and len(story.headline) <= 70, story.headline
     assert len(story.lede.split()) <= 35, story.lede
-    assert 5 <= len(story.paragraphs) <= 10, story.text()
+    assert 5 <= len(story.paragraphs) <= 16, story.text()
     assert story.evidence and story.disclosure
     for p in story.paragraphs:
         assert "  " not in p and " ." not in p and " ," not in p and ".." not in p, p
@@ -71,19 +71,25 @@ def test_end_of_2022_is_final_and_shaped(end_of_2022):
     assert story.paragraphs[-1].startswith("All 146 councils have now declared")
 
 
-def test_end_of_2022_leads_with_the_writers_top_results(end_of_2022):
+def test_end_of_2022_leads_with_the_nights_biggest_national_movement(end_of_2022):
+    """The Conservatives' losses are the night's biggest movement (net councils and seats, from
+    the tally): the headline and lede lead with them, and the councils the lede names are ones
+    they lost, to the party it names."""
     night, engine, story = end_of_2022
-    top = next(e for e in engine.events() if e.scope == "council" and e.facts["final"]
-               and e.facts["result_kind"] in ("gain", "lose", "new_win", "new_noc"))
-    assert top.facts["council_name"] in story.lede
-    assert top.facts["council_name"] in story.headline
-    # the lede's councils are all among the writer's top-ranked council results
-    ranked = []
-    for e in engine.events():
-        if e.scope == "council" and e.council not in ranked:
-            ranked.append(e.council)
+    t = engine.tally()
+    change = t.control_change()
+    assert min(change.values()) == change["Con"]  # the biggest net loss, recomputed here
+    lost = len(t.lost["Con"])
+    assert story.headline.startswith(f"Tories lose {lost} councils as ")
+    assert story.lede.startswith(f"The Conservatives have lost {lost} of the {t.control_before['Con']} "
+                                 "councils they were defending, including ")
     named = [slug for slug, c in night.councils.items() if c.name in story.lede]
-    assert named and all(ranked.index(s) < 8 for s in named)
+    assert named and set(named) <= set(t.lost["Con"])
+    # the headline's second clause: another party taking the Conservatives' councils
+    second = story.headline.split(" as ", 1)[1]
+    assert second.startswith("Labour take ")
+    assert all(engine.results[s].control_before == "Con" and engine.results[s].control_after == "Lab"
+               for s, c in night.councils.items() if c.name in second)
 
 
 def test_end_of_2022_covers_the_nights_stories(end_of_2022):
@@ -134,7 +140,7 @@ def test_end_of_2022_national_tally_and_baseline(end_of_2022):
     assert story.table_caption.startswith("Seats won of those that can be compared with 2018, "
                                           f"in {t.councils_compared} declared councils")
     assert {r.party: r.seats for r in story.table}["Lab"] == t.seats_won_compared["Lab"]
-    context = _paragraph(story, "At the 2018 elections, the baseline for these seats")
+    context = next(p for p in story.paragraphs if "At the 2018 elections, the baseline for these seats" in p)
     assert "Labour and the Conservatives were level on 35%, with the Liberal Democrats on 16%, according to the BBC" in context
     assert "source" not in context and "May 2018" not in context  # copy cites; it never prints a source note
 

@@ -205,17 +205,21 @@ def rules() -> None:
                    "names on it that nobody could name.")
 @rules_option
 def rules_check(night_dir: str | None, rules_dir: str | None) -> None:
-    """Validate every rule, groups.yaml and the party tables (parties.yaml, party-registry.yaml);
+    """Validate every rule, groups.yaml, national.yaml and the party tables (parties.yaml, party-registry.yaml);
     errors name the file and rule id or key. With --night, also list every party name on the
     night that is a source's code nobody could name (a warning: the exit code stays 0)."""
     path = Path(rules_dir) if rules_dir else resources.rules_dir()
     from writer.draft.style import PartyNames
     from writer.identity import REGISTRY_FILE, PartyRegistry
+    from writer.compare.national_rules import NATIONAL_FILE, load_thresholds
     try:
         ruleset = load_rules(path, resources.templates_dir())
         groups = load_groups(path / "groups.yaml")
         PartyNames.load(path / "parties.yaml")  # the party tables are rules too: checked alike
+        from writer.detect.judgement import FILE as JUDGEMENT_FILE, load_judgement
+        load_judgement(path / JUDGEMENT_FILE)  # the round-up's news judgement
         registry = PartyRegistry.load(path / REGISTRY_FILE)
+        thresholds = load_thresholds(path / NATIONAL_FILE)
     except InputError as exc:
         _fail_input(exc)
     by_scope: dict[str, int] = {}
@@ -223,7 +227,9 @@ def rules_check(night_dir: str | None, rules_dir: str | None) -> None:
         by_scope[r.scope] = by_scope.get(r.scope, 0) + 1
     click.echo(f"{len(ruleset.rules)} rules OK in {path} ("
                + ", ".join(f"{n} {s}" for s, n in sorted(by_scope.items())) + f"); {len(groups)} groups; "
-               f"party tables OK ({len(registry.parties)} parties in {REGISTRY_FILE})")
+               f"party tables OK ({len(registry.parties)} parties in {REGISTRY_FILE}); national estimate "
+               f"from {thresholds.min_wards} wards in {thresholds.min_councils} councils"
+               + ("" if (path / NATIONAL_FILE).exists() else f" (no {NATIONAL_FILE}: the defaults)"))
     if night_dir:
         night, engine = _load(night_dir, str(path))
         _run(night, engine, progress=False)
@@ -359,6 +365,102 @@ def roundup(night_dir: str, at: str | None, fmt: str, rules_dir: str | None) -> 
     when = _when(at, night_dir)
     night, engine, desk = _draft_night(night_dir, when, rules_dir)
     click.echo(RENDERERS[fmt](draft_roundup(night, engine, desk, when)))
+
+
+@main.command()
+@click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
+@at_option
+@click.option("--json", "as_json", is_flag=True, help="Print the national picture as one JSON object.")
+@rules_option
+def national(night_dir: str, at: str | None, as_json: bool, rules_dir: str | None) -> None:
+    """The national picture at the end of the night (or --at TIME): councils and seats by
+    party, the writer's own estimate of national shares of the vote and what it would mean in
+    the House of Commons (a projection, not a result). Method: DOMAIN.md.
+
+    \b
+    Example:
+      writer national ../shared/data/le2022 --at 2022-05-06T03:00:00+01:00
+    """
+    from writer.compare.national import national_picture
+    from writer.compare.national_rules import NATIONAL_FILE, load_thresholds
+    when = _when(at, night_dir)
+    rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
+    try:
+        thresholds = load_thresholds(rules_path / NATIONAL_FILE)
+    except InputError as exc:
+        _fail_input(exc)
+    night, engine = _load(night_dir, rules_dir)
+    for decl in night.declarations:
+        if when is not None and decl.declared_at > when:
+            break
+        engine.apply(decl)
+    picture = national_picture(engine, when.isoformat() if when else None, thresholds=thresholds)
+    if as_json:
+        click.echo(json.dumps(picture.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(national_report(night, picture))
+    _report_rule_errors(engine)
+
+
+_CORE_CODES = frozenset({"Con", "Lab", "LD", "Green", "Reform", "UKIP", "Ind", "Res", "Other", "NOC"})
+
+
+def national_report(night: Night, picture) -> str:
+    """``writer national`` as text: a short report for an editor."""
+    d = picture.to_dict()
+    label = d["baseline_label"]
+    out = [f"{night.election.name}: the national picture"
+           + (f" at {_night_time(d['at'])}" if d["at"] else " before any declaration")
+           + f" ({d['councils_declared']} of {d['councils_total']} councils declared)", ""]
+    out.append("Councils controlled (change since the eve of poll), among the councils declared:")
+    out += [f"  {p:16} {v['count']:6,} {v['change']:+6d}" for p, v in d["councils"].items()] or ["  none yet"]
+    out.append(f"Councillors won (change since {label}), in the {d['councils_compared']} councils compared:")
+    small = {p: v for p, v in d["seats"].items() if p not in _CORE_CODES and v["count"] < 10}
+    out += [f"  {p:16} {v['count']:6,} {v['change']:+6d}" + ("" if v["exact"] else "  (some councils lump it as Other)")
+            for p, v in d["seats"].items() if p not in small] or ["  none yet"]
+    if small:
+        out.append(f"  and {len(small)} smaller part{'y' if len(small) == 1 else 'ies'}: "
+                   f"{sum(v['count'] for v in small.values()):,} seats, "
+                   f"{sum(v['change'] for v in small.values()):+d} (every party in --json)")
+    out.append("")
+    who = f"{d['baseline_cite']}'s " if d["baseline_cite"] else ""
+    if d["projected_share"]:
+        out.append(f"Projected national share, the writer's estimate from {d['wards_used']:,} wards in "
+                   f"{d['councils_used']:,} councils, against {who}projection for {label}:")
+        for p, share in d["projected_share"].items():
+            base = d["baseline_share"][p]
+            out.append(f"  {p:16} {share:5.1f}%   {label}: {base:4.1f}%   {share - base:+5.1f}")
+    else:
+        out.append(f"Projected national share: no estimate yet. {d['reason'][:1].upper()}{d['reason'][1:]}.")
+        if d["baseline_share"]:
+            what = f"{who}projection for {label}"
+            out.append(f"  {what[:1].upper()}{what[1:]}: " + ", ".join(f"{p} {v:g}%" for p, v in d["baseline_share"].items()))
+    if d["not_estimated"]:
+        shown = d["not_estimated"][:6]
+        more = len(d["not_estimated"]) - len(shown)
+        out.append(f"  Not estimated (no projected share for {label}): " + ", ".join(shown)
+                   + (f" and {more} more" if more > 0 else ""))
+    out.append(f"  Method: {d['method']}")
+    out.append("")
+    cp = d["commons_projection"]
+    if cp is None:
+        out.append(f"House of Commons projection: none ({d['commons_reason']}).")
+    else:
+        out.append("House of Commons projection (a projection, not a result), by uniform change from the last "
+                   "general election:")
+        for p, n in cp["seats"].items():
+            out.append(f"  {p:16} {n:4d} {n - cp['seats_before'].get(p, 0):+5d}")
+        top = cp["largest_party"]
+        if top is None:
+            out.append(f"  No single largest party; {cp['majority_needed']} seats are needed for a majority.")
+        elif cp["majority"] >= 0:
+            out.append(f"  {top} would have a majority: {cp['majority'] + cp['majority_needed']} seats, "
+                       f"{cp['majority_needed']} needed.")
+        else:
+            out.append(f"  {top} would be the largest party, {-cp['majority']} short of the "
+                       f"{cp['majority_needed']} seats a majority needs.")
+        out.append("  Change in share used: " + ", ".join(f"{p} {v:+.1f}" for p, v in cp["change"].items()))
+    return "\n".join(out)
 
 
 @main.command()

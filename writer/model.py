@@ -236,6 +236,21 @@ def council_declaration_id(council_slug: str, poll_date: date) -> str:
 
 
 @dataclass(frozen=True)
+class Constituency:
+    """One constituency at the last general election before tonight (general_election.csv):
+    what the writer's Commons projection starts from."""
+
+    ons_id: str
+    name: str
+    country: str  # England, Scotland, Wales or Northern Ireland
+    region: str
+    electorate: int
+    valid_votes: int
+    winner: str  # a party code, or the source's code for a party not listed (DUP, SF, Spk...)
+    votes: dict[str, int]  # party code (a column of the file) -> votes; "Other": every other candidate
+
+
+@dataclass(frozen=True)
 class Night:
     """An election night: what was known before polls closed, and its declarations."""
 
@@ -249,11 +264,14 @@ class Night:
     #: How the night's party codes were resolved (the registry and the names seen): later
     #: declarations (the HTTP API, feeds) resolve through the same table.
     parties: "PartyIdentity | None" = field(default=None, compare=False, repr=False)
+    #: The last general election by constituency (general_election.csv; empty when absent).
+    general_election: tuple[Constituency, ...] = field(default=(), repr=False)
 
     @property
     def setup(self) -> "NightSetup":
         return NightSetup(self.election, self.councils, self.baseline_councils,
-                          self.baseline_wards, self.history, self.parties)
+                          self.baseline_wards, self.history, self.parties,
+                          general_election=self.general_election)
 
 
 @dataclass(frozen=True)
@@ -266,3 +284,5 @@ class NightSetup:
     baseline_wards: dict[str, tuple[BaselineWard, ...]]
     history: dict[str, tuple[ControlPeriod, ...]]
     parties: "PartyIdentity | None" = field(default=None, compare=False, repr=False)
+    #: The last general election by constituency (general_election.csv; empty when absent).
+    general_election: tuple[Constituency, ...] = field(default=(), repr=False)

@@ -35,7 +35,7 @@ from writer.check.types import Item, alts, fmt, same
 NOC = party_codes.NOC
 
 _UNIT = re.compile(r"^ ?(%|per ?cent\b|percentage points?\b|points?\b|(?:(?:more|net|extra|fewer|additional|new|"
-                   r"declared|other) )?(seats?|councillors?|councils?|votes?|wards?)\b)")
+                   r"declared|other) )?(seats?|councillors?|councils?|votes?|wards?|divisions?)\b)")
 _NUMERATOR = re.compile(r"^ of (?:the |its |their |these )?⟨N(\d+)⟩ ?(?:(seats?|councils?|wards?|councillors?)\b)?"
                         r"(?P<rest>[^,;.:]*)")
 _CUES = re.compile(
@@ -113,6 +113,14 @@ _MORE = re.compile(r"^ (more|fewer|less) than\b")
 _TO_DECLARE = re.compile(r"^ (?:seats? |wards? )?(?:still |yet )?(?:to declare|to come|undeclared|left to declare)\b")
 _COUNCILS_DECLARED = re.compile(r"^ councils? (?:declared|counted)\b")
 _COUNCILS_COMPARED = re.compile(r"^ councils? compared\b")
+# the Commons projection: "Labour would be the largest party with 279 seats, 47 short of a
+# majority" (or "12 more than 326 needed for a majority")
+_PROJECTION = re.compile(r"\bwould be the largest party with\b")
+_PROJECTION_MARGIN = re.compile(r"^ (?:short of a majority|more than\b)")
+_PROJECTION_NEEDED = re.compile(r"^ needed for a majority\b")
+# "lost 12 of the 43 councils they were defending (that have declared)": the councils a
+# party ran on the eve of poll, among those declared
+_DEFENDING = re.compile(r"^ councils? (?:(?:it|they|that|which) )?(?:was|were|is|are|had been) defending\b")
 _NOT_COMPARED = re.compile(r"^ councils? that cannot be compared\b")
 # what to watch: "Counting goes on in 87 councils", "Among the 74 councils yet to declare a seat"
 _STILL_COUNTING = re.compile(r"\b(?:counting (?:goes|went|is going) on|counting continues|still counting) in $")
@@ -220,7 +228,7 @@ def _unit_word(word: str) -> str:
         return "%"
     if "point" in word:
         return "points"
-    return word.rstrip("s").replace("councillor", "seat")
+    return word.rstrip("s").replace("councillor", "seat").replace("division", "ward")  # a county's wards
 
 
 def _unit_after(skel: str, phs, k: int) -> str | None:
@@ -276,7 +284,7 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
         if unit is None and nm.group(2):
             unit = _unit_word(nm.group(2))
         rest = nm.group("rest")
-        declared = bool(_DECLARED.search(rest) or rest.strip() == "in")
+        declared = bool(_DECLARED.search(rest) or rest.strip() == "in") and "defending" not in rest
         if unit is None:
             unit = _unit_after(skel, phs, int(nm.group(1)))
     of_them = bool(_OF_THEM.match(post))
@@ -339,6 +347,13 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
     def role(kind: str, sub: str = "", **kw) -> Role:
         return Role(kind, sub, party, unit=unit, cue=cue, **kw)
 
+    if _PROJECTION.search(skel) and given not in ("%", "points", "year", "time"):
+        if _PROJECTION_MARGIN.match(post):
+            return Role("seat", "projection-margin", party, unit="seat", cue=cue)
+        if _PROJECTION_NEEDED.match(post):
+            return Role("seat", "projection-needed", party, unit="seat", cue=cue)
+        if _PROJECTION.search(before):
+            return Role("seat", "projection", party, unit="seat", cue=cue)
     if _TO_DECLARE.match(post):
         return Role("seat", "to-declare", None, unit="seat", cue=cue)  # "and eight still to declare"
     if _OTHER_COUNCILS.match(post):
@@ -380,6 +395,8 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
                 return role("council", "denominator-declared")
             if _COUNCILS_COMPARED.match(post):
                 return role("council", "denominator-compared")
+            if _DEFENDING.match(post):
+                return role("council", "denominator-defended")
             return role("council", "denominator")
         if _NOT_COMPARED.match(post):
             return role("council", "not-compared")
@@ -476,7 +493,7 @@ def check_role(ctx, ev: Evidence, role: Role, it: Item, party: str | None, skel:
     if kind == "vote":
         return _votes(ev, sub, n)
     if kind == "ward":
-        vals = [v for v, _ in ev.scalars("wards_declared", "wards_left_out")]
+        vals = [v for v, _ in ev.scalars("wards_declared", "wards_left_out", "wards_used")]
         return None if n in vals else f"the data says {alts(vals)} wards"
     if kind == "council":
         return _councils(ctx, ev, sub, n, party)
@@ -590,7 +607,10 @@ def _councils(ctx, ev: Evidence, sub: str, n, party) -> str | None:
         return None if n in vals else f"the data says {alts(vals)} councils have declared"
     if sub.startswith("denominator"):
         key = {"denominator": "councils_total", "denominator-declared": "councils_final",
-               "denominator-compared": "councils_compared"}[sub]
+               "denominator-compared": "councils_compared", "denominator-defended": "councils_controlled_before"}[sub]
+        if sub == "denominator-defended":  # said of a party: the councils it ran
+            vals = ev.tally(party, key) if party else []
+            return None if n in vals else f"the data says {ctx.pname(party) if party else 'the party'} was defending {alts(vals)} councils"
         vals = (ev.tally(party, key) if party else []) or ev.tally_any(key)
         return None if n in vals else f"the data says {alts(vals)} councils"
     if sub in ("open", "waiting"):
@@ -711,8 +731,27 @@ def _named_councils(ev: Evidence, items) -> list:
     return named or ev.councils_f
 
 
+def _projection(ev: Evidence, sub: str, n, party) -> str | None:
+    """A Commons projection figure, against the projection the story was drafted from."""
+    found = [f["national_picture"]["commons_projection"] for f in ev.facts
+             if f.get("scope") == "projection" and isinstance(f.get("national_picture"), Mapping)
+             and isinstance(f["national_picture"].get("commons_projection"), Mapping)]
+    if not found:
+        return "the data has no Commons projection"
+    if sub == "projection":
+        vals = [cp["seats"].get(party, 0) for cp in found if party and cp.get("largest_party") == party]
+        return None if n in vals else (f"the data's projection has the largest party on {alts([cp['seats'].get(cp.get('largest_party'), 0) for cp in found])} seats")
+    if sub == "projection-needed":
+        vals = [cp.get("majority_needed") for cp in found]
+        return None if n in vals else f"the data says a majority needs {alts(vals)}"
+    vals = [abs(cp.get("majority", 0)) for cp in found]
+    return None if n in vals else f"the data's projection is {alts(vals)} seats from a majority"
+
+
 def _seats(ctx, ev: Evidence, role: Role, n, party, items=()) -> str | None:
     sub = role.sub
+    if sub.startswith("projection"):
+        return _projection(ev, sub, n, party)
     if sub == "needs" and ev.councils_f:
         vals = [f["majority_needed"] for f in _named_councils(ev, items) if isinstance(f.get("majority_needed"), int)]
         return None if n in vals else f"the data says a majority needs {alts(vals)}"

@@ -16,8 +16,11 @@ from datetime import datetime
 from pathlib import Path
 
 from writer import resources
+from writer.compare.national import Thresholds
+from writer.compare.national_rules import load_thresholds
 from writer.compare.tally import load_groups
 from writer.detect.events import Event
+from writer.detect.judgement import FILE as JUDGEMENT_FILE, Judgement, load_judgement
 from writer.detect.rules import load_rules
 from writer.draft.drafter import Drafter, Templates
 from writer.draft.story import Story
@@ -40,9 +43,14 @@ def story_of(event: Event) -> tuple[str, str] | None:
 
 
 class Desk:
-    def __init__(self, drafter: Drafter, context: list[dict] | None = None) -> None:
+    def __init__(self, drafter: Drafter, context: list[dict] | None = None,
+                 judgement: Judgement | None = None, national_thresholds: Thresholds | None = None) -> None:
         self.drafter = drafter
         self.context = context or []
+        #: the news judgement the round-up leads with (rules/judgement.yaml)
+        self.judgement = judgement or load_judgement(resources.rules_dir() / JUDGEMENT_FILE)
+        #: when the national share estimate starts (rules/national.yaml)
+        self.national_thresholds = national_thresholds or Thresholds()
         self.events: dict[str, dict[str, Event]] = {}  # story id -> event key -> standing event
         self.kinds: dict[str, str] = {}
         self.versions: dict[str, list[Story]] = {}
@@ -105,7 +113,8 @@ def build(night: Night, rules_dir: Path | None = None, templates_dir: Path | Non
     templates_dir = templates_dir or resources.templates_dir()
     names = PartyNames.load(rules_dir / "parties.yaml")
     engine = Engine(night.setup, load_rules(rules_dir, templates_dir), load_groups(rules_dir / "groups.yaml"))
-    desk = Desk(Drafter(Templates(templates_dir, names), night.election), engine.context)
+    desk = Desk(Drafter(Templates(templates_dir, names), night.election), engine.context,
+                load_judgement(rules_dir / JUDGEMENT_FILE), load_thresholds(rules_dir / "national.yaml"))
     return engine, desk
 
 

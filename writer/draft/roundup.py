@@ -27,9 +27,11 @@ from typing import Any
 
 from writer import parties
 from writer.compare.council import CouncilResult
+from writer.compare.national import NationalPicture, Thresholds, national_picture
 from writer.compare.tally import Tally
 from writer.detect.events import Event
 from writer.detect.facts import council_facts, tally_facts
+from writer.detect.judgement import Judgement, Movement, movements, ran_before, verdict, verdict_parties
 from writer.draft.drafter import _clean, _paragraphs, _stable
 from writer.draft.story import AUTO_DISCLOSURE, SeatRow, Story
 
@@ -145,6 +147,13 @@ def standing_still(results: Iterable[CouncilResult], party: str, members: set[st
     return [r.slug for r in sorted(held, key=lambda r: (rank.get(r.slug, len(rank)), r.slug))]
 
 
+def group_parties(t: Tally) -> list[str]:
+    """A group's parties with seats that can be compared and are whole (no source lumped
+    them), most seats first: who a group paragraph gives figures for."""
+    won = {p: n for p, n in t.seats_won_compared.items() if parties.can_control(p) and t.seats_exact(p) and n > 0}
+    return parties.order_parties(won)
+
+
 def advancing_in(results: Iterable[CouncilResult], party: str, members: set[str]) -> list[str]:
     """A group's councils where the party gained seats net, most gained first."""
     up = [r for r in results if r.slug in members and r.seat_change and r.seat_change.get(party, 0) > 0]
@@ -258,7 +267,8 @@ def _eve_margin(r: CouncilResult, before: dict[str, int] | None) -> int:
 
 
 # -- the story ------------------------------------------------------------------------------
-def build_facts(night, engine, at: datetime | None = None) -> tuple[dict[str, Any], list[Event]]:
+def build_facts(night, engine, at: datetime | None = None, judgement: Judgement | None = None,
+                thresholds: Thresholds | None = None) -> tuple[dict[str, Any], list[Event]]:
     """The ``f`` the round-up templates are written from, and the events it draws on."""
     events = engine.events()
     ranking = council_ranking(events)
@@ -285,13 +295,29 @@ def build_facts(night, engine, at: datetime | None = None) -> tuple[dict[str, An
             if e is not None:
                 used.setdefault(e.key, e)
 
-    # the lede: the top-ranked councils' results (declared ones first, if any)
+    # the lede: the night's biggest national movement (rules/judgement.yaml), with the
+    # councils that make it; early in the night, the top-ranked councils' results
+    national = engine.tally()
+    moved: list[Movement] = []
+    if judgement is not None:
+        moved = movements(national, ran_before(night.setup.councils.values(), night.setup.history), judgement)
+    lead = moved[0] if moved and judgement is not None and moved[0].score >= judgement.lead_at_least else None
     final = [o for o in outcomes if not o["provisional"]] or outcomes
-    pool = final[:LEDE_POOL]
     lead_clauses = []
-    if pool:
-        lead_clauses = clauses(pool, LEDE_CLAUSES)
-        use(c for k in lead_clauses for c in k["councils"])
+    headline_second = None
+    lead_examples = None
+    if lead is not None:
+        lead_examples, headline_second = lead_plan(lead, moved, [o for o in outcomes if not o["provisional"]],
+                                                   judgement)
+        if lead_examples:
+            use(lead_examples["councils"])
+        if headline_second and headline_second.get("clause"):
+            use(headline_second["clause"]["councils"])
+    else:
+        pool = final[:LEDE_POOL]
+        if pool:
+            lead_clauses = clauses(pool, LEDE_CLAUSES)
+            use(c for k in lead_clauses for c in k["councils"])
 
     # the groups, each council told once (in the first group it belongs to)
     told: set[str] = set()
@@ -346,12 +372,27 @@ def build_facts(night, engine, at: datetime | None = None) -> tuple[dict[str, An
         declared = [s for s in sorted(members, key=lambda s: (rank.get(s, len(rank)), s)) if by_slug[s].final]
         if such_as and not advance and still is None:
             use(declared[:EXAMPLES])  # named as examples of the group's councils
+        # the other side's figures: the largest party not already given
+        given = [a["party"] for a in advance] + ([still["party"]] if still else [])
+        ranked = group_parties(tally)
+        rival = next(({"party": p, "seat_change": tally.seat_change.get(p, 0)} for p in ranked if p not in given), None)
+        if len(advance) > 1 or not tally.councils_compared:
+            rival = None
+        seats_line = None
+        if not advance and still is None and tally.councils_compared and ranked:
+            seats_line = {"party": ranked[0], "seat_change": tally.seat_change.get(ranked[0], 0)}
+            rival = next(({"party": p, "seat_change": tally.seat_change.get(p, 0)} for p in ranked[1:]), None)
+            if (seats_line["party"], seats_line["seat_change"], tally.councils_compared) in said:
+                seats_line = rival = None  # the same councils' figures, given for an earlier group
+            else:
+                said.add((seats_line["party"], seats_line["seat_change"], tally.councils_compared))
         group_blocks.append({
             "id": gid, "name": group.name, "label": _label(group.name), "such_as": such_as,
             "definition": group.definition, "clauses": g_clauses, "sentences": by_party(g_clauses),
             "historic": _historic(historic.facts) if historic is not None else None,
             "advance": advance, "still": still, "tally": tally_dict(tally),
             "declared_examples": [by_slug[s].name for s in declared[:EXAMPLES]],
+            "rival": rival, "seats_line": seats_line,
         })
 
     # the rest of England
@@ -359,7 +400,16 @@ def build_facts(night, engine, at: datetime | None = None) -> tuple[dict[str, An
     elsewhere = clauses([o for o in outcomes if o["council"] not in in_groups], CLAUSES_ELSEWHERE)
     use(c for k in elsewhere for c in k["councils"])
 
-    national = engine.tally()
+    verdicts = []
+    if judgement is not None and national.councils_final >= judgement.councils_declared_at_least:
+        majors = {p for c in engine.context if str(c.get("key", "")).startswith("pns_")
+                  for p in (c.get("values") or {})}
+        for m in verdict_parties(moved, majors, judgement):
+            rule = verdict(m.figures, judgement)
+            if rule is not None:
+                verdicts.append({"party": m.party, "verdict": rule.verdict, "rule": rule.id,
+                                 "index": len(verdicts), **m.figures})
+    share = share_facts(national_picture(engine, thresholds=thresholds), engine)
     counting, waiting, still_open = watch_list(
         results, {slug: c.composition_before for slug, c in night.councils.items()})
     when = at.isoformat() if at is not None else max((e.at for e in events), default=None)
@@ -370,6 +420,8 @@ def build_facts(night, engine, at: datetime | None = None) -> tuple[dict[str, An
         "wards_declared": sum(r.wards_declared for r in results),
         "units": " and ".join(sorted({f"{r.unit}s" for r in results}, reverse=True)),  # "wards and divisions"
         "leads": lead_clauses, "lede": by_party(lead_clauses), "groups": group_blocks,
+        "lead": _movement_dict(lead) if lead is not None else None, "lead_examples": lead_examples,
+        "headline_second": headline_second, "verdicts": verdicts, "share": share,
         "elsewhere": by_party(elsewhere),
         "national": tally_dict(national), "tally": national_lines(national),
         "context": baseline_context(engine.context, engine.baseline_label),
@@ -377,6 +429,96 @@ def build_facts(night, engine, at: datetime | None = None) -> tuple[dict[str, An
                   "counting_total": len(counting), "waiting_total": len(waiting), "open": still_open},
     }
     return f, sorted(used.values(), key=lambda e: (-e.score, e.key))
+
+
+# -- the national share estimate and the Commons projection ---------------------------------
+SHARE_LABEL = "A projection of the national share"  # how copy names the writer's estimate
+LEFT_OUT_SHARE = 10  # a party not estimated is said to be left out once it has won 1/10 of the seats
+
+
+def share_facts(picture: NationalPicture, engine) -> dict[str, Any]:
+    """What the round-up says of the writer's national share estimate and the Commons
+    projection (DOMAIN.md): the shares, highest first, the wards they rest on, and the
+    largest party at a general election with its seats and how far it is over or short of a
+    majority. ``estimated`` is False (with ``reason``) until enough wards have declared;
+    ``totals_only`` when the night gives no ward-level votes at all."""
+    e, cp = picture.estimate, picture.commons_projection
+    units = {r.unit for r in engine.council_results()}
+    out: dict[str, Any] = {
+        "estimated": e.estimated, "reason": e.reason, "wards_used": len(e.wards_used),
+        "councils_used": len(e.councils_used), "unit": "division" if units == {"division"} else "ward",
+        "shares": [{"party": p, "value": v} for p, v in sorted(e.shares.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "baseline_label": picture.baseline_label,
+        "totals_only": e.wards_with_votes == 0 and picture.councils_declared > 0 and not any(
+            w.has_votes for w in engine.ward_results.values()),
+        "projection": None, "picture": picture.to_dict(),
+    }
+    # a party with no baseline share is not estimated; where it has won a tenth of the seats
+    # declared, the copy says it is left out, and gives no general election projection that
+    # would read as if it did not exist
+    won = picture.seats_declared
+    total = sum(won.values())
+    out["left_out"] = [p for p in sorted(won, key=lambda p: (-won[p], p))
+                       if e.estimated and p not in e.shares and parties.can_control(p)
+                       and total and won[p] * LEFT_OUT_SHARE >= total]
+    if cp is not None and cp.largest_party is not None and not out["left_out"]:
+        out["projection"] = {"party": cp.largest_party, "seats": cp.seats[cp.largest_party],
+                             "majority": cp.majority, "needed": cp.majority_needed,
+                             "constituencies": cp.constituencies}
+    return out
+
+
+# -- the lead -------------------------------------------------------------------------------
+#: The verb each kind of headline clause uses, and the one it uses instead where the other
+#: clause already has it (None: the clause is left out). A headline never says the same
+#: verb, or names the same subject, twice.
+HEADLINE_VERBS = {"first": ("win", "take"), "loss": ("lose", None), "gain": ("take", "gain"),
+                  "seats": (None, None), "clause-gain": ("take", "gain"), "clause-lose": ("lose", None),
+                  "clause-new_win": ("win", "take"), "clause-new_noc": (None, None)}
+
+
+def lead_plan(lead: Movement, moved: Sequence[Movement], finals: Sequence[dict[str, Any]],
+              judgement: Judgement) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The councils the lede names for the leading movement (the best-ranked clause that
+    makes it: councils the party took, or those it lost and to whom), and the headline's
+    second clause: a result that shows the other side of it (another party taking the
+    leader's councils), else the next biggest movement of another party."""
+    p = lead.party
+    if lead.kind == "loss":
+        mine = [o for o in finals if (o["kind"] == "gain" and o["other"] == p) or (o["kind"] == "lose" and o["party"] == p)]
+    else:
+        # councils taken from someone (the count: a new council is won, not taken)
+        mine = [o for o in finals if o["kind"] == "gain" and o["party"] == p]
+    examples = None
+    if mine:
+        top = clauses(mine, 1, names=3)[0]
+        examples = {"names": top["names"], "more": top["more"], "councils": top["councils"],
+                    "kind": top["kind"], "to": top["party"] if top["kind"] == "gain" and lead.kind == "loss" else None,
+                    "other": top["other"] if lead.kind != "loss" else None}
+    first_verb = HEADLINE_VERBS[lead.kind][0]
+    second = None
+    if lead.kind == "loss":
+        theirs = [o for o in finals if o["kind"] == "gain" and o["other"] == p and o["party"] != p]
+        if theirs:
+            c = clauses(theirs, 1, names=2)[0]
+            second = {"clause": c, "verb_key": f"clause-{c['kind']}"}
+    if second is None:
+        rival = next((m for m in moved[1:] if m.party != p and m.score >= judgement.lead_at_least), None)
+        if rival is not None:
+            second = {"movement": _movement_dict(rival), "verb_key": rival.kind}
+    if second is not None:
+        verb, alternative = HEADLINE_VERBS[second["verb_key"]]
+        if verb is not None and verb == first_verb:
+            verb = alternative
+        if verb is None and HEADLINE_VERBS[second["verb_key"]][0] is not None:
+            second = None  # no other way to say it without repeating the verb
+        else:
+            second["verb"] = verb
+    return examples, second
+
+
+def _movement_dict(m: Movement) -> dict[str, Any]:
+    return {"party": m.party, "kind": m.kind, "score": m.score, **m.figures}
 
 
 def _is(e: Event, names: tuple[str, ...]) -> bool:
@@ -397,7 +539,8 @@ def _historic(facts: dict[str, Any]) -> dict[str, Any]:
 
 def draft_roundup(night, engine, desk, at: datetime | None = None, *, version: int = 1) -> Story:
     """The story of the night so far (kind ``roundup``, id ``roundup:<election id>``)."""
-    f, used = build_facts(night, engine, at)
+    f, used = build_facts(night, engine, at, getattr(desk, "judgement", None),
+                          getattr(desk, "national_thresholds", None))
     story_id = f"{FAMILY}:{night.election.id}"
     templates = desk.drafter.templates
     phrasings = templates.find(FAMILY, None)
@@ -438,11 +581,16 @@ def _evidence(engine, f: dict[str, Any], used: Sequence[Event], at: datetime | N
     stated = {c["party"] for c in f["tally"]["control"]} | {s["party"] for s in f["tally"]["seats"]}
     stated |= {row.party for row in _table_rows(f["national"])}
     stated |= {p for c in f["leads"] for p in (c["party"], c["other"]) if p and p != parties.NOC}
+    stated |= {v["party"] for v in f["verdicts"]} | ({f["lead"]["party"]} if f["lead"] else set())
+    second = (f["headline_second"] or {}).get("movement")
+    stated |= {second["party"]} if second else set()
     for party in sorted(stated):
         out.append(tally_facts(national, party, when, engine.baseline_label, engine.names).to_dict())
     for g in f["groups"]:
         tally = engine.tally(g["id"])
-        for party in sorted({a["party"] for a in g["advance"]} | ({g["still"]["party"]} if g["still"] else set())):
+        said = {a["party"] for a in g["advance"]} | ({g["still"]["party"]} if g["still"] else set())
+        said |= {x["party"] for x in (g["rival"], g["seats_line"]) if x}
+        for party in sorted(said):
             out.append(tally_facts(tally, party, when, engine.baseline_label, engine.names).to_dict())
     results = {r.slug: r for r in engine.council_results()}
     for w in f["watch"]["counting"] + f["watch"]["waiting"]:
@@ -451,6 +599,14 @@ def _evidence(engine, f: dict[str, Any], used: Sequence[Event], at: datetime | N
                                  engine.election.poll_date.year, None, engine.context).to_dict())
     if engine.context:
         out.append({"context": [dict(c) for c in engine.context]})
+    share = f["share"]
+    if share["estimated"]:
+        # the writer's own estimate, checked as a context figure named in its sentence, and
+        # the Commons projection from it (said only as what "would" happen)
+        out.append({"context": [{"key": "writer_projected_share", "label": SHARE_LABEL, "unit": "percent",
+                                 "values": {s["party"]: s["value"] for s in share["shares"]}}]})
+        out.append({"scope": "projection", "subject": "commons", "wards_used": share["wards_used"],
+                    "national_picture": share["picture"]})
     return tuple(out)
 
 

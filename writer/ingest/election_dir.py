@@ -19,6 +19,7 @@ from writer.model import (
     BaselineCouncil,
     BaselineWard,
     Candidate,
+    Constituency,
     ContextFigure,
     ControlPeriod,
     Council,
@@ -43,6 +44,8 @@ WARD_COLUMNS = ("council", "slug", "ward", "ward_code", "seats_in_ward", "candid
 RESULT_COUNCIL_COLUMNS = ("council", "slug", "seats_won", "composition_after", "declared_at")
 TURNOUT_COLUMNS = ("council", "slug", "ward", "ward_code", "electorate", "turnout_pct", "total_votes")
 HISTORY_COLUMNS = ("council", "slug", "from_year", "to_year", "control")
+GENERAL_ELECTION_COLUMNS = ("ons_id", "constituency", "country", "region", "electorate", "valid_votes", "winner")
+COUNTRIES = ("England", "Scotland", "Wales", "Northern Ireland")
 
 
 def load_night(directory: str | Path, *, registry: "party_identity.PartyRegistry | None" = None) -> Night:
@@ -101,6 +104,7 @@ class _Loader:
         baseline_councils = self._baseline_councils(councils, known)
         baseline_wards = self._baseline_wards(known)
         history = self._history(known)
+        general_election = self._general_election()
         poll_date = election.poll_date if election else date(1970, 1, 1)
         self.polls_close = election.polls_close if election else None
         wards_file = self._file("results/wards.csv", WARD_COLUMNS + ("declared_at",), optional=True)
@@ -117,7 +121,8 @@ class _Loader:
             key=lambda d: (d.declared_at, 0 if d.kind == "ward" else 1),
         )
         return Night(election, councils, baseline_councils, baseline_wards, history,
-                     tuple(declarations), source=str(self.root), parties=self.identity)
+                     tuple(declarations), source=str(self.root), parties=self.identity,
+                     general_election=general_election)
 
     # -- election.toml --------------------------------------------------------------------
     def _election(self) -> Election | None:
@@ -338,6 +343,62 @@ class _Loader:
             out.setdefault(row["slug"], []).append(ControlPeriod(start, end, control))
         self._finish(f)
         return {k: tuple(sorted(v, key=lambda p: p.from_year)) for k, v in out.items()}
+
+    # -- general_election.csv -------------------------------------------------------------
+    def _general_election(self) -> tuple[Constituency, ...]:
+        """The last general election, one row per constituency. The fixed columns are
+        GENERAL_ELECTION_COLUMNS; every other column whose name starts with a capital letter
+        is a party's votes (``Con``, ``SNP``, ``Other``: party codes are capitalised), and any
+        other extra column (``notes``, ``majority``) is ignored, as in every file. An empty
+        vote cell is 0 (the party did not stand). Party codes are kept as the file writes them:
+        the columns name parties, not candidates, and ``SNP`` or ``PC`` are no local party."""
+        f = self._file("general_election.csv", GENERAL_ELECTION_COLUMNS, optional=True)
+        if not self._usable(f):
+            return ()
+        assert f is not None
+        party_columns = [c for c in f.columns if c and c not in GENERAL_ELECTION_COLUMNS and c[0].isupper()]
+        if not party_columns:
+            f.problem(1, None, "has no party columns; expected one column of votes per party code after the "
+                               "fixed columns (" + ", ".join(GENERAL_ELECTION_COLUMNS) + "), such as Con, Lab, LD and Other")
+            self._finish(f)
+            return ()
+        out: list[Constituency] = []
+        seen: dict[str, int] = {}
+        for row in f.rows:
+            ons_id = f.text(row, "ons_id", max_len=20)
+            name = f.text(row, "constituency")
+            country = f.choice(row, "country", COUNTRIES)
+            region = f.text(row, "region", required=False)
+            electorate = f.whole(row, "electorate", minimum=1, maximum=10_000_000, what="a number of electors")
+            valid = f.whole(row, "valid_votes", minimum=1, maximum=10_000_000, what="a number of valid votes")
+            winner = f.text(row, "winner", max_len=100)
+            votes: dict[str, int] = {}
+            ok = None not in (ons_id, name, country, region, electorate, valid, winner)
+            for column in party_columns:
+                if not row[column]:
+                    votes[column] = 0
+                    continue
+                n = f.whole(row, column, maximum=10_000_000, what="a whole number of votes")
+                if n is None:
+                    ok = False
+                else:
+                    votes[column] = n
+            if not ok:
+                continue
+            if electorate is not None and valid is not None and valid > electorate:
+                f.problem(row.line, "valid_votes", f"is {valid}, more than the electorate {electorate}; expected at most {electorate}")
+                continue
+            if sum(votes.values()) > valid:
+                f.problem(row.line, "valid_votes", f"is {valid}, less than the {sum(votes.values())} votes in the party "
+                          f"columns ({', '.join(party_columns)}); expected at least their sum")
+                continue
+            if ons_id in seen:
+                f.problem(row.line, "ons_id", f"{ons_id!r} already used on line {seen[ons_id]}; expected each constituency once")
+                continue
+            seen[ons_id] = row.line
+            out.append(Constituency(ons_id, name, country, region, electorate, valid, winner, votes))
+        self._finish(f)
+        return tuple(out)
 
     # -- results/turnout.csv ----------------------------------------------------------------
     def _turnout(self, known: set[str] | None) -> dict[tuple[str, str], tuple[int | None, float | None, int | None]]:

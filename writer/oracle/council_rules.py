@@ -612,7 +612,7 @@ def hist_last(ctx: Ctx, m: re.Match) -> None:
     check_history(ctx, _st(ctx, m), ctx.P(m["p"]), "last", int(m["y"]))
 
 
-@rule(rf"^<p:P> {V_HAS} not controlled <c:C> since <y:Y>\.$", "not controlled")
+@rule(rf"^<p:P> (?:{V_HAS}|had) not controlled <c:C> since <y:Y>\.$", "not controlled")
 def hist_since(ctx: Ctx, m: re.Match) -> None:
     check_history(ctx, _st(ctx, m), ctx.P(m["p"]), "last", int(m["y"]))
 

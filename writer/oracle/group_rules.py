@@ -193,12 +193,12 @@ def group_gains_head(ctx: Ctx, m: re.Match) -> None:
         check_gained(ctx, gid, p, [], n_(m["k" + i]))
 
 
-@rule(rf"^(?:<p:P> also lost <cl:CL>, and now (?:runs|run)|<p2:P> now (?:runs|run)) (?P<n>none|{NUM}) of the <t:N> councils? with elections in <g:G>(?:, up from <b:N>|, down from <b2:N>|, (?P<same>the same number as before polling day))\.$", "with elections in")
+@rule(rf"^(?:<p:P> also lost <cl:CL>, and now (?:runs|run)|<p2:P> now (?:runs|run)) (?P<n>none|{NUM}) of the <t:N> councils? with elections in <g:G>(?:, up from (?:<b:N>|(?P<bnone>none))|, down from <b2:N>|, (?P<same>the same number as before polling day))\.$", "with elections in")
 def group_control_complete(ctx: Ctx, m: re.Match) -> None:
     _group_control(ctx, m, True)
 
 
-@rule(rf"^(?:<p:P> also lost <cl:CL>, and (?:runs|run)|<p2:P> (?:runs|run)) (?:all <f:N> councils|(?P<n>none|{NUM}) of the <f2:N> councils?) declared so far in <g:G>(?:, up from <b:N> before polling day|, down from <b2:N> before polling day|, (?P<same>as many as before polling day))\.$", "declared so far")
+@rule(rf"^(?:<p:P> also lost <cl:CL>, and (?:runs|run)|<p2:P> (?:runs|run)) (?:all <f:N> councils|(?P<n>none|{NUM}) of the <f2:N> councils?) declared so far in <g:G>(?:, up from (?:<b:N>|(?P<bnone>none)) before polling day|, down from <b2:N> before polling day|, (?P<same>as many as before polling day))\.$", "declared so far")
 def group_control_sofar(ctx: Ctx, m: re.Match) -> None:
     _group_control(ctx, m, False)
 
@@ -223,7 +223,9 @@ def _group_control(ctx: Ctx, m: re.Match, complete: bool) -> None:
         n = n_(m["f"])
     ctx.expect(f"councils {ctx.pname(p)} runs in {name}", n, runs)
     before = tally.controlled_before.get(p, 0)
-    if m["b"]:
+    if m["bnone"]:
+        ctx.expect(f"councils {ctx.pname(p)} ran before in {name}", 0, before, ok=before == 0 and runs > 0)
+    elif m["b"]:
         ctx.expect(f"councils {ctx.pname(p)} ran before in {name}", n_(m["b"]), before, ok=n_(m["b"]) == before and runs > before)
     elif m["b2"]:
         ctx.expect(f"councils {ctx.pname(p)} ran before in {name}", n_(m["b2"]), before, ok=n_(m["b2"]) == before and runs < before)

@@ -19,6 +19,8 @@ CLASSES = {
     "lump": "claims that lumped 'Other' seats could contradict",
     "control": "control words (take, hold, lose, on course to) and certainty",
     "history": "control history ('first time since ...')",
+    "verdict": "a verdict on a party's night that rules/judgement.yaml does not give",
+    "headline": "a headline naming one subject, or using one verb, twice",
     "stale": "figures true when an earlier version was drafted but no longer at this version's time",
     "figure": "other figures (compositions, seat changes, majorities, counts, votes)",
     "hygiene": "capitals, surname-first names, separators, source strings printed",

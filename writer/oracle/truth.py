@@ -596,6 +596,27 @@ class Tally:
     def complete(self) -> bool:
         return len(self.councils) == self.total_councils
 
+    # -- movements: councils taken and lost ---------------------------------------------------
+    @cached_property
+    def gained(self) -> dict[str, list[CouncilState]]:
+        """Councils each party took control of (from another party or from no overall
+        control), in the order they became final. A new council won is not one taken."""
+        out: dict[str, list[CouncilState]] = {}
+        for s in self.councils:
+            if s.result_kind == "gain":
+                out.setdefault(s.control, []).append(s)
+        return out
+
+    @cached_property
+    def lost(self) -> dict[str, list[CouncilState]]:
+        """Councils each party ran on the eve of poll and no longer runs (run by another
+        party now, or by no one), in the order they became final."""
+        out: dict[str, list[CouncilState]] = {}
+        for s in self.councils:
+            if s.loser:
+                out.setdefault(s.loser, []).append(s)
+        return out
+
 
 @dataclass
 class Group:
@@ -636,6 +657,16 @@ class Moment:
     def group_declared_won(self, gid: str) -> dict[str, int]:
         members = self.truth.groups[gid].members
         return add(*(s.won for slug, s in self.states.items() if slug in members))
+
+    @cached_property
+    def lumped(self) -> list[set[str]]:
+        """For each council declared so far whose seats won lump smaller parties as ``Other``,
+        the parties it does name: a party missing from one could be inside its lump."""
+        return [set(s.won) for s in self.states.values() if "Other" in s.won]
+
+    def seats_exact(self, party: str) -> bool:
+        """No source declared so far lumped the party with others."""
+        return all(party in named for named in self.lumped)
 
     @cached_property
     def declared_wards(self) -> int:
@@ -777,6 +808,8 @@ class NightTruth:
                     int(rec["from_year"]), int(rec["to_year"]) if rec.get("to_year") else None,
                     NOC if ctl == NOC else P.canon(ctl, rec["slug"])))
 
+        #: every control in history.csv, councils voting tonight or not ("first councils")
+        self.history_controls = {ctl for periods in hist.values() for _, _, ctl in periods}
         base_by_slug = {} if base_c is None else {r["slug"]: r for r in base_c.to_dict("records")}
         self.councils: dict[str, Council] = {}
         for rec in councils.to_dict("records"):
@@ -952,6 +985,24 @@ class NightTruth:
 
     def context(self) -> list[dict[str, Any]]:
         return self.election["context"]
+
+    @cached_property
+    def ran_before(self) -> set[str]:
+        """Parties that ran a council on the eve of poll (any council with an election
+        tonight) or at any time in history.csv: for any other party, a council it takes
+        tonight is its first."""
+        ran = {c.control_before for c in self.councils.values() if c.control_before} | self.history_controls
+        return {p for p in ran if p != NOC}
+
+    def first_councils(self, tally: "Tally", party: str) -> int:
+        """Councils the party has taken tonight that are its first ever (0 for a party that
+        ran one before)."""
+        return 0 if party in self.ran_before else len(tally.gained.get(party, ()))
+
+    @cached_property
+    def general_election(self) -> pd.DataFrame | None:
+        """general_election.csv as text (None where the night has none)."""
+        return self._csv("general_election.csv")
 
     def party_key(self, name: str) -> str:
         return party_key(name)

@@ -703,22 +703,52 @@ class Review:
             if "scope" in f:
                 facts[(str(f.get("scope")), str(f.get("subject")))] = dict(f)
             elif isinstance(f.get("context"), list):
-                context = [c for c in f["context"] if isinstance(c, Mapping)]
+                context += [c for c in f["context"] if isinstance(c, Mapping)]
         wards, councils, others = [], [], []
+        national = None
         for (scope, _subject), f in facts.items():
             if scope == "ward":
                 wards.append(self._ward_evidence(f))
             elif scope == "council":
                 councils.append(self._council_evidence(f))
+            elif scope == "projection" and isinstance(f.get("national_picture"), Mapping):
+                national = self._national_evidence(f["national_picture"])
             else:
                 others.append({"scope": scope, "subject": f.get("subject"), "title": _title(f)})
         raw = [{"scope": scope, "subject": subject,
                 "facts": [(k, _show(v)) for k, v in f.items() if k != "context"]}
                for (scope, subject), f in facts.items()]
-        return {"wards": wards, "councils": councils, "others": others, "raw": raw,
+        return {"wards": wards, "councils": councils, "others": others, "raw": raw, "national": national,
                 "context": [{"label": c.get("label"), "source": c.get("source"),
                              "values": [(self.party(p), v) for p, v in (c.get("values") or {}).items()]}
                             for c in context]}
+
+    def _national_evidence(self, pic: Mapping[str, Any]) -> dict[str, Any]:
+        """The round-up's national share estimate and Commons projection: each party's share at
+        the baseline, its average change in the wards used and the projection; the wards used
+        (by name, from the store where it has them); the seats at a general election."""
+        shares = pic.get("projected_share") or {}
+        base = pic.get("baseline_share") or {}
+        change = pic.get("share_change") or {}
+        rows = [{"party": self.party(p), "baseline": base.get(p), "change": change.get(p), "projected": v}
+                for p, v in sorted(shares.items(), key=lambda kv: -kv[1])]
+        # ballot ids (local.<council>.<ward>.<date>), shown as "ward (council)": no lookup per ward
+        wards = []
+        for wid in pic.get("ward_declarations") or ():
+            parts = str(wid).split(".")
+            wards.append(f"{parts[2]} ({parts[1]})" if len(parts) >= 4 else str(wid))
+        cp = pic.get("commons_projection") or None
+        commons = None
+        if isinstance(cp, Mapping):
+            seats = cp.get("seats") or {}
+            commons = {"seats": [(self.party(p), n, (cp.get("seats_before") or {}).get(p, 0))
+                                 for p, n in sorted(seats.items(), key=lambda kv: -kv[1])],
+                       "largest_party": self.party(cp.get("largest_party")), "majority": cp.get("majority"),
+                       "majority_needed": cp.get("majority_needed"), "method": cp.get("method"),
+                       "changed_hands": len(cp.get("changed_hands") or ())}
+        return {"rows": rows, "wards_used": pic.get("wards_used"), "councils_used": pic.get("councils_used"),
+                "wards": wards, "method": pic.get("method"), "baseline_label": pic.get("baseline_label"),
+                "reason": pic.get("reason"), "commons": commons, "commons_reason": pic.get("commons_reason")}
 
     def _ward_evidence(self, f: dict[str, Any]) -> dict[str, Any]:
         candidates = []
