@@ -204,6 +204,7 @@ def test_2022_group_paragraphs_give_the_other_sides_figures(rounds_2022):
     ("47 short of a majority", "37 short of a majority"),
     ("from the 840 wards", "from the 841 wards"),
     ("puts Labour on 33.8%", "puts Labour on 35.8%"),
+    ("in the 57 declared councils outside these groups", "in the 58 declared councils outside these groups"),
 ])
 def test_the_gate_checks_the_new_claims(rounds_2022, wrong):
     night, engine, desk, story = rounds_2022[-1]
@@ -276,3 +277,22 @@ def test_a_party_losing_most_of_the_councils_it_defended_leads_the_night(tmp_pat
     assert re.search(r"It has been a bad night for Labour: it runs \w+ councils?, \w+ fewer than on the eve of poll",
                      story.text())
     assert FactChecker.for_night(night.setup, desk.drafter.names).check(story).ok
+
+
+def test_every_paragraph_of_the_round_up_carries_a_figure():
+    """The notable councils outside the groups are counted too ("Elsewhere, in the three
+    declared councils outside these groups, ..."), and the oracle checks the count."""
+    from writer.oracle import NightTruth, StoryMeta, audit_story
+
+    night, engine, desk, story = _roundup(DEMO)
+    figure = re.compile(r"\d|\b(?:none|one|two|three|four|five|six|seven|eight|nine)\b")
+    for p in story.paragraphs:
+        assert figure.search(p), p
+    elsewhere = next(p for p in story.paragraphs if p.startswith("Elsewhere, in the "))
+    m = re.match(r"Elsewhere, in the (\w+) declared councils? outside these groups, ", elsewhere)
+    assert m, elsewhere
+    truth = NightTruth(DEMO)
+    meta = StoryMeta(story.id, story.version, story.at, story.kind, story.status)
+    assert not audit_story(truth, story.text(), meta)
+    wrong = story.text().replace(m.group(0), m.group(0).replace(m.group(1), "11"))
+    assert any(d.claim == "declared councils outside the groups" for d in audit_story(truth, wrong, meta))

@@ -84,6 +84,12 @@ def _roundup_tallies(summary: Mapping) -> list[dict]:
                 "lost": list(lost.get(p) or ()), "seats_won": won.get(p, 0), "seat_change": seat_change.get(p, 0),
                 "councils_compared": t.get("councils_compared"), "baseline_label": summary.get("baseline_label"),
             })
+    # the councils outside every group ("Elsewhere, in the 43 declared councils outside these
+    # groups"): counts only, no party
+    rest = summary.get("elsewhere")
+    if isinstance(rest, Mapping):
+        out.append({"scope": "group", "subject": "elsewhere", "group": "elsewhere",
+                    "councils_total": rest.get("councils_total"), "councils_final": rest.get("councils_final")})
     return out
 
 

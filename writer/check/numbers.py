@@ -115,6 +115,7 @@ _COUNCILS_DECLARED = re.compile(r"^ councils? (?:declared|counted)\b")
 _COUNCILS_COMPARED = re.compile(r"^ councils? compared\b")
 # the Commons projection: "Labour would be the largest party with 279 seats, 47 short of a
 # majority" (or "12 more than 326 needed for a majority")
+_OUTSIDE_GROUPS = re.compile(r"^ declared councils? outside these groups\b")
 _PROJECTION = re.compile(r"\bwould be the largest party with\b")
 _PROJECTION_MARGIN = re.compile(r"^ (?:short of a majority|more than\b)")
 _PROJECTION_NEEDED = re.compile(r"^ needed for a majority\b")
@@ -354,6 +355,8 @@ def read_role(skel: str, phs, kinds: tuple, noc: tuple, units: tuple, k: int, ro
             return Role("seat", "projection-needed", party, unit="seat", cue=cue)
         if _PROJECTION.search(before):
             return Role("seat", "projection", party, unit="seat", cue=cue)
+    if _OUTSIDE_GROUPS.match(post):  # "Elsewhere, in the 57 declared councils outside these groups"
+        return Role("council", "outside", None, unit="council", cue=cue)
     if _TO_DECLARE.match(post):
         return Role("seat", "to-declare", None, unit="seat", cue=cue)  # "and eight still to declare"
     if _OTHER_COUNCILS.match(post):
@@ -613,6 +616,10 @@ def _councils(ctx, ev: Evidence, sub: str, n, party) -> str | None:
             return None if n in vals else f"the data says {ctx.pname(party) if party else 'the party'} was defending {alts(vals)} councils"
         vals = (ev.tally(party, key) if party else []) or ev.tally_any(key)
         return None if n in vals else f"the data says {alts(vals)} councils"
+    if sub == "outside":
+        vals = [f["councils_final"] for f in ev.tallies_f if f.get("subject") == "elsewhere"
+                and isinstance(f.get("councils_final"), int)]
+        return None if n in vals else f"the data says {alts(vals)} councils outside the groups have declared"
     if sub in ("open", "waiting"):
         key = "open" if sub == "open" else "waiting_total"
         vals = [v for v, _ in ev.scalars(key)]

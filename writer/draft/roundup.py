@@ -399,6 +399,8 @@ def build_facts(night, engine, at: datetime | None = None, judgement: Judgement 
     in_groups = {slug for slug, gids in engine.council_groups.items() if set(gids) & set(covered_groups)}
     elsewhere = clauses([o for o in outcomes if o["council"] not in in_groups], CLAUSES_ELSEWHERE)
     use(c for k in elsewhere for c in k["councils"])
+    outside = [r for r in results if r.slug not in in_groups]
+    elsewhere_count = {"councils_total": len(outside), "councils_final": sum(1 for r in outside if r.final)}
 
     verdicts = []
     if judgement is not None and national.councils_final >= judgement.councils_declared_at_least:
@@ -422,7 +424,7 @@ def build_facts(night, engine, at: datetime | None = None, judgement: Judgement 
         "leads": lead_clauses, "lede": by_party(lead_clauses), "groups": group_blocks,
         "lead": _movement_dict(lead) if lead is not None else None, "lead_examples": lead_examples,
         "headline_second": headline_second, "verdicts": verdicts, "share": share,
-        "elsewhere": by_party(elsewhere),
+        "elsewhere": by_party(elsewhere), "elsewhere_count": elsewhere_count,
         "national": tally_dict(national), "tally": national_lines(national),
         "context": baseline_context(engine.context, engine.baseline_label),
         "watch": {"counting": counting[:WATCH_COUNTING], "waiting": waiting[:WATCH_WAITING],
@@ -554,6 +556,7 @@ def draft_roundup(night, engine, desk, at: datetime | None = None, *, version: i
     body = _paragraphs(module.body()) if hasattr(module, "body") else []
     summary = {"scope": "roundup", "subject": story_id, "at": f["at"], "baseline_label": f["baseline_label"],
                "national": f["national"], "groups": {g["id"]: g["tally"] for g in f["groups"]},
+               "elsewhere": f["elsewhere_count"],
                "standing_still": {g["id"]: g["still"] for g in f["groups"] if g["still"]},
                "watch": f["watch"], "context": [dict(c) for c in engine.context],
                "wards_declared": f["wards_declared"]}

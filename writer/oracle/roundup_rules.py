@@ -367,13 +367,17 @@ def roundup_clauses(ctx: Ctx, m: re.Match) -> None:
     if _search(r", with (?:\S+ of the \S+|all \S+) councils declared", body):
         return  # the lede
     gid = ctx.para_group
-    lead = _match(rf"(?:In {ctx.lex.group_re}, |Elsewhere, )", body)
+    lead = _match(rf"(?:In {ctx.lex.group_re}, |Elsewhere, (?:in (?:the (?P<en>{NUM}) declared councils?|the one declared council) outside these groups, )?)", body)
+    if lead is not None and lead.group(0).startswith("Elsewhere, in "):
+        # the councils in no group that have declared
+        outside = [st for st in ctx.moment.final if not any(st.slug in g.members for g in ctx.truth.groups.values())]
+        ctx.expect("declared councils outside the groups", n_(lead["en"]) if lead["en"] else 1, len(outside))
     text = body[lead.end():] if lead else body
     if not _match(rf"(?:{ctx.lex.party_re}|[Nn]o party) (?:has|have|is|are|can now) (?:taken|lost|won|on course|now win)", text):
         return
     spans = read_predicates(ctx, text, gid, ctx.para_elsewhere)
     off = lead.end() if lead else 0
-    _mark(ctx, [(a + off, b + off) for a, b in spans])
+    _mark(ctx, [(a + off, b + off) for a, b in spans] + ([lead.span()] if lead else []))
 
 
 #: The other side's figures, after a group's figures: ", while the Conservatives are down 45 seats".
