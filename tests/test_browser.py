@@ -2,15 +2,21 @@
 against the app served by uvicorn on 127.0.0.1.
 
 Sign-in, the queue filling while a replay feeds the store, keyboard approval, a failed
-fact-check blocking approval, a chief's override, two editors' conflict, and hostile text.
+fact-check blocking approval, a chief's override, two editors' conflict, hostile text, the
+pages at 400 px wide, and axe-core's accessibility rules on the sign-in, queue, story and edit
+pages.
 
 Needs ``apt-get install -y chromium`` and ``pip install playwright`` (never ``playwright
-install``: the browser is Debian's). Skips with a reason when either is missing.
+install``: the browser is Debian's). Skips with a reason when either is missing. The axe-core
+test needs the npm package ``axe-core`` (its ``axe.min.js``: ``.ci/run`` installs it under
+``.ci/node/``; or point ``WRITER_AXE_JS`` at one) and skips with a reason without it.
 Screenshots go to tests/artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import socket
@@ -53,6 +59,11 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_WARD = "ward:local.fernmouth.bay.2026-05-07"  # its lede names the renamed winner
 PASSWORD = "correct horse battery"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ROOT = Path(__file__).resolve().parent.parent
+AXE_CANDIDATES = (os.environ.get("WRITER_AXE_JS", ""), ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js",
+                  ROOT / "node_modules" / "axe-core" / "axe.min.js")
+#: axe-core's WCAG 2.0, 2.1 and 2.2 A and AA rules and its best practices
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 POLL = 0.5  # seconds between the pages' polls
 TIMEOUT = 10_000  # ms, for expect()
 
@@ -147,12 +158,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(store, night, replay: Replay):
+def serving(store, night, replay: Replay, **app_options):
     """The review app on ``store`` served by uvicorn in a thread; yields its base URL."""
     from writer.web.app import create_app
     app = create_app(store, night=night, pipeline=replay.pipeline, ingest_lock=replay.lock,
                      https_only=False, poll_seconds=POLL,
-                     secret_key="browser-test-secret-key-for-the-review-app")
+                     secret_key="browser-test-secret-key-for-the-review-app", **app_options)
+    with serving_app(app) as base:
+        yield base
+
+
+@contextmanager
+def serving_app(app):
+    """Any ASGI app served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            lifespan="off"))
@@ -210,9 +228,9 @@ def browser():
 class Desk:
     """A browser context (its own cookies) with one page; records any JS dialog and page error."""
 
-    def __init__(self, browser, base_url: str) -> None:
+    def __init__(self, browser, base_url: str, viewport: dict | None = None) -> None:
         self.base = base_url
-        self.context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900},
+        self.context = browser.new_context(base_url=base_url, viewport=viewport or {"width": 1280, "height": 900},
                                            locale="en-GB", timezone_id="Europe/London")
         self.context.set_default_timeout(TIMEOUT)
         self.page = self.context.new_page()
@@ -350,7 +368,7 @@ def test_approve_a_clean_story_with_the_keyboard(desks, loaded, store):
     expect(page.locator("#confirm-text")).to_have_text("Approve this story?")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    expect(page.locator("#flash")).to_contain_text(f"Approved {sid}")
+    expect(page.locator("#flash")).to_contain_text(f"Approved \u201c{store.latest_story(sid).headline}\u201d")
     d = store.latest_decision(sid, v)
     assert (d.decision, d.username) == ("approved", "ed")
     ed.open(sid)
@@ -475,3 +493,158 @@ def test_hostile_strings_show_as_text(desks, loaded, store):
     assert page.locator("main img").count() == 0
     assert page.evaluate("document.querySelectorAll('main script').length") == 0
     assert ed.dialogs == [], f"a dialog fired: {ed.dialogs}"
+
+
+# -- a narrow window ----------------------------------------------------------------------------
+def test_the_pages_fit_a_400_pixel_window(browser, base_url, loaded):
+    """At 400 px wide nothing is wider than the window and "Sign out" can be reached."""
+    d = Desk(browser, base_url, viewport={"width": 400, "height": 800})
+    try:
+        d.sign_in("ed")
+        for path in ("/queue", url("council:northmoor"), url("ward:local.kingsford.bridge-street.2026-05-07"),
+                     "/rules", "/login"):
+            d.page.goto(path)
+            width = d.page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 400, f"{path} is {width} px wide at 400"
+            if path != "/login":
+                box = d.page.locator("#logout-button").bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= 400, (path, box)
+                expect(d.page.locator("#logout-button")).to_be_visible()
+        d.page.goto("/queue")
+        ARTIFACTS.mkdir(exist_ok=True)
+        d.page.screenshot(path=str(ARTIFACTS / "queue-400.png"), full_page=False)
+        with d.page.expect_navigation():
+            d.page.click("#logout-button")
+        assert "/login" in d.page.url
+        assert not d.errors, f"JavaScript errors: {d.errors}"
+    finally:
+        d.close()
+
+
+# -- axe-core -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    for candidate in AXE_CANDIDATES:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate).read_text(encoding="utf-8")
+    pytest.skip("axe-core is not installed (.ci/run: npm install --prefix .ci/node axe-core; "
+                "or set WRITER_AXE_JS to its axe.min.js)")
+
+
+def axe_violations(page, source: str) -> list[dict]:
+    """axe-core run on the page as it stands (injected through the DevTools protocol, so the
+    app's Content-Security-Policy, which allows no script but its own, is left as it is)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(source)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                           " resultTypes: ['violations']})", AXE_TAGS)
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def test_axe_core_finds_nothing_on_the_sign_in_queue_story_and_edit_pages(desks, loaded, store, axe_source):
+    found: dict[str, list] = {}
+
+    def check(name: str, page) -> None:
+        page.wait_for_load_state("load")
+        violations = axe_violations(page, axe_source)
+        if violations:
+            found[name] = violations
+
+    anon = desks()
+    anon.page.goto("/login")
+    check("sign-in", anon.page)
+    anon.sign_in("ed", "wrong password")
+    check("sign-in, wrong password", anon.page)
+
+    ed = desks("ed")
+    page = ed.page
+    page.goto("/queue")
+    expect(page.locator("#queue-body tr.queue-row").first).to_be_visible()
+    check("queue", page)
+    page.goto("/queue?status=new&kind=ward&order=score")
+    check("queue, filtered", page)
+    for sid in ("council:northmoor", "ward:local.kingsford.bridge-street.2026-05-07", "group:red-wall",
+                "ward:local.ashcombe.goldsmid.2026-05-07"):
+        ed.open(sid)
+        check(f"story {sid}", page)
+    # the edit page: an edit saved (the history shows its diff), the fact-check failing on it
+    sid = "council:fernmouth"
+    ed.open(sid)
+    old = body_text(store, sid)
+    save_edit(ed, old + "\n\nAn added paragraph for the accessibility check.")
+    check(f"edit {sid}", page)
+    page.keyboard.press("e")
+    check(f"editing {sid}", page)
+    page.keyboard.press("?")
+    check("keys help", page)
+
+    # a published story: its row in the queue (the "ok" badge on the published background)
+    # and its page, which offers no approval
+    published = {"council:greyhaven": store.latest_story("council:greyhaven").version}
+    with serving(store, night_of(loaded), loaded, published=lambda: dict(published)) as other:
+        pub = Desk(ed.context.browser, other).sign_in("ed")
+        try:
+            pub.page.goto("/queue")  # the published row is not the first, so not the selected one
+            expect(pub.page.locator("#queue-body tr.status-published .check-ok").first).to_be_visible()
+            expect(pub.page.locator("#queue-body tr.status-published.selected")).to_have_count(0)
+            check("queue, published", pub.page)
+            pub.open("council:greyhaven")
+            expect(pub.page.locator("#story-published")).to_be_visible()
+            check("story, published", pub.page)
+            assert not pub.errors, pub.errors
+        finally:
+            pub.close()
+
+    # the public pages the feeds link to: a story, and a retracted one
+    with serving_app(public_app(store)) as public:
+        reader = Desk(ed.context.browser, public)
+        try:
+            for sid in ("council:northmoor", "ward:local.kingsford.bridge-street.2026-05-07"):
+                reader.page.goto("/feeds/story/" + quote(sid, safe=""))
+                check(f"public {sid}", reader.page)
+            reader.page.goto("/feeds/")
+            check("public feeds index", reader.page)
+        finally:
+            reader.close()
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "axe.json").write_text(json.dumps(found, indent=1))
+    assert not found, "axe-core found:\n" + json.dumps(found, indent=1)
+
+
+def night_of(replay: Replay):
+    return replay.night
+
+
+def public_app(store):
+    """The public feeds (a story published, a ward story published then retracted) with the
+    app's static files and security headers, as ``writer serve`` serves them."""
+    from datetime import datetime, timedelta, timezone
+
+    from fastapi import FastAPI
+    from fastapi.staticfiles import StaticFiles
+
+    from writer.publish.feeds import FeedItem, item_from_story
+    from writer.web.app import STATIC
+    from writer.web.feeds import StaticSource, feeds_router
+    from writer.web.security import SecurityHeaders
+
+    t0 = datetime(2026, 5, 7, 23, 0, tzinfo=timezone.utc)
+    council = store.latest_story("council:northmoor").story()
+    ward = store.latest_story("ward:local.kingsford.bridge-street.2026-05-07").story()
+    items = [item_from_story(council, published=t0, updated=t0, kind="story"),
+             item_from_story(ward, published=t0, updated=t0, kind="story"),
+             FeedItem(story_id=ward.id, kind="retraction", version=ward.version + 1,
+                      title=f"Withdrawn: {ward.headline}",
+                      summary="This story has been withdrawn: the result it reported no longer stands.",
+                      html="<p>This story has been withdrawn: the result it reported no longer stands.</p>",
+                      council=ward.council, council_name=None, region=ward.region, groups=tuple(ward.groups),
+                      published=t0, updated=t0 + timedelta(hours=1), correction=None, auto=False)]
+    source = StaticSource("http://127.0.0.1", "local.2026-05-07", "Local elections 2026",
+                          {"northmoor": "Northmoor", "kingsford": "Kingsford"}, {}, {})
+    source.set_items(items)
+    app = FastAPI()
+    app.include_router(feeds_router(source))
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -383,7 +383,7 @@ def wait_for(predicate, timeout: float = 90.0):
 def test_the_scheduler_keeps_its_jobs_in_the_database_and_publishes(store, pipeline, night, names):
     from sqlalchemy import text
     pub = Publisher(store, night, names=names)
-    sched = NightScheduler(store, pub, publish_every=0.2, lease_seconds=3, roundup=lambda: None,
+    sched = NightScheduler(store, pub, publish_every=0.2, lease_seconds=10, roundup=lambda: None,
                            roundup_every=60)
     sched.start()
     try:

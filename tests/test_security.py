@@ -171,6 +171,10 @@ def sample(wired, key: tuple[str, str], *, valid: bool = False) -> tuple[str, di
         scope = template.split("/")[2]
         slug = {"council": "greyhaven", "region": region_of(wired), "group": "red-wall"}[scope]
         path = path.replace("{slug}", slug)
+    if template == "/declaration/{declaration_id}/withdraw":  # nothing of that id: through the gate, withdraws nothing
+        return path.replace("{declaration_id}", "local.greyhaven.no-such-ward.2026-05-07"), {"reason": "a test"}
+    if template == "/api/declarations/{declaration_id}":  # nothing of that id: passes the gate, withdraws nothing
+        return path.replace("{declaration_id}", "local.greyhaven.no-such-ward.2026-05-07"), {}
     if template == "/api/declarations":
         d = declaration_to_payload(wired.first)
         for k in ("v", "id", "source"):
@@ -233,6 +237,9 @@ def test_each_route_behaves_as_its_rule_says(wired, anon, ed, boss, key):
         # a signed-in session is not an API token
         assert boss.client.request(method, path, json=data).status_code == 401
         r = anon.client.request(method, path, json=data, headers={"Authorization": f"Bearer {wired.token}"})
+        if method == "DELETE":  # a withdrawal of a declaration that does not stand: through the gate, then 404
+            assert r.status_code == 404 and "nothing to withdraw" in r.json()["detail"], r.text
+            return
         assert r.status_code == 200 and r.json()["declarations"][0]["outcome"] == "repeat", r.text
         return
 

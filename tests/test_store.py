@@ -346,7 +346,7 @@ def test_a_store_with_declarations_in_it_migrates_to_the_key_with_the_time(store
     events = [(e.seq, e.declaration_seq) for e in old.event_rows()]
     old.close()
     store = open_store(store_url)
-    assert current_revision(store.engine) == "0005"
+    assert current_revision(store.engine) >= "0005"  # head: 0005 or a later revision
     assert [(r.seq, r.declaration_id, r.content_digest, r.declared_at) for r in store.declaration_rows()] == rows
     assert [(e.seq, e.declaration_seq) for e in store.event_rows()] == events
     with pytest.raises(DBAPIError, match="append-only"):

@@ -1,9 +1,12 @@
 """The ``writer`` command. Data goes to stdout (``--json`` for JSON lines), messages and
 progress to stderr.
 
-Exit codes: 0 success; 2 usage error; 3 invalid input (an election directory, rules or
-groups file), with every problem listed; 4 the night ran but some rules failed on it
-(listed on stderr).
+Exit codes: 0 success; 1 nothing to show yet (``writer draft --at`` a time before the
+council declared anything); 2 usage error (a bad option or value, an unknown council, a port
+already in use, an importer told to overwrite another importer's files); 3 invalid input (an
+election directory, rules or groups file, or sources that gave no council), with every problem
+listed; 4 the night ran but some rules failed on it, or a draft failed its fact-check (listed
+on stderr); 5 some deliveries failed (``writer publish``).
 """
 
 from __future__ import annotations
@@ -88,6 +91,23 @@ def _run(night: Night, engine: Engine, *, speed: float = 0.0, progress: bool = T
             if decl.kind == "council":
                 freeze_long_lived()
             bar.update(task, advance=1, clock=decl.declared_at.strftime("%a %H:%M"))
+
+
+def _council_slug(night: Night, value: str) -> str:
+    """The council ``--council`` names: its slug or its name, in any case (``Barnet``,
+    ``barnet``, ``Tower Hamlets``, ``tower-hamlets``); else a usage error listing some."""
+    if value in night.councils:
+        return value
+    wanted = value.strip().casefold()
+    for slug, council in night.councils.items():
+        if wanted in (slug.casefold(), council.name.casefold()):
+            return slug
+    from writer.model import slugify
+    for slug in night.councils:  # "Tower Hamlets" typed for tower-hamlets
+        if slugify(value) == slug:
+            return slug
+    raise click.BadParameter(f"unknown council {value!r}; the night's councils include "
+                             + ", ".join(sorted(night.councils)[:8]) + ", ...", param_hint="--council")
 
 
 rules_option = click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
@@ -175,7 +195,7 @@ def _wide():
 
 @main.command()
 @click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("--council", "council", metavar="SLUG", help="Only this council's events.")
+@click.option("--council", "council", metavar="COUNCIL", help="Only this council's events (its slug or name, any case).")
 @click.option("--json", "as_json", is_flag=True, help="Print events as JSON lines.")
 @click.option("--limit", type=int, default=0, help="Print at most this many (0: all).")
 @rules_option
@@ -184,9 +204,8 @@ def events(night_dir: str, council: str | None, as_json: bool, limit: int, rules
            progress: bool) -> None:
     """List the night's events as they stand at the end, highest score first."""
     night, engine = _load(night_dir, rules_dir)
-    if council and council not in night.councils:
-        raise click.BadParameter(f"unknown council {council!r}; the night's councils include "
-                                 + ", ".join(sorted(night.councils)[:8]) + ", ...", param_hint="--council")
+    if council:
+        council = _council_slug(night, council)
     _run(night, engine, progress=progress)
     shown = [e for e in engine.events() if council is None or e.council == council]
     for e in shown[: limit or None]:
@@ -308,7 +327,8 @@ format_option = click.option("--format", "fmt", type=click.Choice(["text", "html
 
 @main.command()
 @click.argument("night_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("--council", "council", metavar="SLUG", required=True, help="The council's slug, e.g. barnet.")
+@click.option("--council", "council", metavar="COUNCIL", required=True,
+              help="The council's slug or name, in any case, e.g. barnet or Barnet.")
 @at_option
 @format_option
 @rules_option
@@ -321,9 +341,7 @@ def draft(night_dir: str, council: str, at: str | None, fmt: str, rules_dir: str
     """
     from writer.draft.story import RENDERERS
     night, engine, desk = _draft_night(night_dir, _when(at, night_dir), rules_dir)
-    if council not in night.councils:
-        raise click.BadParameter(f"unknown council {council!r}; the night's councils include "
-                                 + ", ".join(sorted(night.councils)[:8]) + ", ...", param_hint="--council")
+    council = _council_slug(night, council)
     story = desk.story(f"council:{council}")
     if story is None:
         err.print(f"{night.councils[council].name} has no story yet: nothing declared by then.")
@@ -519,8 +537,9 @@ from writer.importers.commands import COMMANDS as _IMPORTERS  # noqa: E402
 for _command in _IMPORTERS:
     main.add_command(_command)
 
-from writer.ingest.commands import poll  # noqa: E402  (results feeds in)
+from writer.ingest.commands import poll, withdraw  # noqa: E402  (results feeds in; withdrawing a declaration)
 main.add_command(poll)
+main.add_command(withdraw)
 
 from writer.publish.commands import publish  # noqa: E402  (releases, CMS delivery)
 main.add_command(publish)

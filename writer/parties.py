@@ -32,15 +32,33 @@ SeatList = dict[str, int]
 
 
 @lru_cache(maxsize=4096)
+def party_name_problem(code: str) -> str | None:
+    """Why the name inside ``Other (Name)`` is not plain text, or None. A party's name
+    reaches copy, the review app, the feeds and the CMS like a candidate's or a ward's, and
+    the same rule applies (:func:`writer.ingest.text.name_problem`): no control characters
+    (C0, DEL, C1), no invisible or text-direction characters (RIGHT-TO-LEFT OVERRIDE, bidi
+    isolates, zero-width joiners, U+2028), no word mixing Latin with Cyrillic or Greek
+    look-alike letters. Every way in refuses such a party with this message."""
+    if not (code.startswith("Other (") and code.endswith(")")):
+        return None
+    from writer.ingest.text import name_problem  # (imported here: writer.ingest imports this module)
+    name = code[len("Other ("):-1]
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in name):
+        return "contains control characters; expected plain text"
+    return name_problem(name)
+
+
+@lru_cache(maxsize=4096)
 def is_named_other(code: str) -> bool:
     """``Other (Aspire)`` and the like: a named smaller party. The name may hold balanced
-    brackets itself (``Other (Community Campaign (Hart))``) but no seat-list separators."""
+    brackets itself (``Other (Community Campaign (Hart))``) but no seat-list separators,
+    and must be plain text (:func:`party_name_problem`)."""
     if not (code.startswith("Other (") and code.endswith(")")):
         return False
     name = code[len("Other ("):-1]
     if not name.strip() or name != name.strip() or any(ch in name for ch in ":;") or len(name) > 100:
         return False
-    if any(ord(ch) < 32 for ch in name):
+    if party_name_problem(code) is not None:
         return False
     depth = 0
     for ch in name:
@@ -86,6 +104,9 @@ def parse_seat_list(text: str) -> SeatList:
         if not m:
             raise ValueError(f"expected party:count pairs separated by ';', got {pair.strip()!r}")
         party, count = m.group("party"), m.group("count")
+        why = party_name_problem(party)
+        if why is not None:
+            raise ValueError(f"party {party!r} {why}")
         if not is_party_code(party, in_composition=True):
             raise ValueError(f"unknown party code {party!r}: expected {party_code_help(in_composition=True)}")
         if not count.isdigit():

@@ -54,10 +54,31 @@ def check_wards(table: pd.DataFrame, source: str, report: Report) -> pd.DataFram
         elif winners < n:
             report.add("check", source, f"row {first}", "elected", f"{slug}: ward {ward!r} has {winners} "
                        f"candidates elected for {n} seats (a seat left unfilled, or a winner missing from the source)")
-    if not bad:
+    if bad:
+        keys = pd.MultiIndex.from_tuples(bad)
+        table = table[~pd.MultiIndex.from_frame(table[["slug", "ward"]]).isin(keys)]
+    return shared_codes(table, source, report)
+
+
+def shared_codes(table: pd.DataFrame, source: str, report: Report) -> pd.DataFrame:
+    """A ward code that a source gives to more than one ward (Richmond's Hampton and Hampton
+    Wick share one in the 2022 handbook) names neither for sure: those wards are written
+    without a code, so each is matched with the baseline by its name, and reported."""
+    coded = table[table["ward_code"] != ""]
+    wards = coded.drop_duplicates(["slug", "ward"]).groupby("ward_code")
+    shared = [code for code, group in wards if len(group) > 1]
+    if not shared:
         return table
-    keys = pd.MultiIndex.from_tuples(bad)
-    return table[~pd.MultiIndex.from_frame(table[["slug", "ward"]]).isin(keys)]
+    table = table.copy()
+    for code in shared:
+        rows = table[table["ward_code"] == code]
+        names = ", ".join(f"{s}: {w!r}" for s, w in rows.drop_duplicates(["slug", "ward"])[["slug", "ward"]]
+                          .itertuples(index=False))
+        report.add("check", source, f"row {int(rows['row'].min())}", "ward_code",
+                   f"{code!r} is the code of more than one ward ({names}); written without a code, so each "
+                   "is matched with the baseline by its name")
+        table.loc[table["ward_code"] == code, "ward_code"] = ""
+    return table
 
 
 def wards_csv(table: pd.DataFrame, declared_at: str | None = None) -> pd.DataFrame:

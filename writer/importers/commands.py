@@ -1,6 +1,13 @@
 """``writer import handbook|leap|composition`` and ``writer new-night``: thin I/O around the
 pure importers. Data files go to --out; the report of bad or surprising rows goes to
-``<out>/<command>.report.csv`` and its summary to stderr. Exit 3 on input that cannot be used."""
+``<out>/<command>.report.csv`` and its summary to stderr.
+
+Which command wrote each file is recorded in ``<out>/imports.json``. A command never overwrites
+a file another command (or a person) wrote unless told to (``--force``): it stops with exit
+code 2 and names each file and who wrote it. ``writer import composition`` is the one
+exception: it updates councils.csv's make-up in place, by design. Exit 3 on input that cannot
+be used, and when the sources give no council to write (the report says why each was left
+out)."""
 
 from __future__ import annotations
 
@@ -17,12 +24,18 @@ from writer.importers import composition as ocd
 from writer.importers import directory as io_
 from writer.importers import handbook as hb
 from writer.importers import leap as lp
-from writer.importers.candidates import WARD_COLUMNS, baseline_councils, check_wards, wards_csv
+from writer.importers.candidates import WARD_COLUMNS, baseline_councils, check_wards, shared_codes, wards_csv
 from writer.importers.report import Report
 from writer.importers.skeleton import election_toml, first_thursday_in_may, new_night_councils, night_councils
 from writer.ingest.problems import InputError
 
 EXIT_INPUT = 3
+#: Councils left out for want of their size or make-up: Open Council Data gives both.
+_NEEDS_COMPOSITIONS = ("total_seats", "composition_before")
+
+
+class NoCouncils(Exception):
+    """The sources gave no council that could be written: nothing is written but the report."""
 
 
 def _fail(exc: InputError) -> None:
@@ -31,12 +44,43 @@ def _fail(exc: InputError) -> None:
     sys.exit(EXIT_INPUT)
 
 
-def _finish(report: Report, out: Path, name: str, started: float) -> None:
+def _finish(report: Report, out: Path, name: str, started: float, written: int | None = None,
+            compositions: bool = True) -> None:
     path = out / f"{name}.report.csv"
     io_.write_report(report, path)
-    click.echo(f"{name}: {report.summary()} ({time.perf_counter() - started:.1f} s); report in {path}", err=True)
+    councils = "" if written is None else f"{written} council{'s' if written != 1 else ''} written; "
+    click.echo(f"{name}: {councils}{report.summary()} ({time.perf_counter() - started:.1f} s); report in {path}",
+               err=True)
     for finding in report.of_kind("left out")[:20]:
         click.echo(f"  {finding}", err=True)
+    wanting = [f for f in report.of_kind("left out") if f.field in _NEEDS_COMPOSITIONS]
+    if wanting and not compositions:
+        click.echo(f"{len(wanting)} councils were left out for want of their size or make-up: give "
+                   "--compositions FILE (Open Council Data's councillors list) for both.", err=True)
+    cycles = [f for f in report.of_kind("left out") if f.field == "cycle"]
+    if cycles:
+        click.echo(f"{len(cycles)} councils were left out because the baseline does not say their cycle: "
+                   "import the baseline again with --compositions FILE, which gives each council's size.", err=True)
+
+
+def _no_councils(exc: NoCouncils, report: Report, out: Path, name: str, started: float,
+                 compositions: bool = True) -> None:
+    """Nothing usable: write the report (it says why each council was left out) and exit 3."""
+    _finish(report, out, name, started, 0, compositions)
+    click.echo(f"{name}: {exc} Nothing was written but the report; exit code {EXIT_INPUT}.", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def _guard(out: Path, files: list[str], by: str, force: bool, hint: str = "") -> None:
+    """Stop (exit 2) before overwriting a file of ``out`` that another command or a person
+    wrote, unless ``force``."""
+    found = io_.conflicts(out, files, by)
+    if not found or force:
+        return
+    lines = "\n".join(f"  {rel}: written by {who}" for rel, who in found)
+    raise click.UsageError(f"`writer {by}` would overwrite files in {out} that it did not write:\n{lines}\n"
+                           + (hint + "\n" if hint else "")
+                           + "Write to another --out, or pass --force to overwrite them.")
 
 
 def _compositions(path: str | None, report: Report):
@@ -54,19 +98,44 @@ def _date(value: str | None, param: str) -> date | None:
         raise click.BadParameter(f"expected a date such as 2026-05-07, got {value!r}", param_hint=param) from None
 
 
+def night_files(out: Path, baseline: Path | None = None) -> list[str]:
+    """The files ``write_night`` writes in ``out``: election.toml only where there is none
+    yet; the baseline where one is read (from ``baseline``, else from ``out`` itself)."""
+    files = ["councils.csv", "results/wards.csv"]
+    if not (out / "election.toml").exists():
+        files.append("election.toml")
+    if baseline is not None and not _same_dir(baseline, out):
+        files += list(io_.BASELINE_FILES)
+    elif (out / io_.SOURCE_TOML).exists():
+        files += ["baseline/councils.csv", "baseline/wards.csv"]
+    return files
+
+
+def _same_dir(a: Path, b: Path) -> bool:
+    return Path(a).resolve() == Path(b).resolve()
+
+
 def write_night(out: Path, tonight: pd.DataFrame, hints: dict[str, str], comps, regions: dict[str, str],
-                poll_date: date, report: Report) -> pd.DataFrame:
+                poll_date: date, report: Report, baseline: Path | None = None) -> pd.DataFrame:
     """A whole night from its results: councils.csv, results/wards.csv (every ward declared at
-    polls close: the sources give no times), election.toml, and the baseline already in
-    ``out`` limited to the night's councils. Returns councils.csv."""
+    polls close: the sources give no times), election.toml, and the baseline limited to the
+    night's councils: the one in ``baseline`` (a directory an importer wrote with ``--as
+    baseline``; it is left as it was and the limited copy written to ``out``), else the one
+    already in ``out``. Returns councils.csv. Raises NoCouncils, writing nothing, when no
+    council could be written."""
     b_councils = b_wards = None
     baseline_date = date(poll_date.year - 4, 5, 1)
-    if (out / io_.SOURCE_TOML).exists():
-        b_councils, b_wards, baseline_date = io_.read_baseline(out)
+    source = Path(baseline) if baseline is not None else out
+    if baseline is not None or (out / io_.SOURCE_TOML).exists():
+        b_councils, b_wards, baseline_date = io_.read_baseline(source)
     else:
-        report.add("check", "baseline/", None, None, "no baseline in the output directory (import one first with "
-                   "`writer import leap` or `writer import handbook`); every council is written as new")
+        report.add("check", "baseline/", None, None, "no baseline (import one first with `writer import leap` or "
+                   "`writer import handbook`, and give its directory with --baseline); every council is written as new")
+    tonight = shared_codes(tonight, "results/wards.csv", report)  # one code, one ward (the loader's rule)
     councils = night_councils(tonight, hints, b_councils, b_wards, comps, regions, report)
+    if councils.empty:
+        raise NoCouncils(f"none of the {tonight['slug'].nunique()} councils in the results could be written "
+                         "(the report says why each was left out).")
     keep = set(councils["slug"])
     toml = election_toml(poll_date, baseline_date)
     close = toml.split("polls_close = ")[1].split("\n")[0]
@@ -78,6 +147,9 @@ def write_night(out: Path, tonight: pd.DataFrame, hints: dict[str, str], comps, 
         b_councils, b_wards = io_.limit_baseline(b_councils, b_wards, keep, report, poll_date.year)
         io_.write_csv(b_councils, out / "baseline" / "councils.csv")
         io_.write_csv(b_wards, out / "baseline" / "wards.csv")
+        if not _same_dir(source, out):
+            (out / io_.SOURCE_TOML).write_text((source / io_.SOURCE_TOML).read_text(encoding="utf-8"),
+                                               encoding="utf-8")
     if not (out / "election.toml").exists():
         (out / "election.toml").write_text(toml, encoding="utf-8")
     return councils
@@ -89,10 +161,14 @@ def import_group() -> None:
 
     \b
     Example:
-      writer import leap ../shared/data/raw/leap-2018-05-03.csv --out night2022 \\
+      writer import leap ../shared/data/raw/leap-2018-05-03.csv --out base2018 \\
           --compositions ../shared/data/raw/opencouncildata_councillors_2021.csv
       writer import handbook ../shared/data/raw/local-elections-2022.xlsx --year 2022 \\
-          --as results --out night2022 --compositions ../shared/data/raw/opencouncildata_councillors_2021.csv
+          --as results --baseline base2018 --out night2022 \\
+          --compositions ../shared/data/raw/opencouncildata_councillors_2021.csv
+
+    Each command records the files it wrote in <out>/imports.json and will not overwrite
+    another's (or a person's) without --force.
     """
 
 
@@ -104,18 +180,49 @@ comp_option = click.option("--compositions", type=click.Path(exists=True, dir_ok
                            help="Open Council Data councillor list: council sizes and make-up for thirds and halves councils.")
 prev_option = click.option("--previous", type=click.Path(exists=True, file_okay=False),
                            help="An earlier election directory to take councils' regions from.")
+baseline_dir_option = click.option(
+    "--baseline", "baseline_dir", type=click.Path(exists=True, file_okay=False),
+    help="With --as results: the directory of the baseline to compare with (written by `writer import "
+         "... --as baseline`); it is left as it was, and a copy limited to tonight's councils is written "
+         "to --out. Default: the baseline already in --out, limited in place (which needs --force when "
+         "another importer wrote it).")
+force_option = click.option("--force", is_flag=True,
+                            help="Overwrite files in --out that another command (or a person) wrote.")
 
 
 def _import(out: str, role: str, table: pd.DataFrame, hints: dict[str, str], poll_date: date, source: str,
-            comps, previous: str | None, report: Report) -> None:
+            comps, previous: str | None, report: Report, baseline: str | None = None) -> pd.DataFrame:
+    """Write the baseline (``role="baseline"``) or a night with its results; returns the
+    councils written. Raises NoCouncils, writing nothing, when there are none."""
     outp = Path(out)
+    if table.empty:
+        raise NoCouncils(f"{Path(source).name} gave no usable row (the report says why each was left out).")
     table = check_wards(table, source, report)
     if role == "baseline":
         councils = baseline_councils(table, comps, hints, source, report, poll_date)
+        if councils.empty:
+            raise NoCouncils(f"none of the {table['slug'].nunique()} councils in {Path(source).name} could be "
+                             "written (the report says why).")
         io_.write_baseline(outp, table, councils, poll_date, source)
-    else:
-        write_night(outp, table, hints, comps, io_.previous_regions(Path(previous) if previous else None),
-                    poll_date, report)
+        return councils
+    return write_night(outp, table, hints, comps, io_.previous_regions(Path(previous) if previous else None),
+                       poll_date, report, baseline=Path(baseline) if baseline else None)
+
+
+def _role_files(out: Path, role: str, baseline_dir: str | None, extra: tuple[str, ...] = ()) -> list[str]:
+    if role == "baseline":
+        return list(io_.BASELINE_FILES)
+    return night_files(out, Path(baseline_dir) if baseline_dir else None) + list(extra)
+
+
+_IN_PLACE_HINT = ("Tonight's results are compared with a baseline limited to tonight's councils: keep the "
+                  "baseline in a directory of its own and give it with --baseline DIR (it is copied, limited, "
+                  "and left as it was).")
+
+
+def _check_role(role: str, baseline_dir: str | None) -> None:
+    if baseline_dir and role != "results":
+        raise click.BadParameter("a baseline to compare with is for --as results", param_hint="--baseline")
 
 
 @import_group.command("handbook")
@@ -124,24 +231,34 @@ def _import(out: str, role: str, table: pd.DataFrame, hints: dict[str, str], pol
 @click.option("--date", "poll", help="Poll date (default: the first Thursday in May of --year).")
 @role_option
 @out_option
+@baseline_dir_option
 @comp_option
 @prev_option
-def handbook(file: str, year: int, poll: str | None, role: str, out: str, compositions: str | None,
-             previous: str | None) -> None:
+@force_option
+def handbook(file: str, year: int, poll: str | None, role: str, out: str, baseline_dir: str | None,
+             compositions: str | None, previous: str | None, force: bool) -> None:
     """The House of Commons Library local elections handbook (.xlsx)."""
     started, report = time.perf_counter(), Report()
+    _check_role(role, baseline_dir)
+    outp, by, name = Path(out), f"import handbook --as {role}", f"import-handbook-{role}"
+    files = _role_files(outp, role, baseline_dir, ("results/turnout.csv",))
+    _guard(outp, files, by, force, _IN_PLACE_HINT if role == "results" and not baseline_dir else "")
+    poll_date = _date(poll, "--date") or first_thursday_in_may(year)
     try:
         book = hb.read_handbook(file)
         comps = _compositions(compositions, report)
         table, hints = hb.candidate_table(book, year, report)
-        poll_date = _date(poll, "--date") or first_thursday_in_may(year)
-        _import(out, role, table, hints, poll_date, f"{Path(file).name} sheet {hb.CANDIDATES}", comps, previous, report)
+        councils = _import(out, role, table, hints, poll_date, f"{Path(file).name} sheet {hb.CANDIDATES}", comps,
+                           previous, report, baseline_dir)
         if role == "results":
-            io_.write_csv(hb.turnout_table(book, table[table["slug"].isin(
-                set(io_.read_csv(Path(out) / "councils.csv")["slug"]))], report), Path(out) / "results" / "turnout.csv")
+            io_.write_csv(hb.turnout_table(book, table[table["slug"].isin(set(councils["slug"]))], report),
+                          outp / "results" / "turnout.csv")
     except InputError as exc:
         _fail(exc)
-    _finish(report, Path(out), f"import-handbook-{role}", started)
+    except NoCouncils as exc:
+        _no_councils(exc, report, outp, name, started, compositions is not None)
+    io_.record(outp, files, by, file)
+    _finish(report, outp, name, started, len(councils), compositions is not None)
 
 
 @import_group.command("leap")
@@ -152,12 +269,18 @@ def handbook(file: str, year: int, poll: str | None, role: str, out: str, compos
                    "rules/party-registry.yaml).")
 @role_option
 @out_option
+@baseline_dir_option
 @comp_option
 @prev_option
-def leap(file: str, poll: str | None, party_file: str | None, role: str, out: str, compositions: str | None,
-         previous: str | None) -> None:
+@force_option
+def leap(file: str, poll: str | None, party_file: str | None, role: str, out: str, baseline_dir: str | None,
+         compositions: str | None, previous: str | None, force: bool) -> None:
     """Andrew Teale's Local Elections Archive Project results (.csv)."""
     started, report = time.perf_counter(), Report()
+    _check_role(role, baseline_dir)
+    outp, by, name = Path(out), f"import leap --as {role}", f"import-leap-{role}"
+    files = _role_files(outp, role, baseline_dir)
+    _guard(outp, files, by, force, _IN_PLACE_HINT if role == "results" and not baseline_dir else "")
     poll_date = _date(poll, "--date")
     if poll_date is None:
         stem = Path(file).stem
@@ -168,10 +291,13 @@ def leap(file: str, poll: str | None, party_file: str | None, role: str, out: st
         registry = load_registry(party_file) if party_file else default_registry()
         comps = _compositions(compositions, report)
         table = lp.candidate_table(lp.read_leap(file), registry, Path(file).name, report)
-        _import(out, role, table, {}, poll_date, Path(file).name, comps, previous, report)
+        councils = _import(out, role, table, {}, poll_date, Path(file).name, comps, previous, report, baseline_dir)
     except InputError as exc:
         _fail(exc)
-    _finish(report, Path(out), f"import-leap-{role}", started)
+    except NoCouncils as exc:
+        _no_councils(exc, report, outp, name, started, compositions is not None)
+    io_.record(outp, files, by, file)
+    _finish(report, outp, name, started, len(councils), compositions is not None)
 
 
 @import_group.command("composition")
@@ -179,16 +305,25 @@ def leap(file: str, poll: str | None, party_file: str | None, role: str, out: st
 @out_option
 def composition(file: str, out: str) -> None:
     """Open Council Data UK councillors into composition_before (and control_before) of
-    --out's councils.csv."""
+    --out's councils.csv, in place (the one importer that updates another's file: only those
+    two columns change). Exit 3 when no council of councils.csv is in the source."""
     started, report = time.perf_counter(), Report()
     outp = Path(out)
     try:
         comps = ocd.compositions(ocd.read_ocd(file), Path(file).name, report)
         councils = io_.read_csv(outp / "councils.csv")
+        standing = councils[councils.get("new_council", pd.Series("", index=councils.index)) != "yes"]
+        matched = int(standing["slug"].isin(set(comps)).sum())
+        if len(standing) and not matched:
+            raise NoCouncils(f"none of the {len(standing)} councils of {outp / 'councils.csv'} is in "
+                             f"{Path(file).name}.")
         io_.write_csv(ocd.apply_compositions(councils, comps, Path(file).name, report), outp / "councils.csv")
     except InputError as exc:
         _fail(exc)
-    _finish(report, outp, "import-composition", started)
+    except NoCouncils as exc:
+        _no_councils(exc, report, outp, "import-composition", started)
+    io_.record(outp, ["councils.csv"], "import composition", file, update=True)
+    _finish(report, outp, "import-composition", started, matched)
 
 
 @click.command("new-night")
@@ -198,7 +333,9 @@ def composition(file: str, out: str) -> None:
 @out_option
 @comp_option
 @prev_option
-def new_night(baseline_dir: str, poll: str, out: str, compositions: str | None, previous: str | None) -> None:
+@force_option
+def new_night(baseline_dir: str, poll: str, out: str, compositions: str | None, previous: str | None,
+              force: bool) -> None:
     """The skeleton of a new night: councils.csv, election.toml, the baseline and empty
     results, with a report of what an editor still has to check.
 
@@ -210,21 +347,29 @@ def new_night(baseline_dir: str, poll: str, out: str, compositions: str | None, 
     started, report = time.perf_counter(), Report()
     poll_date = _date(poll, "--date")
     outp = Path(out)
+    files = ["councils.csv", "baseline/councils.csv", "baseline/wards.csv", "results/wards.csv", "election.toml"]
+    _guard(outp, files, "new-night", force)
     try:
         b_councils, b_wards, b_date = io_.read_baseline(Path(baseline_dir))
         comps = _compositions(compositions, report)
         regions = io_.previous_regions(Path(previous) if previous else None)
         councils = new_night_councils(b_councils, b_date, poll_date, comps, regions, report)
+        if councils.empty:
+            raise NoCouncils(f"none of the {len(b_councils)} councils of the baseline in {baseline_dir} could be "
+                             "written (the report says why each was left out).")
         b_councils, b_wards = io_.limit_baseline(b_councils, b_wards, set(councils["slug"]), report, poll_date.year)
     except InputError as exc:
         _fail(exc)
+    except NoCouncils as exc:
+        _no_councils(exc, report, outp, "new-night", started, compositions is not None)
     io_.write_csv(councils, outp / "councils.csv")
     io_.write_csv(b_councils, outp / "baseline" / "councils.csv")
     io_.write_csv(b_wards, outp / "baseline" / "wards.csv")
     io_.write_csv(pd.DataFrame(columns=list(WARD_COLUMNS) + ["declared_at"]),
                   outp / "results" / "wards.csv")
     (outp / "election.toml").write_text(election_toml(poll_date, b_date), encoding="utf-8")
-    _finish(report, outp, "new-night", started)
+    io_.record(outp, files, "new-night", baseline_dir)
+    _finish(report, outp, "new-night", started, len(councils), compositions is not None)
 
 
 COMMANDS = (import_group, new_night)

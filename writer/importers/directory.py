@@ -13,6 +13,55 @@ from writer.importers.report import Report
 from writer.ingest.problems import InputError, Problem
 
 SOURCE_TOML = "baseline/source.toml"  # where an imported baseline came from, and its poll date
+MANIFEST = "imports.json"  # which command wrote each file of the directory, from which source
+BASELINE_FILES = ("baseline/councils.csv", "baseline/wards.csv", SOURCE_TOML)
+
+
+# -- who wrote what ---------------------------------------------------------------------------
+def read_manifest(out: Path) -> dict[str, dict]:
+    """``{file: {"by": command, "source": file name, "at": time}}`` of ``out``'s imports.json."""
+    import json
+    try:
+        doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        files = doc.get("files", {}) if isinstance(doc, dict) else {}
+        return {k: v for k, v in files.items() if isinstance(v, dict)} if isinstance(files, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def conflicts(out: Path, files: list[str], by: str) -> list[tuple[str, str]]:
+    """The files of ``files`` that exist in ``out`` and were not written by ``by``: (file,
+    who wrote it). A file nobody recorded was written by hand (or by a writer too old to
+    record it): it is not overwritten either."""
+    written = read_manifest(out)
+    found = []
+    for rel in files:
+        if (out / rel).exists():
+            owner = written.get(rel, {}).get("by")
+            if owner != by:
+                found.append((rel, f"`writer {owner}`" if owner else "someone else (no importer recorded it)"))
+    return found
+
+
+def record(out: Path, files: list[str], by: str, source: str, *, update: bool = False) -> None:
+    """Record that ``by`` wrote ``files`` from ``source`` (in ``out``/imports.json); with
+    ``update``, that it changed them in place (whoever wrote a file still owns it)."""
+    import json
+    from datetime import datetime, timezone
+    written = read_manifest(out)
+    at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    name = Path(source).name if source else ""
+    for rel in files:
+        if update:
+            entry = dict(written.get(rel) or {"by": None})
+            entry.update(updated_by=by, updated_from=name, updated_at=at)
+            written[rel] = entry
+        else:
+            written[rel] = {"by": by, "source": name, "at": at}
+    out.mkdir(parents=True, exist_ok=True)
+    doc = {"about": "Which writer command wrote each file here (importers refuse to overwrite another's "
+                    "files without --force).", "files": dict(sorted(written.items()))}
+    (out / MANIFEST).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:

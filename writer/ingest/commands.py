@@ -113,4 +113,66 @@ def poll(url: str, night_dir: str, database: str | None, every: float, once: boo
         store.close()
 
 
-__all__ = ["poll"]
+@click.command("withdraw")
+@click.argument("declaration_id")
+@click.option("--night", "night_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="The night's election directory.")
+@click.option("--database", "database", metavar="URL", default=None,
+              help="The store: a database URL or SQLite file (default: $WRITER_DATABASE_URL, else ./writer.db).")
+@click.option("--reason", required=True, help="Why it is withdrawn (kept with the withdrawal).")
+@click.option("--by", "by", default=None, help="Who withdraws it (default: the login name).")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
+              help="Rules directory (default: the writer's rules/, or $WRITER_RULES).")
+def withdraw(declaration_id: str, night_dir: str, database: str | None, reason: str, by: str | None,
+             rules_dir: str | None) -> None:
+    """Withdraw the standing version of DECLARATION_ID (a ward's ballot id, or a council's
+    election id) from the store: the night is worked out again without it, its events are
+    retracted or updated and its stories redrafted or retracted, as after a correction; the
+    withdrawal is recorded with --by and --reason. A ``writer serve`` running on the same
+    store takes it into account before its next declaration (its API does the same:
+    ``DELETE /api/declarations/ID``). Exit codes: 0 done; 1 nothing of that id stands, or the
+    store failed; 3 invalid input (the night or the rules)."""
+    import getpass
+
+    from writer import resources
+    from writer.draft.desk import build
+    from writer.identity import default_registry
+    from writer.ingest import InputError, load_night
+    from writer.ingest.text import name_problem
+    from writer.store import Pipeline, open_store
+    from writer.store.withdrawals import WithdrawalError
+
+    why = name_problem(reason) if reason.strip() else "is empty; expected why the declaration is withdrawn"
+    if why is not None:
+        raise click.BadParameter(why, param_hint="--reason")
+    rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
+    try:
+        night = load_night(night_dir, registry=default_registry(rules_path))
+        build(night, rules_path)  # the rules and templates load (checked before the store is touched)
+    except InputError as exc:
+        click.echo(exc.render(limit=200), err=True)
+        sys.exit(EXIT_INPUT)
+    try:
+        store = open_store(database)
+    except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
+        raise click.ClickException(f"cannot open the store: {exc}") from exc
+    try:
+        pipeline = Pipeline(store, lambda: build(night, rules_path))
+        try:
+            row, records, stories = pipeline.withdraw(declaration_id, by=f"cli:{by or getpass.getuser()}",
+                                                      reason=reason)
+        except WithdrawalError as exc:
+            raise click.ClickException(str(exc)) from None
+        standing = pipeline.engine.declarations.get(declaration_id)
+        click.echo(f"withdrew declaration #{row.declaration_seq} {declaration_id}; "
+                   + (f"the version declared at {standing.declared_at.isoformat()} stands"
+                      if standing is not None else "no version stands"), err=True)
+        for e in records:
+            click.echo(f"{e.id}\t{e.status}\t{e.title}")
+        for st in dict.fromkeys(s.id for s in stories):
+            click.echo(f"{st}\tredrafted")
+    finally:
+        store.close()
+
+
+__all__ = ["poll", "withdraw"]

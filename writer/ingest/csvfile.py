@@ -85,13 +85,19 @@ class CsvFile:
         """Read the file; False (with problems recorded) when it cannot be used at all."""
         try:
             size = self.path.stat().st_size
+            if self.path.is_dir():
+                self.problem(None, None, "is a directory; expected a CSV file")
+                return False
+            if not self.path.is_file():
+                self.problem(None, None, "is not a regular file (a device, a pipe or a socket?); expected a CSV file")
+                return False
+            if size > MAX_FILE_BYTES:
+                self.problem(None, None, f"file is {size} bytes; expected at most {MAX_FILE_BYTES}")
+                return False
+            raw = self.path.read_bytes()
         except OSError as exc:
             self.problem(None, None, f"cannot read the file: {exc.strerror or exc}")
             return False
-        if size > MAX_FILE_BYTES:
-            self.problem(None, None, f"file is {size} bytes; expected at most {MAX_FILE_BYTES}")
-            return False
-        raw = self.path.read_bytes()
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             self.problem(1, None, "is UTF-16 (it starts with a UTF-16 byte order mark); expected a UTF-8 CSV file")
             return False
@@ -204,7 +210,7 @@ class CsvFile:
 
     def party(self, row: Row, column: str = "party", *, in_composition: bool = False) -> str | None:
         value = row[column]
-        why = name_problem(value) if parties.is_named_other(value) else None
+        why = parties.party_name_problem(value)  # the name in 'Other (Name)' is plain text, as names are
         if why is not None:
             self.problem(row.line, column, f"{value!r} {why}")
             return None
@@ -225,6 +231,10 @@ class CsvFile:
             return None
         if historic and value in parties.CANDIDATE_GROUPS:
             return value
+        why = parties.party_name_problem(value)
+        if why is not None:
+            self.problem(row.line, column, f"{value!r} {why}")
+            return None
         if value != parties.NOC and not parties.can_control(value):
             self.problem(row.line, column, f"expected a party that can control a council ({', '.join(sorted(parties.NAMED_PARTIES))} or 'Other (Name)') or NOC, got {value!r}")
             return None

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
@@ -38,6 +38,7 @@ from email.utils import parsedate_to_datetime
 from writer import parties
 from writer.identity import REGISTRY_FILE, PartyIdentity, PartyRegistry
 from writer.ingest.text import name_problem
+from writer.ingest.times import declared_at_problem, utc_now
 from writer.model import (Candidate, Night, NightSetup, WardDeclaration, normalise_ward_name,
                           ward_declaration_id)
 
@@ -116,9 +117,10 @@ class NightIndex:
     A council the night knows no wards of (a new council, new boundaries) takes the ward
     from ``post_name``."""
 
-    def __init__(self, night: Night | NightSetup) -> None:
+    def __init__(self, night: Night | NightSetup, *, clock: Callable[[], datetime] | None = None) -> None:
         setup = night.setup if isinstance(night, Night) else night
         self.setup = setup
+        self.clock = clock or utc_now  # the server's clock: no entry is recorded in the future
         self.councils = setup.councils
         self.poll_date: date = setup.election.poll_date
         self.polls_close: datetime = setup.election.polls_close
@@ -157,7 +159,10 @@ class NightIndex:
         for text in (tail, post_name):
             if text and (council, normalise_ward_name(text)) in self.by_name:
                 return self.by_name[(council, normalise_ward_name(text))]
-        if council not in self.known:
+        known = self.councils.get(council)
+        if council not in self.known or (known is not None and (known.new_council or known.boundary_change)):
+            # new wards only where the night knows no ward of the council, or the council is
+            # new or has new boundaries (writer.ingest.wards: the API and the loader alike)
             name = post_name or tail
             if name and normalise_ward_name(name):
                 return WardRef(council, name, m.group(1) if m else "", None,
@@ -226,9 +231,9 @@ def _when(raw: Mapping, index: NightIndex, bad) -> datetime | None:
     if when.tzinfo is None:
         bad(key, f"{_shown(text)} has no UTC offset; expected a time such as 2026-05-07T23:30:00+01:00")
         return None
-    if when < index.polls_close:
-        bad(key, f"{_shown(text)} is before polls closed ({index.polls_close.isoformat()}); "
-                 "expected a time on the night")
+    problem = declared_at_problem(when, index.polls_close, index.clock())
+    if problem is not None:  # before polls closed, days after, ahead of the clock, out of range
+        bad(key, f"{_shown(text)} {problem[1]}")
         return None
     return when
 
@@ -282,6 +287,9 @@ def _name(value: str, bad) -> str | None:
         return None
     if not _plain(value, "winner_person_name", bad):
         return None
+    if not any(ch.isalnum() for ch in value):
+        bad("winner_person_name", f"{_shown(value)} has no letters or digits; expected the winner's name")
+        return None
     return " ".join(value.split())
 
 
@@ -323,6 +331,9 @@ def read_entry(raw: Mapping, position: int, index: NightIndex, table: FeedPartie
     if not party_id and not party_name:
         bad("winner_party_id", "is missing (and so is winner_party_name); expected a party id such as "
                                "party:53 or a party name")
+    elif (party_id and not _plain(party_id, "winner_party_id", bad)) or \
+            (party_name and not _plain(party_name, "winner_party_name", bad)):
+        pass  # a party's name is plain text like any name (reported above)
     else:
         party = table.code_for(party_id, party_name)
         if party is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import tomllib
+from types import SimpleNamespace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from writer import identity as party_identity  # a module: writer.identity reads
 from writer import parties
 from writer.ingest.csvfile import CsvFile, Row, iter_groups
 from writer.ingest.problems import InputError, Problem
+from writer.ingest.times import declared_at_problem
+from writer.ingest.wards import NightWards
 from writer.model import (
     BaselineCouncil,
     BaselineWard,
@@ -76,6 +79,8 @@ class _Loader:
         self.root = root
         self.identity = identity
         self.problems: list[Problem] = []
+        self.polls_close: datetime | None = None
+        self.wards: NightWards | None = None
 
     def _file(self, relpath: str, columns: tuple[str, ...], *, optional: bool) -> CsvFile | None:
         f = CsvFile(self.root, relpath, self.identity)
@@ -107,6 +112,8 @@ class _Loader:
         general_election = self._general_election()
         poll_date = election.poll_date if election else date(1970, 1, 1)
         self.polls_close = election.polls_close if election else None
+        self.wards = NightWards(SimpleNamespace(councils=councils, baseline_councils=baseline_councils,
+                                                baseline_wards=baseline_wards))
         wards_file = self._file("results/wards.csv", WARD_COLUMNS + ("declared_at",), optional=True)
         councils_file = self._file("results/councils.csv", RESULT_COUNCIL_COLUMNS, optional=True)
         if wards_file is None and councils_file is None:
@@ -135,7 +142,15 @@ class _Loader:
         if not path.exists():
             bad(None, "is missing; every election directory needs it")
             return None
-        raw = path.read_bytes()
+        if not path.is_file():
+            bad(None, "is a directory; expected a TOML file" if path.is_dir()
+                else "is not a regular file; expected a TOML file")
+            return None
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            bad(None, f"cannot read the file: {exc.strerror or exc}")
+            return None
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             bad(None, "is UTF-16 (it starts with a UTF-16 byte order mark); expected a UTF-8 TOML file")
             return None
@@ -294,6 +309,9 @@ class _Loader:
         ok = seats is not None
         for row in rows:
             name = f.text(row, "candidate")
+            if name is not None and not any(ch.isalnum() for ch in name):
+                f.problem(row.line, "candidate", f"{name!r} has no letters or digits; expected a candidate's name")
+                name = None
             party = f.party(row)
             votes = f.whole(row, "votes", what="a whole number of votes")
             elected = f.yes_no(row, "elected")
@@ -430,6 +448,10 @@ class _Loader:
             return out
         ward_ids: dict[tuple[str, str], str] = {}  # (council, ward slug) -> ward name as first written
         latest_seats: dict[tuple[str, str], int] = {}
+        first_line: dict[tuple[str, str], tuple[int, str]] = {}  # (council, ward slug) -> (first line, code)
+        at_time: dict[tuple[str, datetime], tuple[int, tuple]] = {}  # (id, time) -> (line, content)
+        codes: dict[str, tuple[str, str, int]] = {}  # ward code -> (council, ward slug, line)
+        book = self.wards
         for (slug, ward, when_text), rows in iter_groups(f.rows, lambda r: (r["slug"], r["ward"], r["declared_at"])):
             first = rows[0]
             if self._unknown_council(f, first, known):
@@ -448,30 +470,61 @@ class _Loader:
                 f.problem(first.line, "ward", f"{ward_name!r} has the same id as ward {earlier!r}; expected distinct ward names")
                 continue
             seats, candidates = parsed
-            figures = (turnout.get((slug, "code:" + first["ward_code"])) if first["ward_code"] else None) \
+            code = first["ward_code"]
+            council = councils.get(slug)
+            if code and council is not None and not (council.new_council or council.boundary_change):
+                # a ward code names one ward (on new boundaries sources often give a new ward
+                # the code of the old one it replaces: not checked there)
+                other = codes.setdefault(code, (slug, ward_slug, first.line))
+                if other[:2] != (slug, ward_slug):
+                    f.problem(first.line, "ward_code", f"{code!r} is also the code of ward "
+                              f"{ward_ids.get(other[:2], other[1])!r} (line {other[2]}); expected each ward its own code")
+                    continue
+            if book is not None and slug in book.baseline_all_out:
+                why = book.problem(slug, ward_name, code)
+                if why is not None:  # the baseline fought every ward of this council
+                    f.problem(first.line, "ward", why)
+                    continue
+            figures = (turnout.get((slug, "code:" + code)) if code else None) \
                 or turnout.get((slug, "name:" + normalise_ward_name(ward_name))) or (None, None, None)
-            latest_seats[(slug, ward_slug)] = seats
-            out.append(WardDeclaration(
+            decl = WardDeclaration(
                 id=ward_declaration_id(slug, ward_name, poll_date), council=slug, ward=ward_name,
-                ward_code=first["ward_code"], seats=seats, candidates=candidates, declared_at=when,
+                ward_code=code, seats=seats, candidates=candidates, declared_at=when,
                 source=f"{f.name}:{first.line}", electorate=figures[0], turnout_pct=figures[1],
-                total_votes=figures[2]))
+                total_votes=figures[2])
+            # one ward declared twice at one time with different figures: which one stands?
+            earlier = at_time.setdefault((decl.id, when), (first.line, decl.content_key()))
+            if earlier[0] != first.line and earlier[1] != decl.content_key():
+                f.problem(first.line, "declared_at", f"declares ward {ward_name!r} of {slug!r} again at the same time "
+                          f"as line {earlier[0]} with different figures; expected a later declared_at for a correction")
+                continue
+            latest_seats[(slug, ward_slug)] = seats
+            first_line.setdefault((slug, ward_slug), (first.line, code))
+            out.append(decl)
         # Tonight's wards cannot elect more councillors than the council has seats up.
         per_council: dict[str, int] = {}
         for (slug, _), seats in latest_seats.items():
             per_council[slug] = per_council.get(slug, 0) + seats
         for slug, seats in per_council.items():
             if slug in councils and seats > councils[slug].seats_up:
-                f.problem(None, "seats_in_ward", f"the wards of {slug!r} elect {seats} councillors; expected at most seats_up = {councils[slug].seats_up} from councils.csv")
+                # name the wards most likely to be wrong: those matching no ward of the baseline
+                unknown = [] if book is None or book.new_wards_allowed(slug) else sorted(
+                    (line, ward_ids[key]) for key, (line, code) in first_line.items()
+                    if key[0] == slug and not book.known(slug, ward_ids[key], code))
+                named = ("; these match no ward of the baseline: " + ", ".join(
+                    f"{name!r} (line {line})" for line, name in unknown[:10])) if unknown else ""
+                f.problem(None, "seats_in_ward", f"the wards of {slug!r} elect {seats} councillors; expected at most seats_up = {councils[slug].seats_up} from councils.csv{named}")
         self._finish(f)
         return out
 
     def _on_the_night(self, f: CsvFile, row: Row, when: datetime | None) -> datetime | None:
-        """A declaration is made after polls close (an earlier time is a typo or a bad clock)."""
-        if when is not None and self.polls_close is not None and when < self.polls_close:
-            f.problem(row.line, "declared_at", f"{row['declared_at']!r} is before polls closed "
-                      f"({self.polls_close.isoformat()}); expected a time on the night")
-            return None
+        """A declaration is made on the night: after polls close (an earlier time is a typo or
+        a bad clock) and no more than 7 days after (writer.ingest.times)."""
+        if when is not None and self.polls_close is not None:
+            problem = declared_at_problem(when, self.polls_close)
+            if problem is not None:
+                f.problem(row.line, "declared_at", f"{row['declared_at']!r} {problem[1]}")
+                return None
         return when
 
     # -- results/councils.csv ---------------------------------------------------------------

@@ -24,6 +24,7 @@ later retraction of one of them is then reported as withdrawing a winner not in 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -78,9 +79,10 @@ class FeedPoller:
     :class:`InputError`."""
 
     def __init__(self, url: str, setup: Night | NightSetup, *, client: httpx.Client | None = None,
-                 registry: PartyRegistry | str | Path | None = None) -> None:
+                 registry: PartyRegistry | str | Path | None = None,
+                 clock: Callable[[], datetime] | None = None) -> None:
         self.url = url
-        self.index = NightIndex(setup)
+        self.index = NightIndex(setup, clock=clock)  # clock: the server's (entries from the future are refused)
         night_parties = setup.parties
         if registry is None:
             registry = night_parties.registry if night_parties is not None else default_registry()

@@ -113,9 +113,14 @@ def render(data: ChartData, fmt: str = "svg") -> bytes:
                  fontsize=11)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    if compare:
-        ax.legend(handles=[Patch(color="#777777", alpha=0.35, label=data.baseline_label),
-                           Patch(color="#777777", label=data.year)], frameon=False, fontsize=9)
+    if compare:  # each swatch in the bars' own colours: the paler for then, the full for now
+        from matplotlib.legend_handler import HandlerTuple
+        colours = list(dict.fromkeys(b.colour for b in data.bars))
+        then = tuple(Patch(facecolor=c, alpha=0.35, linewidth=0) for c in colours)
+        now = tuple(Patch(facecolor=c, linewidth=0) for c in colours)
+        ax.legend(handles=[then, now], labels=[data.baseline_label, data.year], frameon=False, fontsize=9,
+                  handler_map={tuple: HandlerTuple(ndivide=None, pad=0)},
+                  handlelength=max(2.0, 0.6 * len(colours)))
     fig.tight_layout()
     out = io.BytesIO()
     if fmt == "svg":

@@ -58,6 +58,8 @@ def publish(night_dir: str, once: bool, every: float, namespace: str | None, dat
     try:
         while True:
             report = publishing.publisher.run()
+            if report.skipped:
+                click.echo(f"Nothing done: {report.skipped}.", err=True)
             failed = len(report.failed)
             for r in report.released:
                 click.echo(f"released {r.story_id} v{r.story_version} ({r.action}: {r.reason})")

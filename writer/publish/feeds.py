@@ -180,10 +180,22 @@ def select(items: Iterable[FeedItem], scope: str, key: str | None = None,
     return out if limit is None else out[:limit]
 
 
+_CORRECTION = re.compile(r"\s*correct(?:ion|ed)\b", re.I)
+_RETRACTED = re.compile(r"\s*(?:retracted|withdrawn|retraction)\s*:\s*", re.I)
+_CORRECTED = re.compile(r"\s*(?:corrected|correction)\s*:\s*", re.I)
+
+
 def _notes_html(item: FeedItem) -> str:
     out = []
     if item.correction:
-        out.append(f'<p class="correction"><strong>Correction:</strong> {escape(item.correction)}</p>')
+        line = " ".join(item.correction.split())
+        head, sep, rest = line.partition(": ")
+        if _CORRECTION.match(line) and sep:  # "Correction, 4.56pm Friday 6 May: ..." says it already
+            out.append(f'<p class="correction"><strong>{escape(head)}:</strong> {escape(rest)}</p>')
+        elif _CORRECTION.match(line):
+            out.append(f'<p class="correction"><strong>{escape(line)}</strong></p>')
+        else:
+            out.append(f'<p class="correction"><strong>Correction:</strong> {escape(line)}</p>')
     if item.kind == "retraction":
         out.append('<p class="retraction"><strong>Retracted:</strong> this story no longer stands '
                    "and has been withdrawn.</p>")
@@ -200,8 +212,8 @@ def content_html(item: FeedItem) -> str:
 
 def summary_text(item: FeedItem) -> str:
     parts = []
-    if item.correction:
-        parts.append(f"Correction: {item.correction}")
+    if item.correction:  # once: the publisher's line starts "Correction, 4.56pm ...:" already
+        parts.append(item.correction if _CORRECTION.match(item.correction) else f"Correction: {item.correction}")
     if item.kind == "retraction":
         parts.append("Retracted: this story no longer stands and has been withdrawn.")
     parts.append(item.summary)
@@ -211,10 +223,14 @@ def summary_text(item: FeedItem) -> str:
 
 
 def item_title(item: FeedItem) -> str:
+    """The item's title, with one marker: "Retracted: " for a retraction (in place of a
+    "Withdrawn: " or "Retracted: " the title already has), "Corrected: " for a correction
+    (unless the title says so already)."""
     title = " ".join(xml_text(item.title).split()) or item.story_id
     if item.kind == "retraction":
-        title = f"Retracted: {title}"
-    elif item.correction:
+        bare = _RETRACTED.sub("", title, count=1) if _RETRACTED.match(title) else title
+        title = f"Retracted: {bare or item.story_id}"
+    elif item.correction and not _CORRECTED.match(title):
         title = f"Corrected: {title}"
     return title
 

@@ -11,7 +11,11 @@ again after a crash at any point:
 - a delivery is recorded after the CMS call; if the process dies between the two, the next
   run delivers again and the adapter finds the post it made (WordPress: by its slug) and
   updates it instead of creating a second one;
-- only a story's latest release is delivered: an update overtaken by a newer one is skipped.
+- only a story's latest release is delivered: an update overtaken by a newer one is skipped;
+- one run at a time per store, across processes too (``writer serve`` twice on one database,
+  or ``writer publish`` beside ``writer serve``): a run takes the store's ``publish`` lock
+  (:func:`writer.store.db.exclusive`) and, if another process holds it, does nothing
+  (``RunReport.skipped``), so two processes never deliver the same release at once.
 
 Transient CMS failures (timeouts, connection errors, 5xx, 429) are retried with exponential
 backoff and jitter up to ``RetryPolicy.attempts``; then, and at once for any other failure
@@ -68,6 +72,7 @@ class RunReport:
     waiting: list[tuple[str, datetime]] = field(default_factory=list)  # (story, embargo)
     sent: list[Delivery] = field(default_factory=list)
     failed: list[Delivery] = field(default_factory=list)
+    skipped: str | None = None  # why nothing was done (another process was publishing)
 
 
 def _now() -> datetime:
@@ -366,9 +371,14 @@ class Publisher:
         return sent, failed
 
     def run(self, now: datetime | None = None) -> RunReport:
-        """Release what is due, then deliver every undelivered release."""
-        with self._lock:
+        """Release what is due, then deliver every undelivered release. Nothing (a report
+        with ``skipped`` set) if another process is publishing from the same store."""
+        from writer.store.db import exclusive
+        with self._lock, exclusive(self.store.engine, "publish") as mine:
             report = RunReport()
+            if not mine:
+                report.skipped = "another process is publishing from this store"
+                return report
             report.released, report.waiting = self.release_due(now)
             if self.targets:
                 report.sent, report.failed = self.deliver_pending()

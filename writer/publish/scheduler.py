@@ -24,7 +24,12 @@ next ``publish`` sweep, late but never early.
 
 The lease: every process that would run the scheduler calls ``acquire_lease`` every
 ``lease_seconds / 3``; the one holding the lease runs the jobs, the others wait. A holder that
-dies stops renewing and another process takes over within ``lease_seconds``.
+dies stops renewing and another process takes over within ``lease_seconds``. Each job first
+checks that the term this process holds has not run out (a process that could not renew,
+say it was paused, runs nothing once another may have taken over), and a publishing run also
+takes the store's ``publish`` lock (``Publisher.run``): two processes never publish at once.
+If the database is away (PostgreSQL restarting), the holder keeps its jobs until its term
+runs out (they fail and are tried again at their next run) and renews as soon as it is back.
 """
 
 from __future__ import annotations
@@ -35,13 +40,14 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from writer.store.db import is_outage
 from writer.store.publishing import JOBS_TABLE, PublishRecords
 
 log = logging.getLogger(__name__)
@@ -51,6 +57,7 @@ PUBLISH_EVERY = 5.0
 ROUNDUP_EVERY = 600.0
 POLL_EVERY = 30.0
 LEASE_SECONDS = 30.0
+LEASE_MARGIN = 2.0  # seconds before its term runs out that a holder stops starting jobs
 
 _ACTIVE: "NightScheduler | None" = None  # the scheduler whose jobs run in this process
 
@@ -70,6 +77,16 @@ def run_roundup() -> None:
 def run_poll(index: int) -> None:
     if _ACTIVE is not None:
         _ACTIVE.poll(index)
+
+
+def _log_failure(what: str, exc: BaseException) -> None:
+    """A job failed: one line when the database is away (it is tried again at the next run),
+    the traceback otherwise."""
+    if is_outage(exc):
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        log.warning("%s: the database is away (%s); the next run tries again", what, first[:300])
+    else:
+        log.exception(what)
 
 
 class NightScheduler:
@@ -94,6 +111,7 @@ class NightScheduler:
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.runs = 0
+        self._expires: datetime | None = None  # when the term this process holds runs out
 
     # -- the lease ----------------------------------------------------------------------------
     @property
@@ -111,12 +129,26 @@ class NightScheduler:
         while not self._stop.wait(self.lease_seconds / 3):
             self._tick()
 
+    def holds(self, now: datetime | None = None) -> bool:
+        """Whether this process's term of the lease is still running (with a margin): no
+        other process can have taken the lease over."""
+        now = now or datetime.now(timezone.utc)
+        margin = min(LEASE_MARGIN, self.lease_seconds / 10)
+        return self._expires is not None and now < self._expires - timedelta(seconds=margin)
+
     def _tick(self) -> None:
+        now = datetime.now(timezone.utc)
         try:
-            held = self.records.acquire_lease(self.holder, self.lease_seconds)
-        except Exception:  # noqa: BLE001 - the database is away: stop running jobs until it is back
-            log.exception("the scheduler lease could not be renewed")
-            held = False
+            held = self.records.acquire_lease(self.holder, self.lease_seconds, now)
+            self._expires = now + timedelta(seconds=self.lease_seconds) if held else None
+        except Exception as exc:  # noqa: BLE001 - the database is away: keep what the term allows
+            if is_outage(exc):
+                log.warning("the scheduler lease could not be renewed (the database is away: %s); "
+                            "trying again in %.0f s", str(exc).strip().splitlines()[0] if str(exc).strip() else
+                            type(exc).__name__, self.lease_seconds / 3)
+            else:
+                log.exception("the scheduler lease could not be renewed")
+            held = self.holds(now)
         if held and not self.running:
             self._start_jobs()
         elif not held and self.running:
@@ -128,6 +160,7 @@ class NightScheduler:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._stop_jobs()
+        self._expires = None
         try:
             self.records.release_lease(self.holder)
         except Exception:  # noqa: BLE001
@@ -169,12 +202,20 @@ class NightScheduler:
             return []
         return [{"id": j.id, "next": j.next_run_time} for j in self.scheduler.get_jobs()]
 
+    def _fenced(self, job: str) -> bool:
+        if self.holds():
+            return False
+        log.warning("%s not run: this process's term of the scheduler lease has run out", job)
+        return True
+
     def publish(self) -> Any:
+        if self._fenced("publishing"):
+            return None
         try:
             report = self.publisher.run()
         except Exception as exc:  # noqa: BLE001 - logged and shown; the next run tries again
             self.last_error = f"publishing failed: {exc}"
-            log.exception("publishing failed")
+            _log_failure("publishing failed", exc)
             return None
         self.runs += 1
         self.last_error = None
@@ -185,15 +226,19 @@ class NightScheduler:
         return report
 
     def roundup(self) -> Any:
+        if self._fenced("the story of the night"):
+            return None
         try:
             return self.roundup_job()
         except Exception as exc:  # noqa: BLE001
             self.last_error = f"the story of the night failed: {exc}"
-            log.exception("redrafting the story of the night failed")
+            _log_failure("redrafting the story of the night failed", exc)
             return None
 
     def poll(self, index: int) -> Any:
         poller = self.pollers[index]
+        if self._fenced(f"polling {getattr(poller, 'url', index)}"):
+            return None
         try:
             polled = poller.poll()
         except Exception as exc:  # noqa: BLE001

@@ -131,6 +131,9 @@ def redraft_roundup(store, night, pipeline, lock) -> Any:
     only when its text changed. Returns the stored row, or None."""
     from writer.draft.roundup import draft_roundup
     with lock:
+        sync = getattr(pipeline, "sync", None)
+        if sync is not None:  # the declarations another process took (two `writer serve` on one database)
+            sync()
         if not pipeline.engine.declarations:
             return None
         story_id = f"roundup:{night.election.id}"

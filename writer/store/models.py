@@ -219,3 +219,4 @@ APPEND_ONLY_TABLES = ("declarations", "events", "story_versions", "review_decisi
 from writer.store import users as _review_tables  # noqa: E402,F401  (registers them on Base)
 from writer.store import tokens as _token_tables  # noqa: E402,F401  (the API tokens, likewise)
 from writer.store import publishing as _publishing_tables  # noqa: E402,F401  (releases, deliveries, leases)
+from writer.store import withdrawals as _withdrawal_tables  # noqa: E402,F401  (declarations withdrawn)

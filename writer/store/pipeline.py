@@ -9,11 +9,20 @@ so a replay that restarts, or a feed that sends an entry twice, stores nothing t
 declarations in the order received, writing nothing: a restarted process then carries on
 where it stopped. ``Pipeline`` puts the two together and, if a write fails after the engine
 has taken a declaration, rebuilds its engine and desk from the store so that memory never
-runs ahead of what was stored.
+runs ahead of what was stored (and, if the store cannot be read just then, say PostgreSQL is
+restarting, rebuilds before it next ingests: it never works on a half-rebuilt engine).
+
+Several processes may ingest into one store (``writer serve`` twice on one PostgreSQL
+database). Each ingest waits for the others (an advisory lock on PostgreSQL; SQLite's one
+write lock), then first applies, writing nothing, the declarations the others stored since
+its engine last saw the store (:func:`catch_up`), so events and stories are worked out from
+the whole night whichever process took each declaration.
 """
 
 from __future__ import annotations
 
+import logging
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +33,14 @@ from writer.draft.story import Story
 from writer.engine import Engine
 from writer.identity import declaration_parties
 from writer.model import Declaration
+from writer.store.db import advisory_xact_lock
 from writer.store.store import Store, StoreError, now
+
+log = logging.getLogger(__name__)
+
+#: The last stored declaration row each engine has taken (set by ``resume``, moved by
+#: ``ingest`` and ``catch_up``); an engine not in it was not built from the store: no catch-up.
+_SEEN: "weakref.WeakKeyDictionary[Engine, int]" = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -63,7 +79,9 @@ def ingest(store: Store, engine: Engine, desk: Desk, decl: Declaration,
     # One write transaction from the check to the last row: the check sees what is stored
     # now (no other writer can slip the same declaration in between), and costs no
     # transaction of its own. If anything fails, nothing of ``decl`` is stored.
-    with store.transaction():
+    with store.transaction() as session:
+        advisory_xact_lock(session, "ingest")  # other processes' ingests wait (PostgreSQL)
+        catch_up(store, engine, desk)  # what they stored before: the engine takes it first
         digest = decl.content_digest()
         if store.seen(decl.id, digest, decl.declared_at):
             return Ingested(decl.id, "seen", None)
@@ -78,6 +96,8 @@ def ingest(store: Store, engine: Engine, desk: Desk, decl: Declaration,
         stories = desk.apply(applied.events)
         received_at = received_at or now()
         seq = store.record_declaration(decl, applied.outcome, received_at)
+        if engine in _SEEN:
+            _SEEN[engine] = max(_SEEN[engine], seq)
         store.record_events(applied.events, seq)
         store.record_stories(stories, declaration_seq=seq, created_at=received_at)
     return Ingested(decl.id, applied.outcome, seq, applied.events, tuple(stories))
@@ -88,7 +108,13 @@ def resume(store: Store, engine: Engine, desk: Desk) -> Resumed:
     out = Resumed()
     stored_events = store.event_ids_by_declaration()
     night_parties = engine.setup.parties
-    for row in store.declaration_rows():
+    rows = store.declaration_rows()
+    withdrawals = store.withdrawals()  # each applied right after the row that was last when it was made
+    for w in withdrawals:  # its records are the withdrawal's, not the withdrawn row's
+        issued = set(w.events)
+        stored_events[w.declaration_seq] = [e for e in stored_events.get(w.declaration_seq, []) if e not in issued]
+    taken: set[int] = set()
+    for i, row in enumerate(rows):
         decl = row.declaration()
         if night_parties is not None:  # the night's table learns again what came in before the restart
             night_parties.learn(declaration_parties(decl))
@@ -103,7 +129,53 @@ def resume(store: Store, engine: Engine, desk: Desk) -> Resumed:
         elif [e.id for e in applied.events] != stored_events.get(row.seq, []):
             out.mismatches.append(f"declaration #{row.seq} {row.declaration_id}: its events differ "
                                   "from the stored ones")
+        while withdrawals and withdrawals[0].after_seq <= row.seq:
+            out.events += _withdrawn_again(withdrawals.pop(0), rows[:i + 1], taken, engine, desk, out)
+    for w in withdrawals:  # (only if the rows it followed are missing: never in a sound store)
+        out.events += _withdrawn_again(w, rows, taken, engine, desk, out)
+    _SEEN[engine] = rows[-1].seq if rows else 0
     return out
+
+
+def catch_up(store: Store, engine: Engine, desk: Desk) -> int:
+    """Apply to ``engine`` and ``desk``, writing nothing, the declarations stored since the
+    engine last saw the store (by another process sharing it); returns how many. An engine
+    not built by ``resume`` is left alone (0). Call it inside the write transaction of an
+    ingest (``ingest`` does, after taking the ingest lock) or under the process's ingest lock."""
+    seen = _SEEN.get(engine)
+    if seen is None:
+        return 0
+    from sqlalchemy import select
+
+    from writer.store.models import Declaration as DeclarationRow
+    with store._read() as s:
+        rows = list(s.scalars(select(DeclarationRow).where(DeclarationRow.seq > seen).order_by(DeclarationRow.seq)))
+    night_parties = engine.setup.parties
+    for row in rows:
+        decl = row.declaration()
+        if night_parties is not None:
+            night_parties.learn(declaration_parties(decl))
+        applied = engine.apply(decl)
+        desk.apply(applied.events)
+        if applied.outcome != row.outcome:
+            log.warning("catching up: declaration #%d %s was stored as %s, applied here as %s",
+                        row.seq, row.declaration_id, row.outcome, applied.outcome)
+        _SEEN[engine] = row.seq
+    if rows:
+        log.info("caught up with %d declaration(s) stored by another process", len(rows))
+    return len(rows)
+
+
+def _withdrawn_again(w, rows: list, taken: set[int], engine: Engine, desk: Desk, out: Resumed) -> int:
+    """Apply a stored withdrawal again while resuming (writer.store.withdrawals)."""
+    from writer.store.withdrawals import rederive
+    taken.add(w.declaration_seq)
+    records = rederive(engine, rows, taken, w.declaration_id)
+    out.stories += len(desk.apply(records))
+    if [e.id for e in records] != list(w.events):
+        out.mismatches.append(f"withdrawal #{w.seq} of declaration #{w.declaration_seq} "
+                              f"{w.declaration_id}: its events differ from the stored ones")
+    return len(records)
 
 
 class Pipeline:
@@ -117,19 +189,65 @@ class Pipeline:
     def __init__(self, store: Store, factory: Callable[[], tuple[Engine, Desk]]) -> None:
         self.store = store
         self.factory = factory
+        self.stale = False  # a rebuild failed (the store away): rebuild before the next ingest
         self.resumed = self._rebuild()
 
     def _rebuild(self) -> Resumed:
-        self.engine, self.desk = self.factory()
-        return resume(self.store, self.engine, self.desk)
+        """A fresh engine and desk brought up to the store, swapped in only once complete: if
+        the store cannot be read (PostgreSQL restarting), the pipeline is marked stale and
+        rebuilds before it next ingests."""
+        self.stale = True
+        engine, desk = self.factory()
+        known = self.store.withdrawal_count()
+        resumed = resume(self.store, engine, desk)
+        self.engine, self.desk, self._withdrawals_known = engine, desk, known
+        self.stale = False
+        return resumed
+
+    def sync(self) -> int:
+        """Bring memory up to the store, writing nothing: rebuild if a rebuild is owed or a
+        declaration was withdrawn, else take the declarations other processes stored. Call it
+        under the process's ingest lock before using ``engine`` or ``desk`` (the story of the
+        night does); returns the declarations taken (-1: rebuilt)."""
+        if self.stale:
+            self.resumed = self._rebuild()
+            return -1
+        if self.follow_withdrawals():
+            return -1
+        return catch_up(self.store, self.engine, self.desk)
+
+    def follow_withdrawals(self) -> bool:
+        """Rebuild from the store if a declaration was withdrawn by another process (``writer
+        withdraw``) since this pipeline last looked; True if it did. One count query."""
+        if self.store.withdrawal_count() == getattr(self, "_withdrawals_known", 0):
+            return False
+        self.resumed = self._rebuild()
+        return True
 
     def ingest(self, decl: Declaration, received_at: datetime | None = None) -> Ingested:
+        if self.stale:  # an earlier rebuild could not read the store
+            self.resumed = self._rebuild()
+        self.follow_withdrawals()
         try:
             return ingest(self.store, self.engine, self.desk, decl, received_at)
         except Exception:
             if self.engine.declarations.get(decl.id) is decl:  # memory ran ahead of the store
-                self.resumed = self._rebuild()
+                try:
+                    self.resumed = self._rebuild()
+                except Exception:  # noqa: BLE001 - the store is away: rebuilt before the next ingest
+                    log.warning("could not rebuild from the store after a failed ingest; will rebuild "
+                                "before the next one", exc_info=True)
             raise
 
     def ingest_all(self, declarations: Iterable[Declaration]) -> list[Ingested]:
         return [self.ingest(d) for d in declarations]
+
+    def withdraw(self, declaration_id: str, *, by: str, reason: str = "", at: datetime | None = None):
+        """Withdraw the standing version of ``declaration_id``: the night is worked out again
+        without it (:func:`writer.store.withdrawals.withdraw`); returns (withdrawal row, event
+        records, story versions)."""
+        from writer.store.withdrawals import withdraw
+        self.sync()  # a rebuild owed, another process's withdrawal or declarations: taken first
+        done = withdraw(self, declaration_id, by=by, reason=reason, at=at)
+        self._withdrawals_known = getattr(self, "_withdrawals_known", 0) + 1
+        return done

@@ -215,12 +215,72 @@ class Store:
                 Declaration.outcome == "correction").order_by(Declaration.seq).limit(1)).first()
 
     def current_declaration(self, declaration_id: str) -> Declaration | None:
-        """The version of a declaration that stands: its latest new or corrected row."""
+        """The version of a declaration that stands: its latest new or corrected row. Where
+        a version of it was withdrawn, the declarations were worked out again without it: the
+        version that stands is the latest declared of those not withdrawn (one that was
+        stale before may stand now)."""
+        from writer.store.withdrawals import DeclarationWithdrawal
         with self._read() as s:
-            return s.scalars(select(Declaration).where(
-                Declaration.declaration_id == declaration_id,
-                Declaration.outcome.in_(("new", "correction")))
-                .order_by(Declaration.seq.desc()).limit(1)).first()
+            withdrawn = set(s.scalars(select(DeclarationWithdrawal.declaration_seq).where(
+                DeclarationWithdrawal.declaration_id == declaration_id))) if self._has_withdrawals() else set()
+            if not withdrawn:
+                return s.scalars(select(Declaration).where(
+                    Declaration.declaration_id == declaration_id,
+                    Declaration.outcome.in_(("new", "correction")))
+                    .order_by(Declaration.seq.desc()).limit(1)).first()
+            rows = [r for r in s.scalars(select(Declaration).where(Declaration.declaration_id == declaration_id))
+                    if r.seq not in withdrawn]
+        # (times compared here, not in SQL: a time's stored form differs between databases)
+        return max(rows, key=lambda r: (r.declared_at, r.seq), default=None)
+
+    # -- withdrawals (writer.store.withdrawals) -------------------------------------------------
+    def _has_withdrawals(self) -> bool:
+        """Whether the store has the withdrawals table (revision 0007): a store opened at an
+        older revision (``open_store(migrate_to=...)``) has none, and nothing withdrawn."""
+        found = getattr(self, "_withdrawals_table", None)
+        if found is None:
+            from sqlalchemy import inspect
+            found = self._withdrawals_table = inspect(self.engine).has_table("declaration_withdrawals")
+        return found
+
+    def record_withdrawal(self, declaration_seq: int, declaration_id: str, after_seq: int, by: str,
+                          reason: str, events: list[str], withdrawn_at: datetime | None = None):
+        """Record that declaration row ``declaration_seq`` was withdrawn (``writer.store.
+        withdrawals.withdraw`` does the work and calls this in its transaction)."""
+        from writer.store.withdrawals import DeclarationWithdrawal
+        if not by:
+            raise ValueError("a withdrawal needs who made it")
+        row = DeclarationWithdrawal(declaration_seq=declaration_seq, declaration_id=declaration_id,
+                                    after_seq=after_seq, withdrawn_by=by, reason=reason or "",
+                                    events=list(events), withdrawn_at=withdrawn_at or now())
+        with self.transaction() as s:
+            s.add(row)
+            s.flush()
+        return row
+
+    def withdrawals(self, declaration_id: str | None = None) -> list:
+        """Every withdrawal (of one declaration id, or all), in the order made."""
+        from writer.store.withdrawals import DeclarationWithdrawal
+        if not self._has_withdrawals():
+            return []
+        q = select(DeclarationWithdrawal).order_by(DeclarationWithdrawal.seq)
+        if declaration_id is not None:
+            q = q.where(DeclarationWithdrawal.declaration_id == declaration_id)
+        with self._read() as s:
+            return list(s.scalars(q))
+
+    def withdrawn_seqs(self) -> set[int]:
+        """The declaration rows that have been withdrawn."""
+        from writer.store.withdrawals import DeclarationWithdrawal
+        if not self._has_withdrawals():
+            return set()
+        with self._read() as s:
+            return set(s.scalars(select(DeclarationWithdrawal.declaration_seq)))
+
+    def withdrawal_count(self) -> int:
+        """How many withdrawals the store holds (a cheap way to notice a new one)."""
+        from writer.store.withdrawals import DeclarationWithdrawal
+        return self.count(DeclarationWithdrawal) if self._has_withdrawals() else 0
 
     def count(self, model) -> int:
         with self._read() as s:

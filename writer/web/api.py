@@ -1,4 +1,5 @@
-"""The HTTP API for declarations: ``POST /api/declarations``.
+"""The HTTP API for declarations: ``POST /api/declarations`` and
+``DELETE /api/declarations/{id}``.
 
 A returning officer's feed (or a person with a script) posts ward and council declarations
 as JSON, one object or a list of them, authenticated by an API token
@@ -15,7 +16,13 @@ as JSON, one object or a list of them, authenticated by an API token
 Each declaration is checked as the election-directory loader checks a file: its shape
 (pydantic models, published in the OpenAPI schema) and then its sense against the night
 (a council of tonight's election, party codes, no more winners than seats, seats won adding
-up to the seats up and the make-up to the council's size, a ward id that matches the ward).
+up to the seats up and the make-up to the council's size, a ward id that matches the ward,
+a ward of the council: one of its baseline's or the night's wards by ward code or name,
+``unknown_ward`` otherwise, new wards only where the council is new or has new boundaries
+(:mod:`writer.ingest.wards`); a ward code no other ward of the council has tonight
+(``ward_code_conflict``); a ``declared_at`` on the night: not before polls closed, not more
+than 7 days after, not more than 5 minutes ahead of the server's clock while the night is
+live, and within the range of times the store keeps (:mod:`writer.ingest.times`)).
 Its party codes are then resolved as the loader resolves them, through the night's party
 table (the registry, then the parties the night has seen: :mod:`writer.identity`), so a
 party sent as ``Other (The Walton Society)`` is the night's ``Other (Walton Society)``.
@@ -33,7 +40,19 @@ result); sent again with its old time, it is ``stale``. The response (201 when a
 gives each declaration's outcome and the event records and stories it produced.
 
 Text is data: names and sources are stored exactly as sent (no HTML escaping here; pages
-escape on output). Control characters are refused, as the loader refuses them.
+escape on output). Names are plain text, as the loader requires: control characters,
+invisible and text-direction characters and look-alike letters are refused in names of
+candidates, wards and parties (``Other (Name)``), and a candidate's name needs a letter or a
+digit.
+
+The token is checked before the body is read: a request without a valid token gets 401,
+whatever its body. A body that is not UTF-8 gets 400; one that is not JSON, 422.
+
+``DELETE /api/declarations/{id}`` (the same tokens; ``?reason=``) withdraws the version of a
+declaration that stands, as if it had never arrived: the night is worked out again without
+it and its events and stories are updated, retracted or redrafted as after a correction
+(:mod:`writer.store.withdrawals`); the withdrawal is stored with the token's name, the
+reason and the time. 404 when no version of that id stands.
 
 Mounting it. The router reads everything it needs from ``app.state``:
 
@@ -47,6 +66,8 @@ Mounting it. The router reads everything it needs from ``app.state``:
 ``app.state.ingest_lock`` (optional) a ``threading.Lock`` held while a batch is checked
                          and ingested; share it with anything else that drives the same
                          pipeline (default: one lock for the whole process).
+``app.state.clock``      (optional, default the system clock in UTC) a callable giving the
+                         server's time, which live declarations may not be ahead of.
 
     app = FastAPI()
     app.state.store = store = open_store()
@@ -66,7 +87,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -79,10 +100,12 @@ from writer import parties
 from writer.identity import resolve_declaration
 from writer.ingest.election_dir import MAX_SEATS_IN_WARD
 from writer.ingest.text import name_problem
+from writer.ingest.times import declared_at_problem, utc_now
+from writer.ingest.wards import NightWards
 from writer.model import (Candidate, CouncilDeclaration, Declaration, WardDeclaration,
                           council_declaration_id, slugify, ward_declaration_id)
 from writer.store.pipeline import Ingested, ingest
-from writer.web.tokens import require_token
+from writer.web.tokens import bearer_scheme, require_token
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +149,23 @@ def _timestamp(value: Any) -> datetime:
     return when
 
 
+def _person_name(value: str) -> str:
+    if not any(ch.isalnum() for ch in value):
+        raise PydanticCustomError("no_letters", "{value} has no letters or digits; expected a candidate's name",
+                                  {"value": repr(value[:60])})
+    return value
+
+
+def _party_name_problem(code: str) -> None:
+    """The name in 'Other (Name)' is plain text, as candidates' and wards' names are."""
+    why = parties.party_name_problem(code)
+    if why is not None:
+        raise PydanticCustomError("plain_text", "{code} " + why.replace("{", "{{").replace("}", "}}"),
+                                  {"code": repr(code[:120])})
+
+
 def _candidate_party(code: str) -> str:
+    _party_name_problem(code)
     if not parties.is_party_code(code):
         if parties.is_party_code(code, in_composition=True):
             raise PydanticCustomError(
@@ -139,7 +178,9 @@ def _candidate_party(code: str) -> str:
 
 Text = Annotated[StrictStr, Field(min_length=1, max_length=200), AfterValidator(_plain_text)]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp), Field(
-    description=f"ISO 8601 date and time with a UTC offset, e.g. {TIME_EXAMPLE}; naive times are refused")]
+    description=f"ISO 8601 date and time with a UTC offset, e.g. {TIME_EXAMPLE}; naive times are refused, "
+                "and so are times before the close of poll, more than 7 days after it, or (while the night "
+                "is live) more than 5 minutes ahead of the server's clock")]
 SeatCount = Annotated[StrictInt, Field(ge=0, le=1000)]
 SeatList = Annotated[dict[Annotated[StrictStr, Field(max_length=120)], SeatCount], Field(
     description="Seats by party code (Con, Lab, LD, Green, Reform, UKIP, 'Other (Name)', Ind, Res; "
@@ -150,7 +191,7 @@ SeatList = Annotated[dict[Annotated[StrictStr, Field(max_length=120)], SeatCount
 class CandidateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Text
+    name: Annotated[Text, AfterValidator(_person_name)]
     party: Annotated[StrictStr, Field(max_length=120, description=(
         "Party code: " + parties.party_code_help())), AfterValidator(_candidate_party)]
     votes: Annotated[StrictInt | None, Field(ge=0, le=MAX_VOTES, description=(
@@ -172,7 +213,7 @@ class WardDeclarationIn(BaseModel):
     id: Annotated[StrictStr | None, Field(max_length=300, description=(
         "Democracy Club ballot id local.<council>.<ward-slug>.<poll date>; worked out when absent, "
         "and refused when it does not match the council, ward and poll date"))] = None
-    council: Annotated[StrictStr, Field(max_length=100, description="The council's slug, e.g. greyhaven")]
+    council: Annotated[StrictStr, Field(min_length=1, max_length=100, description="The council's slug, e.g. greyhaven")]
     ward: Text
     ward_code: Annotated[StrictStr, Field(max_length=40, description="GSS ward code (may be empty)"),
                          AfterValidator(_plain_text)]
@@ -196,7 +237,7 @@ class CouncilDeclarationIn(BaseModel):
     kind: Literal["council"]
     id: Annotated[StrictStr | None, Field(max_length=300, description=(
         "Democracy Club council election id local.<council>.<poll date>; worked out when absent"))] = None
-    council: Annotated[StrictStr, Field(max_length=100, description="The council's slug, e.g. greyhaven")]
+    council: Annotated[StrictStr, Field(min_length=1, max_length=100, description="The council's slug, e.g. greyhaven")]
     seats_won: SeatList
     composition_after: SeatList
     declared_at: Timestamp
@@ -243,6 +284,29 @@ class DeclarationProblems(BaseModel):
     detail: list[DeclarationProblem]
 
 
+class ErrorOut(BaseModel):
+    detail: str = Field(description="What was wrong")
+
+
+class WithdrawnVersion(BaseModel):
+    seq: int = Field(description="The stored declaration row withdrawn")
+    declared_at: datetime
+    source: str
+
+
+class WithdrawalResult(BaseModel):
+    id: str = Field(description="The declaration id")
+    kind: Literal["ward", "council"]
+    withdrawn: WithdrawnVersion
+    withdrawn_by: str = Field(description="Who withdrew it: api:<token name>")
+    reason: str
+    standing: datetime | None = Field(description="declared_at of the version that stands now (an earlier "
+                                                  "version, or one the withdrawn version had made stale); "
+                                                  "null when none does")
+    events: list[EventOut] = Field(description="Event records it produced: retracted, updated, new")
+    stories: list[str] = Field(description="Ids of the stories it re-drafted or retracted")
+
+
 # -- checking against the night -----------------------------------------------------------------
 class _Check:
     """Collects problems, field by field, as FastAPI reports them."""
@@ -261,6 +325,24 @@ class _Check:
 def _setup(state) -> Any:
     night = getattr(state, "night", None)
     return night if night is not None else state.pipeline.engine.setup
+
+
+def _wards(state) -> NightWards:
+    """The night's wards (its baseline's, and those its election directory declares),
+    worked out once per night object."""
+    night = _setup(state)
+    cached = getattr(state, "_api_wards", None)
+    if cached is None or cached[0] is not night:
+        setup = night.setup if hasattr(night, "declarations") else night
+        cached = (night, NightWards(setup, getattr(night, "declarations", ())))
+        state._api_wards = cached
+    return cached[1]
+
+
+def _now(state) -> datetime:
+    """The server's clock (``app.state.clock``, a callable, where set: tests)."""
+    clock = getattr(state, "clock", None)
+    return clock() if clock is not None else utc_now()
 
 
 def _shape(raw: Any, setup, check: _Check) -> list[tuple[tuple, BaseModel]]:
@@ -306,21 +388,23 @@ def _unknown_council(loc: tuple, council: str, check: _Check) -> None:
               "tonight's councils", "unknown_council")
 
 
-def _before_polls_close(loc: tuple, when: datetime, setup, check: _Check) -> None:
-    """A result cannot be declared before the polls closed (the loader's check too)."""
-    polls = setup.election.polls_close
-    try:
-        early = when < polls
-    except OverflowError:  # at the ends of the calendar: long before any poll
-        early = True
-    if early:
-        check.add(loc + ("declared_at",), f"{when.isoformat()!r} is before polls closed ({polls.isoformat()}); "
-                  "expected a time on the night", "before_polls_close")
+def _declared_at(loc: tuple, when: datetime, setup, check: _Check, now: datetime | None) -> None:
+    """A result is declared on the night: not before the polls closed, not more than 7 days
+    after, not ahead of the server's clock while the night is live, and within the range of
+    times the store can keep (writer.ingest.times; the loader's and the feeds' check too)."""
+    problem = declared_at_problem(when, setup.election.polls_close, now)
+    if problem is not None:
+        try:
+            shown = when.isoformat()
+        except (OverflowError, ValueError):  # pragma: no cover - isoformat never overflows
+            shown = str(when)
+        check.add(loc + ("declared_at",), f"{shown!r} {problem[1]}", problem[0])
 
 
-def _ward(loc: tuple, w: WardDeclarationIn, setup, source: str, check: _Check) -> WardDeclaration | None:
+def _ward(loc: tuple, w: WardDeclarationIn, setup, source: str, check: _Check, wards: NightWards,
+          now: datetime | None) -> WardDeclaration | None:
     before = len(check.problems)
-    _before_polls_close(loc, w.declared_at, setup, check)
+    _declared_at(loc, w.declared_at, setup, check, now)
     council = setup.councils.get(w.council)
     if council is None:
         _unknown_council(loc, w.council, check)
@@ -339,6 +423,9 @@ def _ward(loc: tuple, w: WardDeclarationIn, setup, source: str, check: _Check) -
                   f"expected at most {w.electorate}")
     if len(check.problems) > before:
         return None
+    why = wards.problem(w.council, w.ward, w.ward_code)
+    if why is not None:  # reported, and the ward still counts in the seats-up check of the batch
+        check.add(loc + ("ward",), why, "unknown_ward")
     return WardDeclaration(
         id=expected_id, council=w.council, ward=w.ward, ward_code=w.ward_code, seats=w.seats,
         candidates=tuple(Candidate(c.name, c.party, c.votes, c.elected) for c in w.candidates),
@@ -349,7 +436,10 @@ def _ward(loc: tuple, w: WardDeclarationIn, setup, source: str, check: _Check) -
 def _seat_list(loc: tuple, seats: dict[str, int], total: int | None, what: str, check: _Check,
                *, tonight: bool) -> None:
     for party in seats:
-        if not parties.is_party_code(party, in_composition=True):
+        why = parties.party_name_problem(party)
+        if why is not None:
+            check.add(loc + (party,), f"{party[:120]!r} {why}", "plain_text")
+        elif not parties.is_party_code(party, in_composition=True):
             check.add(loc + (party,), f"unknown party code {party[:120]!r}; expected "
                       f"{parties.party_code_help(in_composition=True)}", "party_code")
         elif tonight and party == "Vacant":
@@ -360,9 +450,10 @@ def _seat_list(loc: tuple, seats: dict[str, int], total: int | None, what: str, 
         check.add(loc, f"adds up to {sum(seats.values())} seats; expected {total} ({what})", "seat_total")
 
 
-def _council(loc: tuple, c: CouncilDeclarationIn, setup, source: str, check: _Check) -> CouncilDeclaration | None:
+def _council(loc: tuple, c: CouncilDeclarationIn, setup, source: str, check: _Check,
+             now: datetime | None) -> CouncilDeclaration | None:
     before = len(check.problems)
-    _before_polls_close(loc, c.declared_at, setup, check)
+    _declared_at(loc, c.declared_at, setup, check, now)
     council = setup.councils.get(c.council)
     if council is None:
         _unknown_council(loc, c.council, check)
@@ -386,7 +477,7 @@ def _seats_up(decls: list[tuple[tuple, Declaration]], setup, engine, check: _Che
     loader's check, over what is already in and this request)."""
     seats: dict[str, dict[str, tuple[int, tuple | None]]] = {}  # council -> ward id -> (seats, loc)
     for decl in getattr(engine, "declarations", {}).values():
-        if isinstance(decl, WardDeclaration):
+        if isinstance(decl, WardDeclaration) and not decl.withdrawn:  # a withdrawn ward elects no one
             seats.setdefault(decl.council, {})[decl.id] = (decl.seats, None)
     for loc, decl in decls:
         if isinstance(decl, WardDeclaration):
@@ -400,6 +491,32 @@ def _seats_up(decls: list[tuple[tuple, Declaration]], setup, engine, check: _Che
             if loc is not None:
                 check.add(loc + ("seats",), f"the wards of {slug!r} would elect {total} councillors; "
                           f"expected at most seats_up = {council.seats_up}", "seat_total")
+
+
+def _shared_ward_codes(decls: list[tuple[tuple, Declaration]], setup, engine, check: _Check) -> None:
+    """A ward code names one ward: a ward whose code another ward of the council already
+    has tonight (declared, or earlier in this request) under another name is refused, as the
+    loader refuses it (not where the council is new or has new boundaries: sources there
+    often give a new ward the code of the old one it replaces)."""
+    def checked(decl) -> bool:
+        council = setup.councils.get(decl.council)
+        return (isinstance(decl, WardDeclaration) and bool(decl.ward_code) and not decl.withdrawn
+                and council is not None and not (council.new_council or council.boundary_change))
+
+    owner: dict[tuple[str, str], tuple[str, str, tuple | None]] = {}  # (council, code) -> (id, ward, loc)
+    for decl in getattr(engine, "declarations", {}).values():
+        if checked(decl):
+            owner.setdefault((decl.council, decl.ward_code), (decl.id, decl.ward, None))
+    for loc, decl in decls:
+        if not checked(decl):
+            continue
+        other = owner.setdefault((decl.council, decl.ward_code), (decl.id, decl.ward, loc))
+        if other[0] != decl.id:
+            where = "declared tonight" if other[2] is None else (
+                f"at {other[2][0]}[{other[2][1]}]" if len(other[2]) > 1 else "in this request")
+            check.add(loc + ("ward_code",), f"{decl.ward_code!r} is the code of ward {other[1]!r} ({where}); "
+                      "expected each ward its own code (withdraw the other declaration if it is the wrong one)",
+                      "ward_code_conflict")
 
 
 def _conflicting_duplicates(decls: list[tuple[tuple, Declaration]], check: _Check) -> None:
@@ -419,21 +536,27 @@ def _conflicting_duplicates(decls: list[tuple[tuple, Declaration]], check: _Chec
                       "different figures; expected one version per time", "conflicting_duplicate")
 
 
-def validate(raw: Any, setup, token_name: str, engine=None) -> tuple[list[Declaration], list[dict]]:
+def validate(raw: Any, setup, token_name: str, engine=None, *, wards: NightWards | None = None,
+             now: datetime | None = None) -> tuple[list[Declaration], list[dict]]:
     """The declarations in a request body (parsed JSON), or every problem with them.
     ``setup`` is the night (its councils and poll date); ``engine`` (optional) holds the
-    declarations already in, for the seats-up check."""
+    declarations already in, for the seats-up check; ``wards`` the night's wards (default:
+    its baseline's; see :mod:`writer.ingest.wards`); ``now`` the server's clock (None:
+    declared times are checked against the night only)."""
     check = _Check()
     decls: list[tuple[tuple, Declaration]] = []
+    if wards is None:
+        wards = NightWards(setup)
     for loc, item in _shape(raw, setup, check):
         source = f"api:{token_name}" + (f":{item.source}" if item.source else "")
         if isinstance(item, WardDeclarationIn):
-            decl = _ward(loc, item, setup, source, check)
+            decl = _ward(loc, item, setup, source, check, wards, now)
         else:
-            decl = _council(loc, item, setup, source, check)
+            decl = _council(loc, item, setup, source, check, now)
         if decl is not None:
             decls.append((loc, decl))
     _conflicting_duplicates(decls, check)
+    _shared_ward_codes(decls, setup, engine, check)
     if engine is not None:
         _seats_up(decls, setup, engine, check)
     if check.problems:  # in the order of the declarations they concern
@@ -455,11 +578,11 @@ def _resync(pipeline) -> None:
     _needs_resync.discard(pipeline)
 
 
-def _outcome(store, decl: Declaration, index: int, done: Ingested) -> DeclarationOutcome:
+def _outcome(engine, decl: Declaration, index: int, done: Ingested) -> DeclarationOutcome:
     outcome = done.outcome
-    if outcome == "seen":  # already stored: the version that stands, or one it replaced
-        current = store.current_declaration(decl.id)
-        outcome = "repeat" if current is not None and current.content_digest == decl.content_digest() else "stale"
+    if outcome == "seen":  # already stored: the version that stands, or one it replaced (or withdrawn)
+        current = engine.declarations.get(decl.id)
+        outcome = "repeat" if current is not None and current.content_digest() == decl.content_digest() else "stale"
     return DeclarationOutcome(
         index=index, id=decl.id, kind=decl.kind, outcome=outcome, stored=done.seq is not None,
         events=[EventOut(id=e.id, key=e.key, status=e.status, title=e.title) for e in done.events],
@@ -474,7 +597,7 @@ def _ingest(state, decls: list[Declaration]) -> IngestResult:
     try:
         with store.transaction():
             done = [ingest(store, pipeline.engine, pipeline.desk, d) for d in decls]
-            outcomes = [_outcome(store, d, i, r) for i, (d, r) in enumerate(zip(decls, done))]
+            outcomes = [_outcome(pipeline.engine, d, i, r) for i, (d, r) in enumerate(zip(decls, done))]
     except BaseException:
         log.exception("API: a batch of %d declarations failed; nothing was stored", len(decls))
         try:
@@ -490,8 +613,12 @@ def _check_and_ingest(state, raw: Any, token_name: str) -> tuple[IngestResult | 
     with _lock(state):
         if state.pipeline in _needs_resync:  # an earlier rebuild failed: memory may be ahead
             _resync(state.pipeline)
+        sync = getattr(state.pipeline, "sync", None)
+        if sync is not None:  # what other processes stored or withdrew: checked against the whole night
+            sync()
         setup = _setup(state)
-        decls, problems = validate(raw, setup, token_name, state.pipeline.engine)
+        decls, problems = validate(raw, setup, token_name, state.pipeline.engine, wards=_wards(state),
+                                   now=_now(state))
         if problems:
             return None, problems
         # one code per party, as the loaded night has them: "Other (The Walton Society)" is
@@ -507,25 +634,38 @@ def _problems(problems: list[dict]) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": problems})
 
 
+async def _authenticate(request: Request) -> str:
+    """The caller's token, checked before anything reads the body: a request without a valid
+    token gets 401 whatever it sends (FastAPI reads and parses the body before it resolves a
+    route's dependencies: up to 8 MB of JSON for nobody). ``require_token`` runs again as the
+    route's dependency (it documents the scheme in the schema); both name the same token."""
+    credentials = await bearer_scheme(request)
+    return await run_in_threadpool(require_token, request, credentials)
+
+
 class _DeclarationsRoute(APIRoute):
-    """When FastAPI's own check of the body fails, answer with the full check instead, so
-    that problems of shape in one declaration and of sense in another come back together."""
+    """Authenticates before the body is read (:func:`_authenticate`); and when FastAPI's own
+    check of the body fails, answers with the full check instead, so that problems of shape
+    in one declaration and of sense in another come back together."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def route_handler(request: Request) -> Response:
+            await _authenticate(request)  # 401 first (an HTTPException: the app answers it)
             try:
                 return await handler(request)
             except RequestValidationError as exc:
                 token_name = getattr(request.state, "api_token", None)
-                if token_name is None or any(e.get("type") == "json_invalid" for e in exc.errors()):
+                if token_name is None or request.method != "POST" or \
+                        any(e.get("type") == "json_invalid" for e in exc.errors()):
                     raise
                 state = request.app.state
 
                 def full_check() -> list[dict]:
                     with _lock(state):
-                        return validate(exc.body, _setup(state), token_name, state.pipeline.engine)[1]
+                        return validate(exc.body, _setup(state), token_name, state.pipeline.engine,
+                                        wards=_wards(state), now=_now(state))[1]
 
                 problems = await run_in_threadpool(full_check)
                 if not problems:  # cannot happen with the same models; FastAPI's word stands
@@ -566,8 +706,12 @@ router = APIRouter(tags=["declarations"], route_class=_DeclarationsRoute, lifesp
     response_description="Something was stored: each declaration's outcome and the events it produced",
     responses={
         200: {"model": IngestResult, "description": "Nothing new: every declaration was a repeat or stale"},
-        401: {"description": "No API token, or an unknown or revoked one (WWW-Authenticate: Bearer)"},
-        422: {"model": DeclarationProblems, "description": "Every problem found, field by field; nothing was stored"},
+        400: {"model": ErrorOut, "description": "The body could not be read as text: it is not UTF-8"},
+        401: {"model": ErrorOut, "description": "No API token, or an unknown or revoked one (WWW-Authenticate: "
+                                                "Bearer); answered before the body is read"},
+        422: {"model": DeclarationProblems, "description": "Every problem found, field by field (an unknown "
+              "ward is `unknown_ward`, a time off the night `before_polls_close`, `after_the_night`, "
+              "`in_the_future` or `declared_at_range`); nothing was stored"},
     },
     **_body_limit,
 )
@@ -589,3 +733,59 @@ async def post_declarations(
         return _problems(problems)
     assert result is not None
     return JSONResponse(status_code=201 if result.stored else 200, content=result.model_dump(mode="json"))
+
+
+# -- withdrawing a declaration ------------------------------------------------------------------
+def _withdraw(state, declaration_id: str, token_name: str, reason: str) -> WithdrawalResult:
+    from writer.store.withdrawals import WithdrawalError
+    with _lock(state):
+        pipeline = state.pipeline
+        if pipeline in _needs_resync:
+            _resync(pipeline)
+        try:
+            row, records, stories = pipeline.withdraw(declaration_id, by=f"api:{token_name}", reason=reason)
+        except WithdrawalError as exc:
+            raise HTTPException(404, str(exc)) from None
+        withdrawn = next(r for r in pipeline.store.declaration_rows(declaration_id) if r.seq == row.declaration_seq)
+        standing = pipeline.engine.declarations.get(declaration_id)
+    log.info("API: %s withdrew %s (declaration #%d): %d event records", token_name, declaration_id,
+             row.declaration_seq, len(records))
+    return WithdrawalResult(
+        id=declaration_id, kind=withdrawn.kind,
+        withdrawn=WithdrawnVersion(seq=withdrawn.seq, declared_at=withdrawn.declared_at, source=withdrawn.source),
+        withdrawn_by=row.withdrawn_by, reason=row.reason,
+        standing=standing.declared_at if standing is not None else None,
+        events=[EventOut(id=e.id, key=e.key, status=e.status, title=e.title) for e in records],
+        stories=list(dict.fromkeys(s.id for s in stories)))
+
+
+@router.delete(
+    PATH + "/{declaration_id}", response_model=WithdrawalResult, summary="Withdraw a declaration",
+    response_description="The version withdrawn, the version that stands now, and the event records and "
+                         "stories the night worked out again without it produced",
+    responses={
+        401: {"model": ErrorOut, "description": "No API token, or an unknown or revoked one (WWW-Authenticate: Bearer)"},
+        404: {"model": ErrorOut, "description": "No version of that declaration stands (unknown, or withdrawn already)"},
+    },
+)
+async def delete_declaration(
+    request: Request,
+    declaration_id: Annotated[str, Path(min_length=1, max_length=300, description=(
+        "The declaration's id: the Democracy Club ballot id of a ward (local.<council>.<ward-slug>.<poll date>) "
+        "or a council's election id (local.<council>.<poll date>)"))],
+    token_name: Annotated[str, Depends(require_token)],
+    reason: Annotated[str, Query(max_length=500, description="Why (kept with the withdrawal)")] = "",
+) -> Response:
+    """Withdraw the version of a declaration that stands, as if it had never arrived: the
+    night is worked out again from every other stored declaration (an earlier version, or
+    one it had made stale, can stand again), and its events are retracted or updated and its
+    stories redrafted or retracted, as after a correction. The withdrawal is recorded with
+    the token's name, the reason and the time; the declaration stays in the store. Call it
+    again to withdraw the version that then stands. A withdrawn version sent again as it was
+    (same figures, same `declared_at`) stays withdrawn."""
+    problem = name_problem(reason) if reason else None
+    if problem is not None or any(ord(ch) < 32 for ch in reason):
+        return _problems([{"loc": ["query", "reason"], "msg": problem or "contains control characters; "
+                           "expected plain text", "type": "plain_text"}])
+    result = await run_in_threadpool(_withdraw, request.app.state, declaration_id, token_name, reason)
+    return JSONResponse(status_code=200, content=result.model_dump(mode="json"))

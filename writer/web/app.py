@@ -4,14 +4,18 @@ JavaScript (``writer/web/static/``, served by the app).
     app = create_app(open_store(), "samples/demo-night")
     uvicorn.run(app, host="127.0.0.1", port=8000)
 
-Pages and endpoints (all but ``/login``, ``/healthz`` and ``/static`` need a signed-in user;
-every POST form carries the session's CSRF token):
+Pages and endpoints (all but ``/login``, ``/healthz``, ``/favicon.ico`` and ``/static`` need a
+signed-in user; every POST form carries the session's CSRF token; every GET answers HEAD too,
+and every 405 says what is allowed in ``Allow``):
 
     GET  /                          -> /queue
-    GET  /login, POST /login        sign in (argon2 password hashes; throttled)
-    POST /logout
+    GET  /login, POST /login        sign in (argon2 password hashes; throttled; the name's case
+                                    does not matter); a session kept in the store
+    POST /logout                    ends the session in the store: a copy of the cookie is dead
+    GET  /favicon.ico
     GET  /queue                     every story: status, score, council, region, time; filters
-                                    ?status= &region= &type= (event type) &kind= &q=
+                                    ?status= &region= &type= (event type) &kind= &q=; the order
+                                    ?order=new (default: new first) | score | latest
     GET  /queue.json                the same rows as JSON (the page polls it)
     GET  /story/{id}                the story as it would publish, its evidence, the fact-check
                                     with failing spans marked, the editor, decisions, history
@@ -39,11 +43,11 @@ import secrets
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 import jinja2
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -51,11 +55,12 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from writer import resources
 from writer.store.users import ReviewRecords
-from writer.web.review import (STATUSES, Actor, Conflict, Filters, Review, ReviewError,
-                               night_time, parse_publish_at, uk_input, uk_time, word_diff)
-from writer.web.security import (CSRF_FIELD, CSRF_HEADER, SecurityHeaders, Throttle,
-                                 hash_fingerprint, needs_rehash, new_token, same_token,
-                                 verify_password)
+from writer.web.review import (ORDERS, STATUSES, Actor, Conflict, Filters, Invalid, Review,
+                               ReviewError, night_time, parse_publish_at, parse_uk_publish_at,
+                               thousands, uk_clock, uk_date, uk_input, uk_time, word_diff)
+from writer.web import outage
+from writer.web.security import (CSRF_FIELD, CSRF_HEADER, SecurityHeaders, Throttle, needs_rehash,
+                                 new_token, same_origin, same_token, verify_password)
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +169,10 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.globals.update(story_url=story_url, night_time=night_time, uk_time=uk_time, uk_input=uk_input,
-                       STATUSES=STATUSES, static_version=_static_version(), poll_seconds=poll_seconds,
+                       uk_date=uk_date, uk_clock=uk_clock, STATUSES=STATUSES, ORDERS=ORDERS,
+                       static_version=_static_version(), poll_seconds=poll_seconds,
                        fact_check_available=checker is not None)
+    env.filters["num"] = thousands  # 2,268 in tables, as the copy prints it
 
     app = FastAPI(title="The results-night writer: review", docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
@@ -177,10 +184,12 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
     app.state.pipeline = pipeline  # what the declarations API ingests through
     app.state.ingest_lock = ingest_lock or threading.Lock()
     app.state.publishing = publishing
+    app.state.templates = env  # the pages' Jinja2 environment (tests render parts with it)
     # outermost first: headers on everything, then the session cookie
     app.add_middleware(SessionMiddleware, secret_key=secret_key, session_cookie=SESSION_COOKIE,
                        max_age=int(session_hours * 3600), same_site="strict", https_only=https_only)
     app.add_middleware(SecurityHeaders)
+    outage.install(app)  # the database away (PostgreSQL restarting): 503 + Retry-After, not 500
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     # -- rendering ------------------------------------------------------------------------------
@@ -205,11 +214,15 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
 
     # -- users and CSRF -------------------------------------------------------------------------
     def current_user(request: Request) -> Actor | None:
-        name = request.session.get("user")
-        if not name:
+        # the session lives in the store: signed out, a new password or role, a disabled
+        # account or older than session_hours, and the cookie (or any copy of it) is dead
+        sid = request.session.get("sid")
+        if not sid:
+            if request.session.get("user"):
+                request.session.clear()
             return None
-        row = records.user(name)
-        if row is None or not row.active or request.session.get("pwh") != hash_fingerprint(row.password_hash):
+        row = records.session_user(sid, max_age=session_hours * 3600)
+        if row is None:
             request.session.clear()
             return None
         actor = Actor(row.username, row.role)
@@ -228,10 +241,10 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
         if not same_token(request.session.get("csrf"), token if isinstance(token, str) else None):
             raise HTTPException(403, "The form's security token is missing or out of date: "
                                      "reload the page and try again.")
-        origin = request.headers.get("origin")
-        if origin:  # browsers say where a form came from: it must be this site
-            if origin == "null" or urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower():
-                raise HTTPException(403, "This form was sent from another site.")
+        # browsers say where a form came from: it must be this site (scheme, host and port)
+        if not same_origin(request.headers.get("origin"), request.headers.get("host"),
+                           request.url.scheme, https_only=https_only):
+            raise HTTPException(403, "This form was sent from another site.")
         return form
 
     @app.exception_handler(NeedLogin)
@@ -239,17 +252,24 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
         if _wants_json(request):
             return JSONResponse({"error": "sign in first"}, status_code=401)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        if request.method != "GET":
+        if request.method not in ("GET", "HEAD"):
             target = "/queue"
         return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
 
     @app.exception_handler(StarletteHTTPException)  # ours, and the router's 404 and 405
     async def _http_error(request: Request, exc: StarletteHTTPException):
+        headers = getattr(exc, "headers", None)  # a 405's Allow, a 401's WWW-Authenticate
+        if exc.status_code == 405:  # every method the path takes, not only the first route's
+            allowed = _allowed_methods(app, request.scope)
+            if allowed:
+                headers = {**(headers or {}), "Allow": ", ".join(sorted(allowed))}
         if _wants_json(request) or request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                                headers=getattr(exc, "headers", None))
-        return render(request, "error.html", {"status": exc.status_code, "message": str(exc.detail)},
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+        page = render(request, "error.html", {"status": exc.status_code, "message": str(exc.detail)},
                       status_code=exc.status_code)
+        for name, value in (headers or {}).items():
+            page.headers[name] = value
+        return page
 
     # -- sign-in --------------------------------------------------------------------------------
     @app.get("/", include_in_schema=False)
@@ -259,6 +279,11 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
     @app.get("/healthz", include_in_schema=False)
     def healthz():
         return {"ok": True, "fact_check": checker is not None}
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        return FileResponse(STATIC / "favicon.ico", media_type="image/x-icon",
+                            headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/login", response_class=HTMLResponse)
     def login_page(request: Request, next: str = "/queue"):
@@ -285,13 +310,15 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
         if needs_rehash(row.password_hash):
             from writer.web.security import hash_password
             row = records.add_user(row.username, row.role, hash_password(password), by=row.username)
+        records.end_session(request.session.get("sid"), "signed in again")
         request.session.clear()
-        request.session.update({"user": row.username, "pwh": hash_fingerprint(row.password_hash),
+        request.session.update({"user": row.username, "sid": records.start_session(row),
                                 "csrf": new_token()})
         return RedirectResponse(target, status_code=303)
 
     @app.post("/logout")
     def logout(request: Request, form: FormData = Depends(csrf_form)):
+        records.end_session(request.session.get("sid"), "signed out")  # copies of the cookie die too
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
@@ -307,7 +334,7 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
         row_template = env.get_template("_queue_row.html")
 
         def table() -> dict[str, Any]:
-            rows = [r for r in everything if filters.matches(r)] if filters.active else everything
+            rows = filters.arrange(everything)
             html = "".join(review.memo.piece(("html", r, query), lambda r=r: row_template.render(r=r, query=query))
                            for r in rows)
             return {"rows": rows, "rows_html": Markup(html), "facets": review.facets(everything),
@@ -328,7 +355,7 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
         revision, everything = review.queue_state()
 
         def body() -> bytes:
-            rows = [r for r in everything if filters.matches(r)] if filters.active else everything
+            rows = filters.arrange(everything)
             stamp = hashlib.sha256(repr([(r.story_id, r.version, r.status, r.check, r.publish_at)
                                          for r in rows]).encode()).hexdigest()[:16]
             encoded = ",".join(review.memo.piece(("json", r, query), lambda r=r: json.dumps(
@@ -434,6 +461,21 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
         except ReviewError as exc:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
 
+    def publish_time_of(form: FormData):
+        """The time to publish at: the story page's date and time boxes (British: 08/05/2026,
+        03:15), else one ``publish_at`` field (08/05/2026 03:15, or ISO 8601)."""
+        if "publish_date" in form or "publish_time" in form:
+            return parse_uk_publish_at(str(form.get("publish_date") or ""), str(form.get("publish_time") or ""))
+        return parse_publish_at(str(form.get("publish_at") or ""))
+
+    def named(story_id: str, version: int) -> str:
+        """A story as a message names it: its headline in quotes (else its id)."""
+        row = store.story_version(story_id, version) or store.latest_story(story_id)
+        headline = " ".join((row.headline if row is not None else "").split())
+        if not headline:
+            return story_id
+        return "\u201c" + (headline if len(headline) <= 120 else headline[:119] + "\u2026") + "\u201d"
+
     def version_of(form: FormData) -> int:
         try:
             return int(str(form.get("version") or ""))
@@ -484,13 +526,17 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
                 form: FormData = Depends(csrf_form)):
         version = version_of(form)
         try:
-            publish_at = parse_publish_at(str(form.get("publish_at") or ""))
+            publish_at = publish_time_of(form)
+            if review.version_state(story_id).get("status") == "published" and \
+                    store.latest_story(story_id).version == version:
+                raise Invalid("approve: this version is already published")
             review.approve(user, story_id, version, override_reason=str(form.get("override_reason") or ""),
                            publish_at=publish_at, note=str(form.get("note") or ""))
         except ReviewError as exc:
             return failed(request, story_id, exc)
         when = f", to publish at {uk_time(publish_at)}" if publish_at else ""
-        return after_decision(request, story_id, form, f"Approved {story_id} (version {version}){when}.")
+        return after_decision(request, story_id, form,
+                              f"Approved {named(story_id, version)} (version {version}){when}.")
 
     @app.post("/story/{story_id}/reject", response_class=HTMLResponse)
     def reject(request: Request, story_id: str, user: Actor = Depends(require_user),
@@ -500,7 +546,7 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
             review.reject(user, story_id, version, str(form.get("note") or ""))
         except ReviewError as exc:
             return failed(request, story_id, exc)
-        return after_decision(request, story_id, form, f"Rejected {story_id} (version {version}).")
+        return after_decision(request, story_id, form, f"Rejected {named(story_id, version)} (version {version}).")
 
     @app.post("/story/{story_id}/hold", response_class=HTMLResponse)
     def hold(request: Request, story_id: str, user: Actor = Depends(require_user),
@@ -510,14 +556,14 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
             review.hold(user, story_id, version, str(form.get("note") or ""))
         except ReviewError as exc:
             return failed(request, story_id, exc)
-        return after_decision(request, story_id, form, f"Held {story_id} (version {version}).")
+        return after_decision(request, story_id, form, f"Held {named(story_id, version)} (version {version}).")
 
     @app.post("/story/{story_id}/schedule", response_class=HTMLResponse)
     def schedule(request: Request, story_id: str, user: Actor = Depends(require_user),
                  form: FormData = Depends(csrf_form)):
         version = version_of(form)
         try:
-            when = parse_publish_at(str(form.get("publish_at") or ""))
+            when = publish_time_of(form)
             review.schedule(user, story_id, version, when)
         except ReviewError as exc:
             return failed(request, story_id, exc)
@@ -554,6 +600,31 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
         flash(request, f"{rule_id}: auto-publish {'on' if value else 'off'}.")
         return RedirectResponse("/rules", status_code=303)
 
+    @app.post("/declaration/{declaration_id}/withdraw")
+    def withdraw_declaration(request: Request, declaration_id: str, user: Actor = Depends(require_user),
+                             form: FormData = Depends(csrf_form)):
+        """A chief withdraws a declaration that should never have been taken (a feed's typo, a
+        ward that is not in the night): the night is worked out again without it, as the API's
+        DELETE does; recorded as ``user:<name>`` with the reason given."""
+        if not user.chief:
+            raise HTTPException(403, "Only a chief can withdraw a declaration.")
+        if pipeline is None:
+            raise HTTPException(404, "no results pipeline is running here")
+        reason = str(form.get("reason") or "").strip()
+        if not reason:
+            raise HTTPException(400, "Say why the declaration is withdrawn (reason).")
+        from writer.store.withdrawals import WithdrawalError
+        try:
+            with app.state.ingest_lock:
+                _row, events, stories = pipeline.withdraw(declaration_id, by=f"user:{user.username}", reason=reason)
+        except WithdrawalError as exc:
+            flash(request, f"Nothing withdrawn: {exc}")
+        else:
+            flash(request, f"Withdrew {declaration_id}: {len(events)} events and {len(stories)} story versions changed.")
+        back = str(form.get("next") or "/queue")
+        return RedirectResponse(back if back.startswith("/") and not back.startswith("//") else "/queue",
+                                status_code=303)
+
     # the pages are not part of the API's schema
     from fastapi.routing import APIRoute
     for route in app.routes:
@@ -573,7 +644,46 @@ def create_app(store, night_dir: str | Path | None = None, *, secret_key: str | 
     if api_router is not None:
         app.include_router(api_router)
 
+    _answer_head_as_get(app)
     return app
+
+
+def _routes(app: FastAPI) -> list[Any]:
+    """Every route the app serves: its own and those of included routers."""
+    try:  # FastAPI >= 0.16x keeps included routers as one entry each
+        from fastapi.routing import iter_route_contexts
+        return list(iter_route_contexts(app.routes))
+    except ImportError:
+        return list(app.routes)
+
+
+def _allowed_methods(app: FastAPI, scope) -> set[str]:
+    """The methods of every route whose path matches the request's (for a 405's ``Allow``)."""
+    from starlette.routing import Match
+    probe = {**scope, "method": "\0"}  # no route takes it: a path match is a partial match
+    out: set[str] = set()
+    for route in _routes(app):
+        methods = getattr(route, "methods", None)
+        if not methods:
+            continue
+        try:
+            match, _ = route.matches(probe)
+        except Exception:  # noqa: BLE001 - a route that cannot say is left out
+            continue
+        if match != Match.NONE:
+            out |= set(methods)
+    return out
+
+
+def _answer_head_as_get(app: FastAPI) -> None:
+    """HEAD wherever GET is (FastAPI's routes take only the methods they are given; Starlette's
+    add HEAD themselves): the response is GET's with its body left off (``SecurityHeaders``),
+    and a 405 lists HEAD in ``Allow``."""
+    from starlette.routing import Route
+    routes = list(app.routes) + [getattr(c, "original_route", c) for c in _routes(app)]
+    for route in routes:
+        if isinstance(route, Route) and route.methods and "GET" in route.methods:
+            route.methods.add("HEAD")
 
 
 def _parse_qs(query: str) -> dict[str, str]:

@@ -46,15 +46,16 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _read_password(password_stdin: bool, confirm: bool = True) -> str:
+def _read_password(password_stdin: bool, confirm: bool = True, username: str = "") -> str:
+    """A new password: refused when blank, short or easy to guess (``security.password_problem``)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=confirm)
-    from writer.web.security import MIN_PASSWORD
-    if len(password) < MIN_PASSWORD:
-        raise click.BadParameter(f"a password needs at least {MIN_PASSWORD} characters",
-                                 param_hint="password")
+    from writer.web.security import password_problem
+    problem = password_problem(password, username=username)
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint="password")
     return password
 
 
@@ -81,11 +82,11 @@ def users_add(name: str, role: str, password_stdin: bool, database: str | None) 
     store = _store(database)
     try:
         records = ReviewRecords(store)
-        existing = records.user(name)
-        if existing is not None and existing.active:
-            raise click.BadParameter(f"{name!r} already exists (writer users password {name} "
-                                     "gives them a new password)", param_hint="NAME")
-        records.add_user(name, role, hash_password(_read_password(password_stdin)), by="cli")
+        existing = records.user(name)  # any case: ED is ed
+        if existing is not None and (existing.active or existing.username != name):
+            raise click.BadParameter(f"{existing.username!r} already exists (writer users password "
+                                     f"{existing.username} gives them a new password)", param_hint="NAME")
+        records.add_user(name, role, hash_password(_read_password(password_stdin, username=name)), by="cli")
     finally:
         store.close()
     click.echo(f"Added {name} ({role}).", err=True)
@@ -105,7 +106,8 @@ def users_password(name: str, password_stdin: bool, database: str | None) -> Non
         row = records.user(name)
         if row is None or not row.active:
             raise click.BadParameter(f"no user {name!r}", param_hint="NAME")
-        records.add_user(name, row.role, hash_password(_read_password(password_stdin)), by="cli")
+        records.add_user(row.username, row.role,
+                         hash_password(_read_password(password_stdin, username=row.username)), by="cli")
     finally:
         store.close()
     click.echo(f"New password for {name}.", err=True)
@@ -124,10 +126,10 @@ def users_role(name: str, role: str, database: str | None) -> None:
         row = records.user(name)
         if row is None or not row.active:
             raise click.BadParameter(f"no user {name!r}", param_hint="NAME")
-        records.add_user(name, role, row.password_hash, by="cli")
+        records.add_user(row.username, role, row.password_hash, by="cli")  # their sessions end
     finally:
         store.close()
-    click.echo(f"{name} is now {role}.", err=True)
+    click.echo(f"{row.username} is now {role}.", err=True)
 
 
 @users.command("disable")
@@ -142,10 +144,10 @@ def users_disable(name: str, database: str | None) -> None:
         row = records.user(name)
         if row is None or not row.active:
             raise click.BadParameter(f"no user {name!r}", param_hint="NAME")
-        records.add_user(name, row.role, row.password_hash, by="cli", active=False)
+        records.add_user(row.username, row.role, row.password_hash, by="cli", active=False)
     finally:
         store.close()
-    click.echo(f"{name} can no longer sign in.", err=True)
+    click.echo(f"{row.username} can no longer sign in.", err=True)
 
 
 @users.command("list")
@@ -185,10 +187,39 @@ def _publishing(store, night, pipeline, lock, rules, base_url: str, publish_ever
     click.echo(f"Publishing to the feeds ({base_url}/feeds/) and {targets}", err=True)
     return publishing
 
-def _run_app(app, host: str, port: int, log_level: str) -> None:
+def _listen(host: str, port: int):
+    """The server's listening socket, bound before anything else is done (no store made, no
+    password printed for a server that cannot start). A port in use or an address that cannot
+    be bound is a usage error (exit code 2) naming the fix."""
+    import errno
+    import socket
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise click.BadParameter(f"cannot serve on {host!r}: {exc.strerror}", param_hint="--host") from None
+    family, _type, proto, _name, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise click.UsageError(f"port {port} is in use: try --port {port + 1 if port < 65535 else 8001}") from None
+        if exc.errno == errno.EACCES:
+            raise click.UsageError(f"port {port} needs privileges on this machine: try --port 8000") from None
+        raise click.UsageError(f"cannot serve on {host}:{port}: {exc.strerror}: check --host") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _run_app(app, host: str, port: int, log_level: str, sock=None) -> None:
     import uvicorn
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False,
-                server_header=False)
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, proxy_headers=False,
+                            server_header=False)
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock] if sock is not None else None)
 
 
 @click.command("serve")
@@ -212,6 +243,7 @@ def serve(host: str, port: int, night_dir: str | None, rules_dir: str | None,
     """Run the review app (the queue, stories, fact-checks, decisions), the public feeds and
     the publishing scheduler on HOST:PORT."""
     from writer.web.app import create_app
+    sock = _listen(host, port)  # first: a port in use is said before anything else is done
     store = _store(database)
     if night_dir is None:
         click.echo("No --night: the fact-check, POST /api/declarations, the feeds and publishing "
@@ -239,11 +271,12 @@ def serve(host: str, port: int, night_dir: str | None, rules_dir: str | None,
     try:
         if publishing is not None and scheduler:
             publishing.start()
-        _run_app(app, host, port, log_level)
+        _run_app(app, host, port, log_level, sock)
     finally:
         if publishing is not None:
             publishing.stop()
         store.close()
+        sock.close()
 
 
 # -- demo -------------------------------------------------------------------------------------
@@ -271,16 +304,18 @@ def demo(speed: float, host: str, port: int, database: str | None, password: str
     from writer.ingest.replay import replay
     from writer.store import Pipeline, open_store
     from writer.store.users import ReviewRecords
-    from writer.web.security import MIN_PASSWORD, hash_password
+    from writer.web.security import hash_password, password_problem
 
     if speed < 0:
         raise click.BadParameter("must be 0 (all at once) or more", param_hint="--speed")
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise click.BadParameter(f"at least {MIN_PASSWORD} characters", param_hint="--password")
+    problem = password_problem(password) if password is not None else None
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+    if database is not None and Path(database).exists():
+        raise click.BadParameter(f"{database} exists: the demo makes a fresh store", param_hint="--database")
+    sock = _listen(host, port) if run_server else None  # before a password is printed or a store made
     if database is None:
         database = str(Path(tempfile.mkdtemp(prefix="writer-demo-")) / "demo.db")
-    elif Path(database).exists():
-        raise click.BadParameter(f"{database} exists: the demo makes a fresh store", param_hint="--database")
     night_dir = resources.demo_night()
     night = load_night(night_dir)
     store = open_store(database)
@@ -305,6 +340,7 @@ def demo(speed: float, host: str, port: int, database: str | None, password: str
     if not run_server:
         store.close()
         return
+    assert sock is not None
     if speed > 0:
         threading.Thread(target=feed, name="demo-replay", daemon=True).start()
     from writer.web.app import create_app
@@ -319,10 +355,11 @@ def demo(speed: float, host: str, port: int, database: str | None, password: str
     try:
         if scheduler:
             publishing.start()
-        _run_app(app, host, port, "warning")
+        _run_app(app, host, port, "warning", sock)
     finally:
         publishing.stop()
         store.close()
+        sock.close()
 
 
 __all__ = ["demo", "serve", "users"]

@@ -74,8 +74,12 @@ from writer.publish.feeds import (FeedItem, FeedSpec, build_atom, build_rss, con
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 HTML_TYPE = "text/html; charset=utf-8"
+#: the public pages' look: a small stylesheet of their own, served by the app with its static files
+PUBLIC_HEAD = ('<meta name="viewport" content="width=device-width, initial-scale=1">',
+               '<link rel="icon" href="/favicon.ico">',
+               '<link rel="stylesheet" href="/static/public.css">')
 MAX_AGE = 30
-_FORMAT_VERSION = "1"  # part of every ETag: bump when the rendering changes
+_FORMAT_VERSION = "2"  # part of every ETag: bump when the rendering changes
 _ONE_SECOND = timedelta(seconds=1)
 
 
@@ -319,11 +323,12 @@ def _story_html(items: list[FeedItem], election_title: str) -> str:
     latest = items[0]
     story = next((i for i in items if i.kind == "story"), None)
     title = escape(latest.title)
-    parts = ["<!doctype html>", '<html lang="en-GB">', "<head>", '<meta charset="utf-8">',
-             f"<title>{title}: {escape(election_title)}</title>", "</head>", "<body>", "<main>"]
+    parts = ["<!doctype html>", '<html lang="en-GB">', "<head>", '<meta charset="utf-8">', *PUBLIC_HEAD,
+             f"<title>{title}: {escape(election_title)}</title>", "</head>", '<body class="public">',
+             f'<header class="masthead"><p>{escape(election_title)}</p></header>', "<main>"]
     retraction = next((i for i in items if i.kind == "retraction"), None)
     if retraction is not None and (story is None or retraction.updated >= story.updated):
-        parts.append(f'<section id="retraction">{content_html(retraction)}</section>')
+        parts.append(f'<section id="retraction"><h1>{escape(latest.title)}</h1>\n{content_html(retraction)}</section>')
     elif story is not None:
         parts.append(content_html(story))
     parts += ["</main>", "</body>", "</html>"]
@@ -350,8 +355,8 @@ def _index_html(index: dict[str, Any]) -> str:
         body += [f'<li>{e(r["name"])}: <a href="{e(r["rss"])}">RSS</a> · <a href="{e(r["atom"])}">Atom</a></li>'
                  for r in rows]
         body.append("</ul>")
-    return "\n".join(["<!doctype html>", '<html lang="en-GB">', "<head>", '<meta charset="utf-8">',
-                      f"<title>Feeds: {e(index['title'])}</title>", *head, "</head>", "<body>", "<main>",
+    return "\n".join(["<!doctype html>", '<html lang="en-GB">', "<head>", '<meta charset="utf-8">', *PUBLIC_HEAD,
+                      f"<title>Feeds: {e(index['title'])}</title>", *head, "</head>", '<body class="public">', "<main>",
                       *body, "</main>", "</body>", "</html>"])
 
 

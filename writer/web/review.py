@@ -41,6 +41,13 @@ from writer.store.users import PublishTime, ReviewRecords
 log = logging.getLogger(__name__)
 
 STATUSES = ("new", "edited", "held", "approved", "rejected", "published", "retracted")
+#: the queue's orders (``?order=``): the first is the default
+ORDERS = {"new": "new first", "score": "highest score first", "latest": "latest first"}
+DEFAULT_ORDER = "new"
+#: "new first": what waits for an editor, then what waits to go out, then what is done;
+#: within each, highest score first, then the latest
+_STATUS_RANK = {"new": 0, "edited": 0, "held": 1, "approved": 2, "published": 3, "rejected": 4,
+                "retracted": 5}
 KINDS = ("council", "ward", "group", "roundup")
 LONDON = ZoneInfo("Europe/London")
 MAX_HEADLINE = 300
@@ -112,13 +119,32 @@ class Filters:
     type: str = ""  # event type: the rule behind one of the story's events
     kind: str = ""
     q: str = ""  # words in the headline, council or story id
+    order: str = ""  # one of ORDERS other than the default ("" is the default, new first)
 
     @classmethod
     def from_query(cls, params: Mapping[str, str]) -> "Filters":
         def one(name: str, limit: int = 200) -> str:
             value = params.get(name) or ""
             return str(value).strip()[:limit]
-        return cls(one("status"), one("region"), one("type"), one("kind"), one("q"))
+        order = one("order")
+        if order not in ORDERS or order == DEFAULT_ORDER:
+            order = ""
+        return cls(one("status"), one("region"), one("type"), one("kind"), one("q"), order)
+
+    @property
+    def sort(self) -> str:
+        """The queue's order: one of :data:`ORDERS`."""
+        return self.order or DEFAULT_ORDER
+
+    def arrange(self, rows: list["QueueRow"]) -> list["QueueRow"]:
+        """The rows (highest score first, as the queue keeps them) that match, in this order."""
+        if self.active:
+            rows = [r for r in rows if self.matches(r)]
+        if self.sort == "new":
+            return sorted(rows, key=lambda r: _STATUS_RANK.get(r.status, 9))  # stable: by score within
+        if self.sort == "latest":
+            return sorted(rows, key=lambda r: (_neg_time(r.at), -r.score, r.story_id))
+        return list(rows)
 
     def matches(self, row: "QueueRow") -> bool:
         if self.status and row.status != self.status:
@@ -141,7 +167,8 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return any(asdict(self).values())
+        """Whether any filter is set (the order is not a filter)."""
+        return any(v for k, v in asdict(self).items() if k != "order")
 
 
 @dataclass(frozen=True)
@@ -206,13 +233,81 @@ def night_time(iso: str | None) -> str:
     return t.strftime("%a %H:%M")
 
 
+_UK_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})")
+_UK_CLOCK = re.compile(r"(\d{1,2})(?:\s*[:.]\s*(\d{2}))?\s*([ap]\.?m\.?)?|(\d{2})(\d{2})", re.I)
+
+
+def _uk_date(value: str) -> tuple[int, int, int] | None:
+    """(year, month, day) from 08/05/2026, 8/5/2026, 08-05-2026, 08.05.26 (day first, as in
+    Britain) or 2026-05-08; None if it is none of those."""
+    m = _UK_DATE.fullmatch(value)
+    if m:
+        day, month, year = int(m.group(1)), int(m.group(2)), m.group(3)
+        return (2000 + int(year) if len(year) == 2 else int(year)), month, day
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if m:
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return None
+
+
+def _uk_clock(value: str) -> tuple[int, int] | None:
+    """(hour, minute) from 03:15, 3.15, 0315, 15:40, 3.15am, 3pm; None if it is none of those."""
+    m = _UK_CLOCK.fullmatch(value)
+    if not m:
+        return None
+    if m.group(4):
+        hour, minute = int(m.group(4)), int(m.group(5))
+    else:
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        half = (m.group(3) or "").lower().replace(".", "")
+        if half:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if half == "pm" else 0)
+        elif m.group(2) is None:
+            return None  # a bare number is not a time
+    if hour > 23 or minute > 59:
+        return None
+    return hour, minute
+
+
+def parse_uk_publish_at(date: str | None, clock: str | None) -> datetime | None:
+    """A time to publish at from the story page's two boxes: the date as Britain writes it
+    (``08/05/2026``, day first) and the time on the 24-hour clock (``03:15``; ``3.15am`` will
+    do), UK time. Both empty: None (publish once approved)."""
+    date, clock = " ".join((date or "").split()), " ".join((clock or "").split())
+    if not date and not clock:
+        return None
+    expected = "expected a date such as 08/05/2026 (day, month, year) and a time such as 03:15"
+    if not date or not clock:
+        raise Invalid(f"publish time: give both the date and the time ({expected})")
+    day = _uk_date(date)
+    if day is None:
+        raise Invalid(f"publish date {date[:40]!r}: {expected}")
+    hm = _uk_clock(clock)
+    if hm is None:
+        raise Invalid(f"publish time {clock[:40]!r}: {expected} (24-hour clock)")
+    year, month, mday = day
+    if not 2000 <= year <= 2100:
+        raise Invalid(f"publish date {date[:40]!r}: a year from 2000 to 2100")
+    try:
+        local = datetime(year, month, mday, hm[0], hm[1], tzinfo=LONDON)
+    except ValueError:
+        raise Invalid(f"publish date {date[:40]!r}: no such date ({expected})") from None
+    return local.astimezone(timezone.utc)
+
+
 def parse_publish_at(value: str | None) -> datetime | None:
-    """A time to publish at: ``YYYY-MM-DDTHH:MM`` (UK time, as a datetime-local input sends
-    it) or ISO 8601 with an offset. Empty: None (publish once approved)."""
+    """A time to publish at in one box: British ``08/05/2026 03:15`` (day first, 24-hour
+    clock), ``YYYY-MM-DDTHH:MM`` (UK time), or ISO 8601 with an offset. Empty: None (publish
+    once approved)."""
     value = (value or "").strip()
     if not value:
         return None
-    expected = f"publish time {value[:60]!r}: expected a date and time such as 2026-05-08T03:15"
+    expected = f"publish time {value[:60]!r}: expected a date and time such as 08/05/2026 03:15"
+    british = re.fullmatch(r"(\S+)[ ,T]+(\S+(?:\s*[ap]\.?m\.?)?)", value, re.I)
+    if british and _UK_DATE.fullmatch(british.group(1)):
+        return parse_uk_publish_at(british.group(1), british.group(2))
     try:
         t = datetime.fromisoformat(value)
     except ValueError:
@@ -232,8 +327,30 @@ def uk_time(t: datetime | None) -> str:
 
 
 def uk_input(t: datetime | None) -> str:
-    """The value for a datetime-local input."""
+    """The value for a datetime-local input (ISO, UK time)."""
     return t.astimezone(LONDON).strftime("%Y-%m-%dT%H:%M") if t else ""
+
+
+def uk_date(t: datetime | None) -> str:
+    """The date box's value: ``08/05/2026`` (UK time, day first)."""
+    return t.astimezone(LONDON).strftime("%d/%m/%Y") if t else ""
+
+
+def uk_clock(t: datetime | None) -> str:
+    """The time box's value: ``03:15`` (UK time, 24-hour clock)."""
+    return t.astimezone(LONDON).strftime("%H:%M") if t else ""
+
+
+def thousands(value: Any) -> Any:
+    """A whole number with thousands separators, as the copy prints it (``2,268``); anything
+    else (None, text, a share such as 35.2) as it is."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1000:
+        return f"{int(value):,}"
+    return value
 
 
 def event_types(story: Story | Mapping[str, Any]) -> tuple[str, ...]:
@@ -303,6 +420,40 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
         else:
             put("del", "".join(a[i1:i2]))
             put("ins", "".join(b[j1:j2]))
+    return out
+
+
+def paragraph_diff(old: str, new: str) -> list[dict[str, Any]]:
+    """How ``old`` became ``new``, paragraph by paragraph (paragraphs are separated by a blank
+    line): each ``{"op": "same" | "changed" | "added" | "removed", "old", "new", "words"}``,
+    where a changed paragraph carries its word diff (``word_diff``). A paragraph rewritten
+    beyond recognition (under half its words kept) is shown removed, then added, rather than
+    as a jumble of crossed-out words."""
+    a = [p for p in _PARAGRAPHS.split(old.strip()) if p] if old.strip() else []
+    b = [p for p in _PARAGRAPHS.split(new.strip()) if p] if new.strip() else []
+    out: list[dict[str, Any]] = []
+
+    def add(op: str, o: str = "", n: str = "", words=None) -> None:
+        out.append({"op": op, "old": o, "new": n, "words": words or []})
+
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for p in a[i1:i2]:
+                add("same", p, p)
+            continue
+        olds, news = a[i1:i2], b[j1:j2]
+        for k in range(max(len(olds), len(news))):
+            o = olds[k] if k < len(olds) else None
+            n = news[k] if k < len(news) else None
+            if o is None:
+                add("added", "", n)
+            elif n is None:
+                add("removed", o, "")
+            elif difflib.SequenceMatcher(None, o.split(), n.split(), autojunk=False).ratio() < 0.5:
+                add("removed", o, "")
+                add("added", "", n)
+            else:
+                add("changed", o, n, word_diff(o, n))
     return out
 
 
@@ -578,8 +729,9 @@ class Review:
         return "new" if row.author == WRITER else "edited"
 
     def queue(self, filters: Filters = Filters()) -> list[QueueRow]:
-        """Every story's latest version with its status, highest score first, then the most
-        recent; only those matching ``filters``. Versions not yet fact-checked are checked
+        """Every story's latest version with its status, in the filters' order (by default new
+        first: what waits for an editor, then held, approved, published, rejected, retracted;
+        within each, highest score first, then the most recent); only those matching ``filters``. Versions not yet fact-checked are checked
         (and the results recorded) first.
 
         The rows are kept in memory and brought up to date from the store on every call: a
@@ -588,9 +740,7 @@ class Review:
         read (the tables are append-only). A new story version, decision, check, publish
         time or publication therefore shows at once, and an unchanged store costs one query."""
         _revision, rows = self._queue.refresh(self)
-        if not filters.active:
-            return list(rows)
-        return [q for q in rows if filters.matches(q)]
+        return filters.arrange(rows)
 
     def queue_state(self) -> tuple[int, list[QueueRow]]:
         """(revision, every row): the queue brought up to date, with a number that changes
@@ -650,7 +800,7 @@ class Review:
         for h in history_rows:
             t = h.story().text()
             history.append({
-                "row": h, "text": t, "diff": word_diff(previous, t) if previous else [("eq", t)],
+                "row": h, "text": t, "diff": paragraph_diff(previous, t) if previous else [],
                 "first": not previous,
                 "checks": [c for c in checks if c.story_version == h.version],
                 "decisions": [d for d in decisions if d.story_version == h.version],

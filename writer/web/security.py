@@ -1,11 +1,14 @@
 """Passwords, CSRF tokens, sign-in throttling, the security headers on every response, and
 the table of every route's access rule (:data:`ROUTE_RULES`).
 
-Passwords are hashed with argon2id (argon2-cffi's defaults); a session cookie (Starlette's
+Passwords are hashed with argon2id (argon2-cffi's defaults); a new password must not be
+blank, short or easy to guess (:func:`password_problem`: zxcvbn's estimate, which knows the
+common passwords, words, names, keyboard patterns and repeats). A session cookie (Starlette's
 ``SessionMiddleware``: signed with itsdangerous, HTTP-only, SameSite=Strict, Secure when the
-app is served over HTTPS) carries the user's name, a fingerprint of their password hash (so
-a new password or a deactivated account ends every session) and the CSRF token that every
-form posts back.
+app is served over HTTPS) carries the id of a session kept in the store
+(:meth:`writer.store.users.ReviewRecords.start_session`: signing out, a new password, a new
+role or a disabled account ends it) and the CSRF token that every form posts back, with its
+``Origin`` checked by :func:`same_origin`.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -26,6 +30,11 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a password anyone has")
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+MIN_STRENGTH = 3  # zxcvbn's score, 0-4: 3 is "safely unguessable" (about 10^8 guesses or more)
+#: words a newsroom's passwords should not lean on (zxcvbn counts them as known words)
+HOUSE_WORDS = ("results", "night", "writer", "election", "elections", "editor", "chief", "review",
+               "council", "newsroom")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 
@@ -48,6 +57,40 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+class WeakPassword(ValueError):
+    """A new password refused by :func:`check_password` (the message says why)."""
+
+
+def password_problem(password: str, *, username: str = "", words: Iterable[str] = ()) -> str | None:
+    """Why ``password`` will not do as a new password, or None: blank (only spaces), shorter
+    than :data:`MIN_PASSWORD`, longer than :data:`MAX_PASSWORD`, or easy to guess by zxcvbn's
+    estimate (a common password such as ``password`` or ``12345678``, a word, a name, a date, a
+    keyboard pattern, a repeat, the user's own name or the house words)."""
+    if not password or not password.strip():
+        return "the password is blank"
+    if len(password) < MIN_PASSWORD:
+        return f"a password needs at least {MIN_PASSWORD} characters"
+    if len(password) > MAX_PASSWORD:
+        return f"a password has at most {MAX_PASSWORD} characters"
+    from zxcvbn import zxcvbn
+    inputs = [w for w in (username, *HOUSE_WORDS, *words) if w]
+    result = zxcvbn(password[:128], user_inputs=inputs)  # the estimate's cost grows with the length
+    if result["score"] >= MIN_STRENGTH:
+        return None
+    feedback = result.get("feedback") or {}
+    why = " ".join(x for x in [feedback.get("warning") or "", *(feedback.get("suggestions") or ())] if x)
+    return "the password is too easy to guess" + (f" ({why.strip()})" if why.strip() else "") + \
+        ": try a few uncommon words together"
+
+
+def check_password(password: str, *, username: str = "") -> str:
+    """``password`` if it will do as a new password; else :class:`WeakPassword`."""
+    problem = password_problem(password, username=username)
+    if problem is not None:
+        raise WeakPassword(problem)
+    return password
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; an unknown user (``password_hash`` None) costs the same."""
     try:
@@ -66,6 +109,27 @@ def needs_rehash(password_hash: str) -> bool:
 def hash_fingerprint(password_hash: str) -> str:
     """What a session remembers of the password hash it was signed in with."""
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def same_origin(origin: str | None, host: str | None, scheme: str, *, https_only: bool = False) -> bool:
+    """Whether a form's ``Origin`` header is this site: the same host and port as the request's
+    ``Host``, and a scheme that is this site's. Served over HTTPS (``https_only``, or the
+    request came in over https) only ``https`` will do: a plain-HTTP page on the same host and
+    port (anyone on the network can write one) is another origin. Served over plain HTTP, an
+    ``https`` origin is accepted too (a TLS proxy in front whose scheme the app does not see).
+    No Origin (older browsers, the command line) is left to the CSRF token; ``null`` (a
+    sandboxed frame, a redirect from another site, a ``file:`` page) is refused."""
+    if origin is None:
+        return True
+    if origin == "null":
+        return False
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    allowed = {"https"} if https_only or scheme == "https" else {"https", scheme}
+    return (parts.scheme.lower() in allowed and not parts.path.strip("/")
+            and parts.netloc.lower() == (host or "").lower() and bool(parts.netloc))
 
 
 def new_token() -> str:
@@ -139,10 +203,11 @@ class SecurityHeaders:
     """ASGI middleware: the headers above on every HTTP response (pages are not cached).
 
     Responses that set their own ``Cache-Control`` (the public feeds, the seat chart) keep it;
-    static files get none added. An exception that escapes the app before a response has
-    started is answered here with a plain 500 carrying the headers (Starlette's own 500 page
-    is sent from outside this middleware and would go without them), then re-raised so the
-    server still logs it.
+    static files get none added. A HEAD request gets GET's status and headers (its
+    ``Content-Length`` too) and no body, whichever route answered it. An exception that
+    escapes the app before a response has started is answered here with a plain 500 carrying
+    the headers (Starlette's own 500 page is sent from outside this middleware and would go
+    without them), then re-raised so the server still logs it.
     """
 
     def __init__(self, app) -> None:
@@ -153,10 +218,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope.get("path", "").startswith("/static/")
+        head = scope.get("method") == "HEAD"
         started = False
 
         async def send_with_headers(message):
             nonlocal started
+            if head and message["type"] == "http.response.body" and message.get("body"):
+                message = {**message, "body": b""}
             if message["type"] == "http.response.start":
                 started = True
                 headers = list(message.get("headers", []))
@@ -210,6 +278,7 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     # sign-in and the plumbing
     ("GET", "/"): Rule(PUBLIC, "only redirects to /queue, which asks for sign-in"),
     ("GET", "/healthz"): Rule(PUBLIC, "liveness check for the supervisor; says only ok and whether the fact-check loaded"),
+    ("GET", "/favicon.ico"): Rule(PUBLIC, "the app's icon; no data"),
     ("GET", "/login"): Rule(PUBLIC, "the sign-in form"),
     ("POST", "/login"): Rule(PUBLIC, "signing in (CSRF-checked, throttled per name)"),
     ("POST", "/logout"): Rule(PUBLIC, "ends the caller's own session, if any (CSRF-checked)"),
@@ -230,8 +299,11 @@ ROUTE_RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/story/{story_id}/retry"): Rule(SIGNED_IN, "asks for a failed delivery to be tried again"),
     ("GET", "/rules"): Rule(SIGNED_IN, "editors may see the auto-publish settings"),
     ("POST", "/rules/{rule_id}/auto-publish"): Rule(CHIEF, "lets stories publish without review"),
+    ("POST", "/declaration/{declaration_id}/withdraw"): Rule(
+        CHIEF, "withdraws a declaration and works the night out again without it (audited: the chief's name)"),
     # the declarations API
     ("POST", "/api/declarations"): Rule(API_TOKEN),
+    ("DELETE", "/api/declarations/{declaration_id}"): Rule(API_TOKEN, "withdraws a declaration (audited: the token's name)"),
     # the public feeds (writer/web/feeds.py): only what has been published
     ("GET", "/feeds/"): Rule(PUBLIC, "index of the public feeds"),
     ("GET", "/feeds/index.json"): Rule(PUBLIC, "index of the public feeds"),

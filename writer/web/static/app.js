@@ -114,6 +114,7 @@
   function queueDecide(kind) {
     var row = queue.current();
     if (!row) return;
+    if (kind === "approve" && row.getAttribute("data-status") === "published") return;  /* nothing to approve */
     var headline = (row.querySelector(".story-link") || {}).textContent || row.getAttribute("data-story-id");
     var url = row.getAttribute(kind === "approve" ? "data-approve-url" : "data-reject-url");
     var warn = kind === "approve" && row.getAttribute("data-check") !== "ok" && row.getAttribute("data-check") !== "overridden"
@@ -178,11 +179,24 @@
     t.setAttribute("datetime", r.at);
     t.textContent = r.time;
     time.appendChild(t);
-    if (r.publish_at) { var p = document.createElement("div"); p.className = "publish-at"; p.textContent = "publish " + new Date(r.publish_at).toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" }); time.appendChild(p); }
+    if (r.publish_at) { var p = document.createElement("div"); p.className = "publish-at"; p.textContent = "publish " + ukTime(r.publish_at); time.appendChild(p); }
     tr.appendChild(time);
     tr.appendChild(cell(r.author));
     return tr;
   }
+
+  /* British dates and times whatever the browser's language: "Fri 08 May 03:15", UK time */
+  function ukTime(iso) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/London", weekday: "short", day: "2-digit", month: "short",
+                                         hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+        .formatToParts(new Date(iso)).forEach(function (x) { parts[x.type] = x.value; });
+    } catch (e) { return iso; }
+    return parts.weekday + " " + parts.day + " " + parts.month + " " + parts.hour + ":" + parts.minute;
+  }
+
+  function thousands(n) { return Number(n).toLocaleString("en-GB"); }
 
   function signature(list) { return list.join("|"); }
 
@@ -222,18 +236,18 @@
           }
           tbody.replaceChildren(frag);
           if (!(keep && queue.selectId(keep))) queue.select(Math.min(queue.selected, data.rows.length - 1), false);
-          if (live) live.textContent = "Updated " + new Date().toLocaleTimeString();
+          if (live) live.textContent = "Updated " + new Date().toLocaleTimeString("en-GB", { timeZone: "Europe/London", hourCycle: "h23" });
         }
         var count = $("queue-count");
         if (count) {
           count.setAttribute("data-count", data.count);
           count.setAttribute("data-total", data.total);
-          count.textContent = data.count === data.total ? String(data.count) : data.count + " of " + data.total;
+          count.textContent = data.count === data.total ? thousands(data.count) : thousands(data.count) + " of " + thousands(data.total);
         }
         Object.keys(data.counts || {}).forEach(function (s) {
           var el = $("count-" + s);
           var b = el && el.querySelector("b");
-          if (b) b.textContent = data.counts[s];
+          if (b) b.textContent = thousands(data.counts[s]);
         });
       })
       .catch(function () { if (live) live.textContent = "Not connected: retrying…"; })
