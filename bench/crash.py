@@ -462,10 +462,10 @@ def _check(store_url, night, declarations, editor, wordpress, namespace, report:
                 delivered = {d.story_id for d in PublishRecords(store).deliveries() if d.state == "sent" and d.remote_id}
                 for sid in sorted(delivered):
                     found = wp._call("listing posts", "GET", "/posts", params={
-                        "slug": pub.key(sid), "status": "publish,future,draft,pending,private,trash",
+                        "slug": pub.slug(sid), "status": "publish,future,draft,pending,private,trash",
                         "_fields": "id"})
                     if len(found) != 1:
-                        problems.append(f"{sid}: {len(found)} WordPress posts with slug {pub.key(sid)}")
+                        problems.append(f"{sid}: {len(found)} WordPress posts with slug {pub.slug(sid)}")
                 report.posts = len(delivered)
             finally:
                 wp.close()

@@ -1,14 +1,13 @@
-"""Results feeds in: Democracy Club-shaped feeds, written here from the demo night and served
-on 127.0.0.1, become declarations that give the night's seats and control."""
+"""Results feeds in: Democracy Club-shaped feeds (YourNextRepresentative's /results/all.atom:
+Atom, newest first, paged), written here from the demo night and served on 127.0.0.1, become
+declarations that give the night's seats and control."""
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
@@ -21,16 +20,16 @@ from writer.draft.desk import build
 from writer.ingest import load_night
 from helpers import DEMO_FEED_PARTIES, registry_with
 from writer.identity import PartyRegistry, default_registry
-from writer.ingest.dcfeed import FeedParties
+from writer.ingest.dcfeed import FeedParties, ee_slug
 from writer.ingest.feeds import FeedPoller
-from writer.model import WardDeclaration, slugify
+from writer.model import WardDeclaration
 
 # Democracy Club's party ids and names for the demo night's parties (the last two are the
 # demo's own, invented, and are added to a copy of the party registry below).
 DC_PARTIES = {
     "Lab": ("party:53", "Labour Party"),
     "Con": ("party:52", "Conservative and Unionist Party"),
-    "LD": ("PP90", "Liberal Democrats"),
+    "LD": ("party:90", "Liberal Democrats"),
     "Green": ("party:63", "Green Party"),
     "Reform": ("", "Reform UK"),  # no id: found by name
     "Ind": ("ynmp-party:2", "Independent"),
@@ -58,7 +57,7 @@ class Entry:
 def entry(n: int, decl: WardDeclaration, name: str, party: str, *, at: datetime | None = None,
           retraction: int = 0, person_id: str | None = None) -> Entry:
     pid, pname = DC_PARTIES[party]
-    post_id = f"MTW:{decl.ward_code}" if decl.ward_code else slugify(decl.ward)
+    post_id = ee_slug(decl.ward)  # Every Election's ward slug, as the feed's post_id
     return Entry(f"https://results.test/#{n}", (at or decl.declared_at).isoformat(),
                  f"local.{decl.council}.2026-05-07", post_id, decl.ward,
                  person_id or str(1000 + n), name, pid, pname, retraction)
@@ -73,13 +72,17 @@ def _fields(e: Entry) -> list[tuple[str, str]]:
             ("information_source", e.source)]
 
 
-def atom(entries: list[Entry]) -> bytes:
+def atom(entries: list[Entry], links: dict[str, str] | None = None) -> bytes:
+    """A page of the feed: ``entries`` in the order recorded, written newest first as
+    YourNextRepresentative does, with RFC 5005 paging ``links`` (rel -> href)."""
+    newest_first = list(reversed(entries))
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en-gb">',
            "<title>Election results (with extra data)</title>",
            '<link href="https://results.test/" rel="alternate"/><id>https://results.test/</id>',
-           f"<updated>{entries[-1].at if entries else '2026-05-07T22:00:00+01:00'}</updated>"]
-    for e in entries:
+           f"<updated>{newest_first[0].at if entries else '2026-05-07T22:00:00+01:00'}</updated>"]
+    out += [f'<link href="{escape(href)}" rel="{rel}"/>' for rel, href in (links or {}).items()]
+    for e in newest_first:
         title = ("Correction: retracting the statement that " if e.retraction else "") + \
             f"{e.name} ({e.party_name}) won in {e.post_name}"
         out.append(f"<entry><title>{escape(title)}</title><link href=\"{escape(e.id)}\" rel=\"alternate\"/>"
@@ -92,23 +95,29 @@ def atom(entries: list[Entry]) -> bytes:
     return "\n".join(out).encode("utf-8")
 
 
-def rss(entries: list[Entry]) -> bytes:
-    out = ['<?xml version="1.0" encoding="utf-8"?>', '<rss version="2.0"><channel>',
-           "<title>Election results</title><link>https://results.test/</link><description>d</description>"]
-    for e in entries:
-        out.append(f"<item><title>{escape(e.name)} won in {escape(e.post_name)}</title>"
-                   f"<guid isPermaLink=\"false\">{escape(e.id)}</guid>"
-                   f"<pubDate>{format_datetime(datetime.fromisoformat(e.at))}</pubDate>")
-        out += [f"<{k}>{escape(v)}</{k}>" for k, v in _fields(e)]
-        out.append("</item>")
-    out.append("</channel></rss>")
-    return "\n".join(out).encode("utf-8")
+def put_pages(server: FeedServer, path: str, entries: list[Entry], size: int) -> str:
+    """The feed at ``path`` in pages of ``size`` (``?page=N``), newest first, with first, last
+    and next links as YourNextRepresentative writes them; the address of its first page."""
+    newest_first = list(reversed(entries))
+    chunks = [newest_first[i:i + size] for i in range(0, len(newest_first), size)] or [[]]
+    base = server.url(path)
+    for n, chunk in enumerate(chunks, start=1):
+        links = {"first": f"{base}?page=1", "last": f"{base}?page={len(chunks)}"}
+        if n > 1:
+            links["previous"] = f"{base}?page={n - 1}"
+        if n < len(chunks):
+            links["next"] = f"{base}?page={n + 1}"
+        body = atom(list(reversed(chunk)), links)
+        server.put(f"{path}?page={n}", body)
+        if n == 1:
+            server.put(path, body)
+    return base
 
 
-# -- a feed server on 127.0.0.1 with ETag and Last-Modified -------------------------------------
+# -- a feed server on 127.0.0.1 (Last-Modified, no ETag, as YourNextRepresentative) ---------------
 class FeedServer:
     def __init__(self) -> None:
-        self.files: dict[str, tuple[bytes, str, str]] = {}
+        self.files: dict[str, tuple[bytes, str]] = {}
         self.requests: list[tuple[str, dict[str, str], int]] = []
         self._version = 0
         server = self
@@ -121,18 +130,11 @@ class FeedServer:
                     server.requests.append((self.path, headers, 404))
                     self.send_error(404)
                     return
-                body, etag, modified = found
-                if self.headers.get("If-None-Match") == etag:
-                    server.requests.append((self.path, headers, 304))
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.end_headers()
-                    return
+                body, modified = found
                 server.requests.append((self.path, headers, 200))
                 self.send_response(200)
                 self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
-                self.send_header("ETag", etag)
                 self.send_header("Last-Modified", modified)
                 self.end_headers()
                 self.wfile.write(body)
@@ -146,9 +148,8 @@ class FeedServer:
 
     def put(self, path: str, body: bytes) -> str:
         self._version += 1
-        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-        modified = f"Fri, 08 May 2026 01:{self._version:02d}:00 GMT"
-        self.files[path] = (body, etag, modified)
+        modified = f"Fri, 08 May 2026 01:{self._version % 60:02d}:00 GMT"
+        self.files[path] = (body, modified)
         return self.url(path)
 
     def url(self, path: str) -> str:
@@ -364,32 +365,32 @@ def test_malformed_entries_are_each_reported_and_the_rest_kept(server, night, ta
     goldsmid = wards[GOLDSMID]
     bad = [
         replace(entry(3, goldsmid, "Underhill R.", "Con"), post_id=""),
-        replace(entry(4, goldsmid, "Underhill R.", "Con"), party_id="party:99999", party_name="Monster Raving"),
-        replace(entry(5, goldsmid, "Underhill R.", "Con"), post_id="MTW:E05999999", post_name="Atlantis"),
+        replace(entry(4, goldsmid, "Underhill R.", "Con"), party_id="party:99999", party_name=""),
+        replace(entry(5, goldsmid, "Underhill R.", "Con"), post_id="atlantis", post_name="Atlantis"),
         replace(entry(6, goldsmid, "Underhill R.", "Con"), at="yesterday"),
         replace(good, name="Someone Else"),  # the same entry id again
         replace(entry(7, goldsmid, "Underhill R.", "Con"), name="Underhill <script>alert(1)</script>"),
     ]
-    url = server.put("/f.atom", atom([good, bad[0], bad[1], bad[2], bad[3], bad[4], bad[5], good2]))
+    url = server.put("/f.atom", atom([bad[4], good, bad[0], bad[1], bad[2], bad[3], bad[5], good2]))
     polled = FeedPoller(url, night, registry=table).poll()
-    assert [(p.entry, p.field, p.message) for p in polled.problems] == [
-        ("https://results.test/#3", "post_id",
-         "is missing; expected the ward's post id (an ONS ward code such as E05000123, or the ward's slug)"),
-        ("https://results.test/#4", "winner_party_id",
-         "'party:99999' ('Monster Raving') is not in party-registry.yaml nor among the night's parties; "
-         "expected a party id or name listed there"),
-        ("https://results.test/#5", "post_id",
-         "'MTW:E05999999' (post_name 'Atlantis') matches no ward of Ashcombe; expected an ONS ward code or "
-         "ward name of that council"),
-        ("https://results.test/#6", "updated",
-         "'yesterday' is not a date; expected ISO 8601 with a UTC offset (2026-05-07T23:30:00+01:00) "
-         "or an RFC 822 date"),
+    assert [(p.entry, p.field, p.message) for p in polled.problems] == [  # newest first
         ("https://results.test/#1", "id", "is repeated in the feed; expected each entry once (the first is kept)"),
         ("https://results.test/#7", "winner_person_name",
          "'Underhill <script>alert(1)</script>' contains markup ('<' or '>'); expected a plain name"),
+        ("https://results.test/#6", "updated",
+         "'yesterday' is not a date; expected ISO 8601 with a UTC offset (2026-05-07T23:30:00+01:00) "
+         "or an RFC 822 date"),
+        ("https://results.test/#5", "post_id",
+         "'atlantis' (post_name 'Atlantis') matches no ward of Ashcombe; expected the slug or name of one of "
+         "that council's wards (or its dc_ward_slug in the night's wards)"),
+        ("https://results.test/#4", "winner_party_id",
+         "'party:99999' ('') is not in party-registry.yaml nor among the night's parties, and is no party "
+         "name; expected a party id or name listed there"),
+        ("https://results.test/#3", "post_id",
+         "is missing; expected the ward's slug (Every Election's, such as brunswick-park)"),
     ]
-    assert str(polled.problems[0]) == (f"{url}, entry https://results.test/#3, post_id: is missing; expected "
-                                       "the ward's post id (an ONS ward code such as E05000123, or the ward's slug)")
+    assert str(polled.problems[5]) == (f"{url}, entry https://results.test/#3, post_id: is missing; expected "
+                                       "the ward's slug (Every Election's, such as brunswick-park)")
     assert sorted((d.id, d.candidates[0].name) for d in polled.declarations) == sorted([
         (abbey.id, abbey_winner.name), (pallion.id, "Obi C.")])
 
@@ -405,31 +406,30 @@ def test_entries_that_cannot_apply_are_reported(server, night, table):
     url = server.put("/f.atom", atom([obi, twice, extra, stray, old, early]))
     polled = FeedPoller(url, night, registry=table).poll()
     assert [(p.entry[-2:], p.field, p.message) for p in polled.problems] == [
-        ("#5", "election_slug", "'local.greyhaven.2022-05-05' is an election on 2022-05-05; expected one on 2026-05-07"),
         ("#6", "updated", "'2026-05-07T21:00:00+01:00' is before polls closed (2026-05-07T22:00:00+01:00); "
                           "expected a time on the night"),
+        ("#5", "election_slug", "'local.greyhaven.2022-05-05' is an election on 2022-05-05; expected one on 2026-05-07"),
         ("#2", "winner_person_name", "'Obi C.' already won Pallion (Greyhaven) in entry https://results.test/#1; "
                                      "expected each winner once (this entry is ignored)"),
-        ("#3", "post_id", "would be winner number 2 in Pallion (Greyhaven), which elects 1; expected a "
-                          "retraction first (this entry is ignored)"),
+        ("#3", "post_id", "would be winner number 2 in Pallion (Greyhaven), which elects 1, recorded no later "
+                          "than its winners; expected a retraction first (this entry is ignored)"),
         ("#4", "retraction", "withdraws 'Mistry A.' in Pallion (Greyhaven), who is not a winner there in this "
                              "feed; expected an earlier entry naming them (ignored)"),
     ]
     assert [[c.name for c in d.candidates] for d in polled.declarations] == [["Obi C."]]
 
 
-def test_conditional_get_answers_304_and_nothing_is_read_again(server, night, table):
+def test_only_new_entries_are_read_again(server, night, table):
     wards = latest_wards(night)
     pallion = wards["local.greyhaven.pallion.2026-05-07"]
     url = server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab")]))
     poller = FeedPoller(url, night, registry=table)
     first = poller.poll()
-    assert (first.status, first.not_modified, len(first.declarations)) == (200, False, 1)
+    assert (first.status, first.entries, len(first.declarations)) == (200, 1, 1)
     second = poller.poll()
-    assert (second.status, second.not_modified, second.declarations, second.problems) == (304, True, [], [])
+    assert (second.status, second.entries, second.declarations, second.problems) == (200, 0, [], [])
     path, headers, status = server.requests[-1]
-    assert status == 304 and headers["If-None-Match"] == server.files["/f.atom"][1]
-    assert headers["If-Modified-Since"] == server.files["/f.atom"][2]
+    assert status == 200 and "If-None-Match" not in headers  # the feed has no ETag
 
     # the feed grows: only the new ward comes back; the unchanged entry is not read again
     abbey = wards["local.northmoor.abbey-fields.2026-05-07"]
@@ -439,24 +439,15 @@ def test_conditional_get_answers_304_and_nothing_is_read_again(server, night, ta
     assert (third.status, third.entries, [d.id for d in third.declarations]) == (200, 1, [abbey.id])
 
 
-def test_rss_feeds_are_read_too(server, night, table):
-    pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
-    url = server.put("/f.rss", rss([entry(1, pallion, "Obi C.", "Lab")]))
-    polled = FeedPoller(url, night, registry=table).poll()
-    assert polled.problems == []
-    (decl,) = polled.declarations
-    assert (decl.id, decl.declared_at, decl.candidates[0].party) == (pallion.id, pallion.declared_at, "Lab")
-
-
 def test_feed_failures_are_reported_not_raised(server, night, table):
     poller = FeedPoller(server.url("/missing.atom"), night, registry=table)
     polled = poller.poll()
     assert (polled.status, polled.ok, [p.message for p in polled.problems]) == (
-        404, False, ["answered HTTP 404; expected 200 with a feed (or 304 Not Modified)"])
+        404, False, ["answered HTTP 404; expected 200 with a feed"])
     url = server.put("/junk.atom", b"this is not a feed <<<")
     polled = FeedPoller(url, night, registry=table).poll()
     assert polled.declarations == [] and len(polled.problems) == 1
-    assert polled.problems[0].message.startswith("is not a readable Atom or RSS feed (")
+    assert polled.problems[0].message.startswith("is not a readable Atom feed (")
 
 
 def test_a_partial_wards_story_says_nothing_about_votes(server, night, table):
@@ -505,7 +496,7 @@ def test_feed_parties_resolve_through_the_registry_then_the_night(night):
     feed's winner is the same party as the loaded night's; anything else is unknown."""
     parties = FeedParties(default_registry(), night.parties)
     assert parties.code_for("", "Labour & Co-operative Party") == "Lab"
-    assert parties.code_for("PP53", "") == "Lab" and parties.code_for("joint-party:53-119", "") == "Lab"
+    assert parties.code_for("party:53", "") == "Lab" and parties.code_for("joint-party:53-119", "") == "Lab"
     assert parties.code_for("ynmp-party:2", "Independent") == "Ind"
     assert parties.code_for("party:424242", "The Brackenfield First Party") == "Other (Brackenfield First)"
     assert parties.code_for("party:424242", "Monster Raving") is None
@@ -539,14 +530,13 @@ def test_a_ward_whose_seats_the_night_does_not_know_grows_winner_by_winner(serve
     and are declared with each winner, each further winner a correction."""
     arley = latest_wards(night)["local.severnside.arley.2026-05-07"]
     winners = [c for c in arley.candidates if c.elected]
-    entries = [replace(entry(i, arley, c.name, c.party), post_id=f"UTW:{arley.ward_code}")
-               for i, c in enumerate(winners, start=1)]
+    entries = [entry(i, arley, c.name, c.party) for i, c in enumerate(winners, start=1)]
     url = server.put("/f.atom", atom(entries[:1]))
     poller = FeedPoller(url, night.setup, registry=table)
     engine, _ = build(night)
     polled = poller.poll()
     assert [(d.id, d.ward, d.ward_code, d.seats, len(d.candidates)) for d in polled.declarations] == \
-        [(arley.id, "Arley", arley.ward_code, 1, 1)]
+        [(arley.id, "Arley", "", 1, 1)]  # (the feed gives no ward codes)
     assert engine.apply(polled.declarations[0]).outcome == "new"
     server.put("/f.atom", atom(entries))
     polled = poller.poll()
@@ -571,7 +561,7 @@ def test_declarations_that_could_not_be_stored_come_back(server, night, table):
     assert declaration_from_payload(declaration_to_payload(decl)) == decl
     poller.requeue([decl])
     polled = poller.poll()
-    assert (polled.status, polled.declarations) == (304, [decl])
+    assert (polled.status, polled.declarations) == (200, [decl])
     assert poller.poll().declarations == []
     withdrawn = replace(decl, candidates=())
     assert declaration_from_payload(declaration_to_payload(withdrawn)) == withdrawn

@@ -156,7 +156,7 @@ def table(night):
 
 
 field_text = st.one_of(st.text(max_size=40), st.sampled_from([
-    "local.greyhaven.2026-05-07", "local.greyhaven.x.2026-05-07", "MTW:E05901106", "pallion", "Pallion",
+    "local.greyhaven.2026-05-07", "local.greyhaven.x.2026-05-07", "newington-gipsyville", "pallion", "Pallion",
     "party:53", "Labour Party", "1", "0", "2026-05-07T23:30:00+01:00", "Thu, 07 May 2026 23:30:00 +0100",
     "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "<b>x</b>", "\u202e", ""]))
 entry_dict = st.dictionaries(st.sampled_from(FIELDS + ("id", "link", "updated", "published", "guid")),

@@ -104,7 +104,7 @@ def table(tmp_path_factory, night) -> FeedParties:
 def raw_entry(**changes) -> dict:
     """One winner in Democracy Club's results-feed shape (Obi C., Labour, Pallion)."""
     raw = {"id": "https://results.test/#1", "updated": "2026-05-07T23:30:00+01:00",
-           "election_slug": "local.greyhaven.2026-05-07", "post_id": "MTW:E05901106", "post_name": "Pallion",
+           "election_slug": "local.greyhaven.2026-05-07", "post_id": "pallion", "post_name": "Pallion",
            "winner_person_id": "1001", "winner_person_name": "Obi C.", "winner_party_id": "party:53",
            "winner_party_name": "Labour Party", "retraction": "0", "information_source": "Council website"}
     raw.update(changes)
@@ -124,7 +124,8 @@ def test_the_feed_entry_used_below_is_good(night, table) -> None:
 def test_feeds_refuse_a_ward_the_council_does_not_have(night, table) -> None:
     entry, found = read(night, table, raw_entry(post_id="nowhere-ward", post_name="Nowhere Ward"))
     assert entry is None and found == [("post_id", "'nowhere-ward' (post_name 'Nowhere Ward') matches no ward of "
-                                        "Greyhaven; expected an ONS ward code or ward name of that council")]
+                                        "Greyhaven; expected the slug or name of one of that council's wards "
+                                        "(or its dc_ward_slug in the night's wards)")]
     # on new boundaries a new ward is taken (the night knows Millbridge's wards from its results)
     entry, found = read(night, table, raw_entry(election_slug="local.millbridge.2026-05-07",
                                                 post_id="brand-new-ward", post_name="Brand New Ward"))

@@ -93,8 +93,9 @@ def sent(store, story_id: str):
 
 
 def esc(text: str) -> str:
-    from markupsafe import escape
-    return str(escape(text))
+    """Body text as the block markup has it (curly apostrophes, no ``&#39;``)."""
+    from writer.publish.blocks import text as block_text
+    return block_text(text)
 
 
 def test_the_scheduler_publishes_retracts_and_corrects_in_place(tmp_path, env, wp, night, names):
@@ -116,7 +117,7 @@ def test_the_scheduler_publishes_retracts_and_corrects_in_place(tmp_path, env, w
         for sid in chosen:
             row = store.latest_story(sid)
             got = post(wp, ids[sid])
-            assert got["status"] == "publish" and got["slug"] == pub.key(sid)
+            assert got["status"] == "publish" and got["slug"] == pub.slug(sid)
             assert got["title"]["raw"] == row.headline
             assert esc(row.payload["lede"]) in got["content"]["raw"] and CHECKED_DISCLOSURE in got["content"]["raw"]
             tags = {t["name"] for t in wp._call("tags", "GET", "/tags", params={"include": ",".join(map(str, got["tags"]))})}
@@ -128,15 +129,24 @@ def test_the_scheduler_publishes_retracts_and_corrects_in_place(tmp_path, env, w
             assert categories == {night.election.name, kind}
         northmoor = post(wp, ids["council:northmoor"])
         assert "Red Wall" in {t["name"] for t in wp._call("tags", "GET", "/tags", params={"include": ",".join(map(str, northmoor["tags"]))})}
+        goldsmid = post(wp, ids[GOLDSMID])
+        assert "South of England" in {html.unescape(t["name"]) for t in wp._call(
+            "tags", "GET", "/tags", params={"include": ",".join(map(str, goldsmid["tags"]))})}
         media = wp._call("media", "GET", f"/media/{northmoor['featured_media']}", params={"context": "edit"})
         assert media["mime_type"] == "image/png" and media["alt_text"].startswith("Bar chart. Seats won in Northmoor")
         assert httpx.get(media["source_url"]).content[:8] == b"\x89PNG\r\n\x1a\n"
 
-        # the corrected Goldsmid result: the gain no longer stands, the post comes down
+        # the corrected Goldsmid result: the gain no longer stands, the post is withdrawn: it
+        # keeps its URL and says so (WP_RETRACT=notice, the default) rather than leaving a 404
+        before = post(wp, ids[GOLDSMID])
         pipeline.ingest(night.declarations[CORRECTION_AT])
         assert wait_for(lambda: len(sent(store, GOLDSMID)) == 2, timeout=60)
         gone = post(wp, ids[GOLDSMID])
-        assert gone["status"] == "draft" and gone["title"]["raw"].startswith("Withdrawn: ")
+        assert gone["status"] == "publish" and gone["title"]["raw"].startswith("Withdrawn: ")
+        assert gone["link"] == before["link"] and gone["slug"] == before["slug"]
+        assert "This story has been withdrawn" in gone["content"]["raw"]
+        assert esc(store.latest_story(GOLDSMID).payload["lede"]) not in gone["content"]["raw"]
+        assert httpx.get(gone["link"]).status_code == 200
         assert [i.kind for i in pub.feed_items() if i.story_id == GOLDSMID] == ["story", "retraction"]
 
         # a corrected ward result: a new version, approved, updates the same post
@@ -156,7 +166,7 @@ def test_the_scheduler_publishes_retracts_and_corrects_in_place(tmp_path, env, w
         (item,) = [i for i in pub.feed_items() if i.story_id == ward.story_id]
         assert item.version == version and item.correction and item.updated > item.published
         for sid in chosen:
-            assert len(posts_with_slug(wp, pub.key(sid))) == 1
+            assert len(posts_with_slug(wp, pub.slug(sid))) == 1
     finally:
         publishing.stop()
         store.close()
@@ -202,7 +212,7 @@ def test_wordpress_down_retries_fails_then_a_retry_publishes_exactly_once(tmp_pa
     (ok,) = pub.run().sent
     assert ok.story_id == "council:eastbrook-vale"
     for sid in ("council:northmoor", "council:eastbrook-vale"):
-        assert len(posts_with_slug(wp, pub.key(sid))) == 1
+        assert len(posts_with_slug(wp, pub.slug(sid))) == 1
     publishing.stop()
     store.close()
 
@@ -214,7 +224,7 @@ def test_sigkill_between_the_cms_call_and_the_commit_makes_no_second_post(tmp_pa
     publishing = Publishing.build(store, night, names=names, env={}, namespace=ns)
     no_auto_publish(store, publishing.publisher)
     approve(store, "council:northmoor")
-    key = publishing.publisher.key("council:northmoor")
+    key = publishing.publisher.slug("council:northmoor")
     store.close()
 
     cmd = [sys.executable, "-m", "writer.cli", "publish", "--night", str(DEMO), "--database", str(db),
@@ -236,3 +246,62 @@ def test_sigkill_between_the_cms_call_and_the_commit_makes_no_second_post(tmp_pa
     assert delivery.remote_id == str(made["id"])
     assert len(posts_with_slug(wp, key)) == 1
     store.close()
+
+
+def test_a_post_opens_as_blocks_with_its_chart_attached_dated_at_the_declaration(tmp_path, env, wp, night, names):
+    """Issue 19, items 8-10: the post is block markup (paragraph, table, image) that WordPress
+    itself recognises as blocks; the chart is in the body and the featured image, attached to
+    the post with a title in words, and replaced (not orphaned) when it changes; the post's
+    date is the declaration time, its slug readable, its comments closed."""
+    from dataclasses import replace as dc_replace
+    from datetime import datetime, timezone
+
+    from test_wp_blocks import named, parse_blocks
+    from writer.publish.cms import Image, Remote
+    from writer.publish.publisher import Publisher
+
+    ns = f"t{uuid.uuid4().hex[:10]}"
+    store, pipeline = fresh_store(tmp_path / "blocks.db", night, upto=len(night.declarations))
+    pub = Publisher(store, night, names=names, targets=[wp], retry=FAST, namespace=ns)
+    try:
+        no_auto_publish(store, pub)
+        approve(store, "council:northmoor")
+        (delivery,) = pub.run().sent
+        got = post(wp, delivery.remote_id)
+        assert got["slug"] == f"{ns}-northmoor-council-result-2026" == pub.slug("council:northmoor")
+        assert got["comment_status"] == "closed" and got["ping_status"] == "closed"
+        row = store.latest_story("council:northmoor")
+        at = datetime.fromisoformat(row.payload["at"]).astimezone(timezone.utc)
+        assert got["date_gmt"] == at.strftime("%Y-%m-%dT%H:%M:%S")
+        assert got["content"]["block_version"] == 1  # WordPress's own has_blocks()
+        parsed = named(parse_blocks(got["content"]["raw"]))
+        kinds = [b["blockName"] for b in parsed]
+        assert {"core/paragraph", "core/table", "core/image", "core/heading"} <= set(kinds)
+        assert "<article" not in got["content"]["raw"] and "&#39;" not in got["content"]["raw"]
+        image = next(b for b in parsed if b["blockName"] == "core/image")
+        assert image["attrs"]["id"] == got["featured_media"]
+        media = wp._call("media", "GET", f"/media/{got['featured_media']}", params={"context": "edit"})
+        assert media["post"] == got["id"] and media["source_url"] in image["innerHTML"]
+        assert media["title"]["raw"] == "Northmoor: seats won in 2026 and 2022"
+        assert media["alt_text"] in html.unescape(image["innerHTML"]) and "<figcaption" in image["innerHTML"]
+        assert media["media_details"]["width"] == 1280  # drawn at 2x, shown at 640
+        rendered = httpx.get(got["link"]).text
+        assert "wp-block-table" in rendered and "wp-block-image" in rendered
+
+        # a corrected chart: a new image replaces the old, attached to the same post, the old deleted
+        release = pub.records.latest_releases()["council:northmoor"]
+        first = pub.post_for(release)
+        changed = dc_replace(first, image=Image(first.image.png + b"\0", first.image.alt, first.image.filename,
+                                                first.image.title, first.image.caption))
+        remote = wp.deliver(changed, Remote(delivery.remote_id, delivery.remote_url, delivery.media_id,
+                                            delivery.media_digest))
+        assert remote.id == delivery.remote_id and remote.media_id != delivery.media_id
+        again = post(wp, delivery.remote_id)
+        assert again["featured_media"] == int(remote.media_id) and again["slug"] == got["slug"]
+        assert again["date_gmt"] == got["date_gmt"]
+        assert wp._call("media", "GET", f"/media/{remote.media_id}", params={"context": "edit"})["post"] == got["id"]
+        r = wp.client.get(f"{wp.api}/media/{delivery.media_id}", params={"context": "edit"})
+        assert r.status_code == 404, "the replaced chart was left orphaned"
+        assert len(posts_with_slug(wp, pub.slug("council:northmoor"))) == 1
+    finally:
+        store.close()

@@ -320,9 +320,25 @@ def _checker(night, rules_dir: str | None):
     return FactChecker.for_night(night.setup, PartyNames.load(path / "parties.yaml"))
 
 
+def _wordpress_body(night, story, rules_dir: str | None) -> str:
+    """The post body exactly as the WordPress adapter sends it, the chart included; the
+    chart's ``src`` is its file name (and it has no media id) until WordPress has it."""
+    from writer.draft.style import PartyNames
+    from writer.publish.blocks import Media, chart_caption, readable_slug, story_blocks
+    from writer.publish.chart import chart_data
+    path = Path(rules_dir) if rules_dir else resources.rules_dir()
+    year = str(night.election.poll_date.year)
+    facts = next((e for e in story.evidence if e.get("scope") == "council" and e.get("seats_won")), None)
+    data = chart_data(facts, PartyNames.load(path / "parties.yaml"), year) if facts is not None else None
+    media = (Media(None, f"{readable_slug(story.id, year)}-seats.png", data.alt, chart_caption(data))
+             if data is not None else None)
+    return story_blocks(story, media=media)
+
+
 at_option = click.option("--at", "at", metavar="TIME", help="Stop the replay at this night time (ISO 8601 with offset).")
-format_option = click.option("--format", "fmt", type=click.Choice(["text", "html", "md", "json"]), default="text",
-                             show_default=True, help="Output format.")
+format_option = click.option("--format", "fmt", type=click.Choice(["text", "html", "md", "json", "wordpress"]),
+                             default="text", show_default=True,
+                             help="Output format (wordpress: the post body in block markup, as sent).")
 
 
 @main.command()
@@ -346,7 +362,7 @@ def draft(night_dir: str, council: str, at: str | None, fmt: str, rules_dir: str
     if story is None:
         err.print(f"{night.councils[council].name} has no story yet: nothing declared by then.")
         sys.exit(1)
-    click.echo(RENDERERS[fmt](story))
+    click.echo(_wordpress_body(night, story, rules_dir) if fmt == "wordpress" else RENDERERS[fmt](story))
     result = _checker(night, rules_dir).check(story)
     if not result.ok:
         err.print(f"FACT-CHECK FAILED ({len(result.failures)}):", style="bold red")

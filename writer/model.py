@@ -266,12 +266,15 @@ class Night:
     parties: "PartyIdentity | None" = field(default=None, compare=False, repr=False)
     #: The last general election by constituency (general_election.csv; empty when absent).
     general_election: tuple[Constituency, ...] = field(default=(), repr=False)
+    #: Democracy Club's ward slugs where the night gives them (the optional dc_ward_slug
+    #: column of the ward rows): (council slug, ward slug) -> ward name.
+    dc_ward_slugs: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def setup(self) -> "NightSetup":
         return NightSetup(self.election, self.councils, self.baseline_councils,
                           self.baseline_wards, self.history, self.parties,
-                          general_election=self.general_election)
+                          general_election=self.general_election, dc_ward_slugs=self.dc_ward_slugs)
 
 
 @dataclass(frozen=True)
@@ -286,3 +289,5 @@ class NightSetup:
     parties: "PartyIdentity | None" = field(default=None, compare=False, repr=False)
     #: The last general election by constituency (general_election.csv; empty when absent).
     general_election: tuple[Constituency, ...] = field(default=(), repr=False)
+    #: Democracy Club's ward slugs (see :attr:`Night.dc_ward_slugs`).
+    dc_ward_slugs: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)

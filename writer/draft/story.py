@@ -172,4 +172,10 @@ def to_json(story: Story) -> str:
     return json.dumps(story.to_dict(), ensure_ascii=False, sort_keys=True)
 
 
-RENDERERS = {"text": to_text, "html": to_html, "md": to_markdown, "json": to_json}
+def to_wordpress(story: Story) -> str:
+    """The WordPress post body in block markup (``writer.publish.blocks``), without a chart."""
+    from writer.publish.blocks import story_blocks
+    return story_blocks(story)
+
+
+RENDERERS = {"text": to_text, "html": to_html, "md": to_markdown, "json": to_json, "wordpress": to_wordpress}

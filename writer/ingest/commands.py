@@ -1,14 +1,17 @@
 """``writer poll``: read a results feed into the store, once or every N seconds.
 
     writer poll https://candidates.democracyclub.org.uk/results/all.atom --night DIR --every 30
-    writer poll http://127.0.0.1:8001/results.atom --night samples/demo-night --once
+    writer poll http://127.0.0.1:8001/results/all.atom --night samples/demo-night --once
 
-Each poll fetches the feed (conditional GET: a 304 reads nothing), reads its entries in
-Democracy Club's shape (:mod:`writer.ingest.dcfeed`) and ingests every new or changed ward
+Each poll fetches the feed (its first page, then older pages until one it has read: all of
+them on the first poll), reads its entries in Democracy Club's shape
+(:mod:`writer.ingest.dcfeed`) and ingests every new or changed ward
 declaration through :class:`writer.store.Pipeline`, the same path as replay and the HTTP API:
 one line per declaration on stdout (``<id>\\t<outcome>``: new, correction, stale, or seen when
 the store already holds it), problems and a summary of each poll on stderr. A restarted
-``writer poll`` reads the whole feed again and the store skips what it already holds.
+``writer poll`` reads the whole feed again and the store skips what it already holds; what
+stands in the store decides, so a ward whose winners were all retracted while it was
+stopped is withdrawn as it would have been by a running poller.
 
 The store is ``--database URL`` (a SQLAlchemy URL or SQLite file), else
 ``WRITER_DATABASE_URL``, else ``./writer.db``. Party ids and names in the feed map to party
@@ -75,7 +78,9 @@ def poll(url: str, night_dir: str, database: str | None, every: float, once: boo
     def factory():
         return first.pop() if first else build(night, rules_path)
 
-    poller = FeedPoller(url, night, registry=registry)
+    pipeline = None
+    poller = FeedPoller(url, night, registry=registry,
+                        standing=lambda: pipeline.engine.declarations if pipeline is not None else {})
     try:
         pipeline = Pipeline(store, factory)
         if pipeline.resumed.declarations:
@@ -94,7 +99,7 @@ def poll(url: str, night_dir: str, database: str | None, every: float, once: boo
                     break
                 outcomes[done.outcome] = outcomes.get(done.outcome, 0) + 1
                 click.echo(f"{decl.id}\t{done.outcome}")
-            summary = "not modified" if polled.not_modified else (
+            summary = (
                 f"{polled.entries} entries read, " + (", ".join(f"{n} {k}" for k, n in sorted(outcomes.items()))
                                                       or "no declarations")
                 + (f", {len(polled.pending)} wards waiting for winners" if polled.pending else ""))

@@ -7,6 +7,7 @@ together, and a directory with any problem loads nothing.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from types import SimpleNamespace
 from datetime import date, datetime
@@ -39,6 +40,8 @@ from writer.model import (
 
 CYCLES = ("all-out", "thirds", "halves")
 MAX_SEATS_IN_WARD = 10
+#: The optional dc_ward_slug column of ward rows: a slug as Every Election makes them.
+_DC_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 COUNCIL_COLUMNS = ("council", "slug", "gss_code", "region", "cycle", "total_seats", "seats_up",
                    "control_before", "composition_before", "new_council", "boundary_change")
 BASELINE_COUNCIL_COLUMNS = ("council", "slug", "cycle", "total_seats", "seats_up", "seats_won",
@@ -81,6 +84,7 @@ class _Loader:
         self.problems: list[Problem] = []
         self.polls_close: datetime | None = None
         self.wards: NightWards | None = None
+        self.dc_ward_slugs: dict[tuple[str, str], str] = {}
 
     def _file(self, relpath: str, columns: tuple[str, ...], *, optional: bool) -> CsvFile | None:
         f = CsvFile(self.root, relpath, self.identity)
@@ -129,7 +133,7 @@ class _Loader:
         )
         return Night(election, councils, baseline_councils, baseline_wards, history,
                      tuple(declarations), source=str(self.root), parties=self.identity,
-                     general_election=general_election)
+                     general_election=general_election, dc_ward_slugs=dict(self.dc_ward_slugs))
 
     # -- election.toml --------------------------------------------------------------------
     def _election(self) -> Election | None:
@@ -338,8 +342,24 @@ class _Loader:
             parsed = self._candidates(f, rows)
             if parsed is not None:
                 out.setdefault(slug, []).append(BaselineWard(slug, ward, rows[0]["ward_code"], *parsed))
+                self._dc_ward_slug(f, rows[0], slug, ward)
         self._finish(f)
         return {k: tuple(v) for k, v in out.items()}
+
+    def _dc_ward_slug(self, f: CsvFile, row: Row, council: str, ward: str) -> None:
+        """The optional ``dc_ward_slug`` column: the ward's slug in Democracy Club's results
+        feed (Every Election's), for the feed poller to match its ``post_id`` by."""
+        value = row.values.get("dc_ward_slug", "").strip()
+        if not value:
+            return
+        if not _DC_SLUG.match(value):
+            f.problem(row.line, "dc_ward_slug", f"{value!r} is not a slug; expected lower-case letters and "
+                                                "digits joined by hyphens, such as brunswick-park")
+            return
+        earlier = self.dc_ward_slugs.setdefault((council, value), ward)
+        if normalise_ward_name(earlier) != normalise_ward_name(ward):
+            f.problem(row.line, "dc_ward_slug", f"{value!r} is also the dc_ward_slug of ward {earlier!r}; "
+                                                "expected each ward its own")
 
     # -- history.csv ------------------------------------------------------------------------
     def _history(self, known: set[str] | None) -> dict[str, tuple[ControlPeriod, ...]]:
@@ -470,6 +490,7 @@ class _Loader:
                 f.problem(first.line, "ward", f"{ward_name!r} has the same id as ward {earlier!r}; expected distinct ward names")
                 continue
             seats, candidates = parsed
+            self._dc_ward_slug(f, first, slug, ward_name)
             code = first["ward_code"]
             council = councils.get(slug)
             if code and council is not None and not (council.new_council or council.boundary_change):

@@ -10,6 +10,7 @@ refuses SVG uploads). Output is deterministic: the same facts give the same byte
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -90,11 +91,40 @@ def _colour(names, code: str) -> str:
         return "#CCCCCC"
 
 
+#: PNGs are drawn at twice the size they are shown at (640 x 360 CSS pixels), for retina screens.
+PNG_SCALE = 2
+MAX_LABEL_LINES = 3
+
+
+def tick_label(name: str, n_bars: int) -> str:
+    """A party's name as an axis label that fits under its bar beside the others: wrapped at
+    word boundaries to a width that shrinks with the number of bars, at most three lines,
+    the last shortened with an ellipsis if the name is longer still."""
+    width = max(10, min(20, 80 // max(n_bars, 1)))
+    lines = textwrap.wrap(name, width, break_long_words=False, break_on_hyphens=True) or [name]
+    lines = [ln if len(ln) <= width + 3 else ln[:width].rstrip() + "\u2026" for ln in lines]  # no overlong word
+    if len(lines) > MAX_LABEL_LINES:
+        last = " ".join(lines[MAX_LABEL_LINES - 1:])
+        lines = lines[:MAX_LABEL_LINES - 1] + [last[:width - 1].rstrip() + "\u2026"]
+    return "\n".join(lines)
+
+
 def render(data: ChartData, fmt: str = "svg") -> bytes:
-    """The chart as SVG or PNG bytes."""
+    """The chart as SVG or PNG bytes (PNG at twice the shown size: ``PNG_SCALE``)."""
     if fmt not in MIME:
         raise ValueError(f"chart format {fmt!r}: expected svg or png")
-    fig = Figure(figsize=(6.4, 3.6), dpi=100)
+    fig = figure(data, fmt)
+    out = io.BytesIO()
+    if fmt == "svg":
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    else:
+        fig.savefig(out, format="png", metadata={"Software": None})
+    return out.getvalue()
+
+
+def figure(data: ChartData, fmt: str = "svg") -> Figure:
+    """The chart's matplotlib figure, laid out (``render`` saves it)."""
+    fig = Figure(figsize=(6.4, 3.6), dpi=100 * (PNG_SCALE if fmt == "png" else 1))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     n = len(data.bars)
@@ -107,7 +137,7 @@ def render(data: ChartData, fmt: str = "svg") -> bytes:
     bars = ax.bar([x + (width / 2 if compare else 0) for x in xs], [b.now for b in data.bars],
                   width if compare else 0.6, color=[b.colour for b in data.bars], label=data.year)
     ax.bar_label(bars, padding=2, fontsize=9)
-    ax.set_xticks(xs, [b.name for b in data.bars], fontsize=9)
+    ax.set_xticks(xs, [tick_label(b.name, n) for b in data.bars], fontsize=9 if n <= 6 else 8)
     ax.set_ylabel("Seats won")
     ax.set_title(f"{data.council_name}: seats won" + (f", {data.year} and {data.baseline_label}" if compare else ""),
                  fontsize=11)
@@ -122,12 +152,31 @@ def render(data: ChartData, fmt: str = "svg") -> bytes:
                   handler_map={tuple: HandlerTuple(ndivide=None, pad=0)},
                   handlelength=max(2.0, 0.6 * len(colours)))
     fig.tight_layout()
-    out = io.BytesIO()
-    if fmt == "svg":
-        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-    else:
-        fig.savefig(out, format="png", metadata={"Software": None})
-    return out.getvalue()
+    _fit_tick_labels(fig, ax)
+    return fig
+
+
+def tick_labels_overlap(fig, ax, gap: float = 2.0) -> bool:
+    """Whether any two neighbouring axis labels overlap (or come within ``gap`` pixels)."""
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+    return any(a.x1 + gap > b.x0 for a, b in zip(boxes, boxes[1:]))
+
+
+def _fit_tick_labels(fig, ax) -> None:
+    """Long party names: the wrapped labels are made smaller until neighbours no longer
+    touch, and at the smallest size turned to a slant as a last resort."""
+    size = ax.get_xticklabels()[0].get_fontsize() if ax.get_xticklabels() else 9
+    while tick_labels_overlap(fig, ax) and size > 6.5:
+        size -= 0.5
+        for t in ax.get_xticklabels():
+            t.set_fontsize(size)
+        fig.tight_layout()
+    if tick_labels_overlap(fig, ax):
+        for t in ax.get_xticklabels():
+            t.set_rotation(30)
+            t.set_horizontalalignment("right")
+        fig.tight_layout()
 
 
 def story_chart(story, names, year: str, fmt: str = "svg") -> tuple[bytes, str] | None:

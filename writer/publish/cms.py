@@ -45,6 +45,8 @@ class Image:
     png: bytes
     alt: str
     filename: str
+    title: str = ""  # the media library's title, in words
+    caption: str = ""  # shown under the chart in the post
 
     @property
     def digest(self) -> str:
@@ -67,6 +69,10 @@ class Post:
     image: Image | None = None
     correction: str | None = None
     data: dict[str, Any] = field(default_factory=dict)  # the story as JSON, for webhooks
+    slug: str = ""  # the readable, stable WordPress slug ("barnet-council-result-2022"); else ``key``
+    date_gmt: str | None = None  # the declaration time, UTC ("2022-05-06T05:55:00")
+    sticky: bool = False  # the story of the night: the site's lead
+    story: Any = field(default=None, compare=False, repr=False)  # the Story, for block markup
 
 
 @dataclass(frozen=True)
@@ -115,18 +121,78 @@ def _check(target: str, what: str, r: httpx.Response) -> httpx.Response:
 
 
 # -- WordPress ------------------------------------------------------------------------------
+RETRACT_MODES = ("notice", "draft")
+
+
+def wordpress_fields(post: Post, media=None, *, status: str = "publish", author: int | None = None,
+                     comments: str = "closed", retract: str = "notice", creating: bool = True,
+                     tags: list[int] | None = None, categories: list[int] | None = None) -> dict[str, Any]:
+    """The JSON body of the ``POST /wp/v2/posts`` request that makes WordPress show ``post``
+    (pure: the adapter only adds the ids of terms and media it looked up or uploaded).
+
+    The content is block markup (:mod:`writer.publish.blocks`); the slug is the readable one,
+    sent only when the post is made, so that a post keeps its URL; the date is the declaration
+    time (``date_gmt``: WordPress shows it in the site's time zone), also only on creation;
+    comments are closed unless configured; the story of the night is sticky. A retraction keeps
+    the URL and replaces the story with a withdrawal notice (``retract="notice"``) or, with
+    ``retract="draft"``, takes the post down (readers then get a 404)."""
+    from writer.publish import blocks
+    story = post.story
+    if post.action == "retract":
+        if retract == "draft":
+            content = blocks.withdrawal_blocks(story) if story is not None else post.html
+            return {"status": "draft", "title": post.title, "content": content}
+        content = blocks.withdrawal_blocks(story) if story is not None else post.html
+        return {"status": "publish", "title": post.title, "content": content, "excerpt": blocks.WITHDRAWN,
+                "featured_media": 0, "sticky": False, "comment_status": comments, "ping_status": "closed"}
+    if story is not None:
+        content = blocks.story_blocks(story, media=media, correction=post.correction)
+    else:  # a post made without its story (old callers): the safe HTML as it is
+        content = post.html
+    fields: dict[str, Any] = {"title": post.title, "content": content, "excerpt": post.excerpt,
+                              "status": status, "comment_status": comments, "ping_status": "closed",
+                              "sticky": bool(post.sticky)}
+    if tags is not None:
+        fields["tags"] = tags
+    if categories:
+        fields["categories"] = categories
+    if media is not None and media.id is not None:
+        fields["featured_media"] = int(media.id)
+    if author is not None:
+        fields["author"] = int(author)
+    if creating:
+        fields["slug"] = post.slug or post.key
+        if post.date_gmt:
+            fields["date_gmt"] = post.date_gmt
+    return fields
+
+
 class WordPress:
     """WordPress through its REST API (``/wp-json/wp/v2``), authenticated with an
-    Application Password. Tags and categories are created as needed; the seat chart is
-    uploaded as the featured image (again only when it changed)."""
+    Application Password. Posts are sent as block markup; tags and categories are created as
+    needed; the seat chart is uploaded (again only when it changed), attached to the post,
+    shown in the body and made the featured image, and the chart it replaces is deleted.
+
+    Configuration (``from_env``): ``WP_AUTHOR`` (a user id or login name; default: the
+    Application Password's user), ``WP_COMMENTS`` (``open`` or ``closed``, the default),
+    ``WP_RETRACT`` (``notice``, the default: the post stays at its URL with a withdrawal
+    notice; ``draft``: the post is taken down)."""
 
     name = "wordpress"
 
     def __init__(self, url: str, user: str, app_password: str, *, client: httpx.Client | None = None,
-                 status: str = "publish") -> None:
+                 status: str = "publish", author: int | str | None = None, comments: str = "closed",
+                 retract: str = "notice") -> None:
+        if comments not in ("open", "closed"):
+            raise ValueError(f"WP_COMMENTS={comments!r}: expected open or closed")
+        if retract not in RETRACT_MODES:
+            raise ValueError(f"WP_RETRACT={retract!r}: expected notice or draft")
         self.url = url.rstrip("/")
         self.api = f"{self.url}/wp-json/wp/v2"
         self.status = status
+        self.comments = comments
+        self.retract = retract
+        self._author = author
         self.client = client or httpx.Client(auth=(user, app_password), timeout=TIMEOUT,
                                              headers={"User-Agent": "results-night-writer"})
         self._terms: dict[tuple[str, str], int] = {}  # (taxonomy, name) -> term id
@@ -134,7 +200,9 @@ class WordPress:
     @classmethod
     def from_env(cls, env) -> "WordPress | None":
         if env.get("WP_URL") and env.get("WP_USER") and env.get("WP_APP_PASSWORD"):
-            return cls(env["WP_URL"], env["WP_USER"], env["WP_APP_PASSWORD"])
+            return cls(env["WP_URL"], env["WP_USER"], env["WP_APP_PASSWORD"], author=env.get("WP_AUTHOR") or None,
+                       comments=(env.get("WP_COMMENTS") or "closed").strip().lower(),
+                       retract=(env.get("WP_RETRACT") or "notice").strip().lower())
         return None
 
     def close(self) -> None:
@@ -147,15 +215,34 @@ class WordPress:
             raise _error("WordPress", exc) from exc
         return _check("WordPress", what, r).json()
 
-    def find(self, key: str) -> Remote | None:
-        """The post with slug ``key`` in any status (trashed ones included), if it exists."""
-        found = self._call("looking the post up", "GET", "/posts",
-                           params={"slug": key, "status": "publish,future,draft,pending,private,trash",
-                                   "context": "edit", "_fields": "id,link,featured_media"})
+    def author(self) -> int | None:
+        """``WP_AUTHOR`` as a user id (a login name is looked up once)."""
+        a = self._author
+        if a is None or isinstance(a, int):
+            return a
+        if str(a).strip().isdigit():
+            self._author = int(a)
+            return self._author
+        found = self._call(f"looking author {a!r} up", "GET", "/users",
+                           params={"slug": str(a), "context": "edit", "_fields": "id"})
         if not found:
-            return None
-        post = found[0]
-        return Remote(str(post["id"]), post.get("link"), str(post.get("featured_media") or "") or None)
+            raise CMSError(f"WordPress: WP_AUTHOR={a!r} is no user of the site", transient=False)
+        self._author = int(found[0]["id"])
+        return self._author
+
+    def find(self, key: str, *also: str) -> Remote | None:
+        """The post with slug ``key`` (or, failing that, one of ``also``: slugs of older
+        releases) in any status (trashed ones included), if it exists."""
+        for slug in (key, *also):
+            if not slug:
+                continue
+            found = self._call("looking the post up", "GET", "/posts",
+                               params={"slug": slug, "status": "publish,future,draft,pending,private,trash",
+                                       "context": "edit", "_fields": "id,link,featured_media"})
+            if found:
+                post = found[0]
+                return Remote(str(post["id"]), post.get("link"), str(post.get("featured_media") or "") or None)
+        return None
 
     def tag_ids(self, names) -> list[int]:
         return self._term_ids("tags", "tag", names)
@@ -174,55 +261,112 @@ class WordPress:
                 continue
             found = self._call(f"looking {noun} {name!r} up", "GET", f"/{taxonomy}",
                                params={"search": name, "per_page": 100, "_fields": "id,name"})
-            term = next((t["id"] for t in found if html.unescape(t["name"]) == name), None)
+            term = self._same_term(taxonomy, noun, name, found)
             if term is None:
                 try:
                     term = self._call(f"creating {noun} {name!r}", "POST", f"/{taxonomy}", json={"name": name})["id"]
                 except CMSError as exc:  # created meanwhile: WordPress says which term exists
                     if exc.status != 400:
                         raise
-                    found = self._call(f"looking {noun} {name!r} up", "GET", f"/{taxonomy}", params={"search": name})
-                    term = next((t["id"] for t in found if html.unescape(t["name"]) == name), None)
+                    found = self._call(f"looking {noun} {name!r} up", "GET", f"/{taxonomy}",
+                                       params={"search": name, "per_page": 100, "_fields": "id,name"})
+                    term = self._same_term(taxonomy, noun, name, found)
                     if term is None:
                         raise
             self._terms[taxonomy, name] = term
             ids.append(term)
         return ids
 
-    def upload(self, image: Image) -> str:
+    def _same_term(self, taxonomy: str, noun: str, name: str, found) -> int | None:
+        """The term named ``name`` among ``found``. WordPress's term names are unique
+        regardless of case, so a term spelt otherwise ("south of England", made before tags
+        were capitalised) is the same term: it is renamed to the house spelling."""
+        exact = next((t["id"] for t in found if html.unescape(t["name"]) == name), None)
+        if exact is not None:
+            return exact
+        other = next((t["id"] for t in found if html.unescape(t["name"]).casefold() == name.casefold()), None)
+        if other is not None:
+            try:
+                self._call(f"renaming {noun} {name!r}", "POST", f"/{taxonomy}/{other}", json={"name": name})
+            except CMSError as exc:  # the old spelling stays: the post is tagged all the same
+                if not exc.status or exc.status >= 500:
+                    raise
+        return other
+
+    def upload(self, image: Image) -> tuple[str, str]:
+        """Uploads the chart and describes it (alt text, title, caption): ``(id, URL)``."""
         media = self._call("uploading the chart", "POST", "/media", content=image.png, headers={
             "Content-Type": "image/png",
             "Content-Disposition": f'attachment; filename="{image.filename}"'})
-        self._call("describing the chart", "POST", f"/media/{media['id']}", json={"alt_text": image.alt})
-        return str(media["id"])
+        described = {"alt_text": image.alt}
+        if image.title:
+            described["title"] = image.title
+        if image.caption:
+            described["caption"] = image.caption
+        self._call("describing the chart", "POST", f"/media/{media['id']}", json=described)
+        return str(media["id"]), str(media.get("source_url") or "")
+
+    def media_url(self, media_id: str) -> str | None:
+        try:
+            got = self._call("reading the chart", "GET", f"/media/{media_id}", params={"_fields": "id,source_url"})
+        except CMSError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return got.get("source_url") or None
+
+    def delete_media(self, media_id: str) -> None:
+        """Deletes a chart a newer one replaced (best effort: a failure leaves it orphaned,
+        logged, rather than failing the delivery and uploading yet another chart)."""
+        try:
+            self._call("deleting the old chart", "DELETE", f"/media/{media_id}", params={"force": "true"})
+        except CMSError as exc:
+            if exc.status != 404:
+                import logging
+                logging.getLogger(__name__).warning("the old chart %s was not deleted: %s", media_id, exc)
 
     def body(self, post: Post) -> str:
-        if post.correction:
-            from markupsafe import escape
-            return f'<p class="correction"><strong>{escape(post.correction)}</strong></p>\n{post.html}'
-        return post.html
+        """The post's content as sent (without the chart, which has no URL until uploaded)."""
+        return wordpress_fields(post, None, retract=self.retract)["content"]
 
     def deliver(self, post: Post, known: Remote | None) -> Remote:
-        remote = known if known and known.id else self.find(post.key)
+        from writer.publish import blocks
+        remote = known if known and known.id else self.find(post.slug or post.key, post.key)
         if post.action == "retract":
             if remote is None:
                 return Remote(None)
-            out = self._call("retracting the post", "POST", f"/posts/{remote.id}", json={
-                "status": "draft", "title": post.title, "content": self.body(post)})
+            fields = wordpress_fields(post, None, comments=self.comments, retract=self.retract, creating=False)
+            out = self._call("retracting the post", "POST", f"/posts/{remote.id}", json=fields)
+            if self.retract == "notice" and remote.media_id:
+                self.delete_media(remote.media_id)  # the withdrawn result's chart goes too
+                return Remote(str(out["id"]), out.get("link"))
             return Remote(str(out["id"]), out.get("link"), remote.media_id, remote.media_digest)
-        fields: dict[str, Any] = {"title": post.title, "content": self.body(post), "excerpt": post.excerpt,
-                                  "status": self.status, "slug": post.key, "tags": self.tag_ids(post.tags)}
-        if post.categories:
-            fields["categories"] = self.category_ids(post.categories)
+        old_media = remote.media_id if remote else None
         media_id, media_digest = (remote.media_id, remote.media_digest) if remote else (None, None)
-        if post.image is not None and (media_id is None or media_digest != post.image.digest):
-            media_id, media_digest = self.upload(post.image), post.image.digest
-        if media_id:
+        media = None
+        new_media = False
+        if post.image is not None:
+            url = None
+            if media_id is not None and media_digest == post.image.digest:
+                url = self.media_url(media_id)
+            if url is None:
+                media_id, url = self.upload(post.image)
+                media_digest, new_media = post.image.digest, True
+            media = blocks.Media(int(media_id), url, post.image.alt, post.image.caption)
+        fields = wordpress_fields(
+            post, media, status=self.status, author=self.author(), comments=self.comments, retract=self.retract,
+            creating=remote is None, tags=self.tag_ids(post.tags),
+            categories=self.category_ids(post.categories) if post.categories else None)
+        if media is None and media_id:
             fields["featured_media"] = int(media_id)
         if remote is None:
             out = self._call("creating the post", "POST", "/posts", json=fields)
         else:
             out = self._call("updating the post", "POST", f"/posts/{remote.id}", json=fields)
+        if new_media:  # attached to its post, and the chart it replaced deleted rather than orphaned
+            self._call("attaching the chart", "POST", f"/media/{media_id}", json={"post": int(out["id"])})
+            if old_media and old_media != media_id:
+                self.delete_media(old_media)
         return Remote(str(out["id"]), out.get("link"), media_id, media_digest)
 
 

@@ -255,10 +255,19 @@ class Publisher:
         prefix = self.namespace or (self.election.id if self.election is not None else "night")
         return slugify(f"{prefix} {story_id}")[:190]
 
+    def slug(self, story_id: str) -> str:
+        """The story's readable WordPress slug, the same for every version of it
+        ("barnet-council-result-2022"); prefixed with the namespace when one is set."""
+        from writer.publish.blocks import readable_slug
+        year = self.election.poll_date.year if self.election is not None else None
+        readable = readable_slug(story_id, year)
+        return slugify(f"{self.namespace} {readable}")[:190] if self.namespace else readable
+
     def tags(self, story: Story) -> tuple[str, ...]:
         names = []
         council = next((e.get("council_name") for e in story.evidence if e.get("council_name")), None)
         groups = [g[4:] if g.startswith("the ") else g for g in self.group_names(story.groups)]
+        groups = [g[:1].upper() + g[1:] for g in groups]  # a tag is a name: "South of England"
         for name in (council, story.region, *groups):
             if name and name not in names:
                 names.append(name)
@@ -285,19 +294,23 @@ class Publisher:
     def image(self, story: Story) -> Image | None:
         if not self.charts or story.kind != "council":
             return None
-        from writer.publish.chart import story_chart
+        from writer.publish.blocks import chart_caption, chart_title
+        from writer.publish.chart import chart_data, render
         year = str(self.election.poll_date.year) if self.election is not None else ""
         try:
-            made = story_chart(story, self.names, year, "png")
+            facts = next((e for e in story.evidence if e.get("scope") == "council" and e.get("seats_won")), None)
+            data = chart_data(facts, self.names, year) if facts is not None else None
+            if data is None:
+                return None
+            png = render(data, "png")
         except Exception:  # noqa: BLE001 - a story goes out without its chart rather than not at all
             log.exception("the chart for %s failed", story.id)
             return None
-        if made is None:
-            return None
-        png, alt = made
-        return Image(png, alt, f"{self.key(story.id)}-seats.png")
+        return Image(png, data.alt, f"{self.slug(story.id)}-seats.png", title=chart_title(data),
+                     caption=chart_caption(data))
 
     def post_for(self, release: Release) -> Post:
+        from writer.publish.blocks import date_gmt
         story = self.story_for(release)
         html = to_html(story)
         html = html.replace(f"<h1>{_esc(story.headline)}</h1>\n", "", 1)
@@ -311,7 +324,8 @@ class Publisher:
                     action=release.action, title=title, html=html, excerpt=story.lede,
                     tags=self.tags(story), categories=self.categories(story),
                     image=self.image(story) if release.action == "publish" else None,
-                    correction=release.correction, data=story.to_dict())
+                    correction=release.correction, data=story.to_dict(), slug=self.slug(story.id),
+                    date_gmt=date_gmt(story, min(self.clock(), _now())), sticky=story.kind == "roundup", story=story)
 
     def _deliver(self, target: CMS, post: Post, known: Remote | None) -> tuple[Remote, int]:
         attempts = 0

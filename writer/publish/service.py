@@ -7,6 +7,8 @@
 CMS targets come from the environment (or are passed in):
 
     WP_URL, WP_USER, WP_APP_PASSWORD        WordPress, with an Application Password
+    WP_AUTHOR, WP_COMMENTS, WP_RETRACT      its posts' author, comments (closed) and withdrawals
+                                            (notice: keep the URL; draft: take the post down)
     WRITER_WEBHOOK_URL, WRITER_WEBHOOK_SECRET   the signed webhook (``writer.publish.cms``)
     WRITER_PUBLIC_URL                       the feeds' absolute links (default: the app's address)
     WRITER_FEEDS_IN                         inbound results feeds to poll, separated by spaces
@@ -104,7 +106,9 @@ class Publishing:
             urls = list(feeds_in if feeds_in is not None else env.get("WRITER_FEEDS_IN", "").split())
             if urls:
                 from writer.ingest.feeds import FeedPoller
-                pollers = [FeedPoller(u, night.setup) for u in urls]
+                # what the store holds (not this process's memory): a restarted server withdraws
+                # a ward whose winners were all retracted while it was down
+                pollers = [FeedPoller(u, night.setup, standing=lambda: pipeline.engine.declarations) for u in urls]
         scheduler = NightScheduler(store, publisher, roundup=roundup, pollers=pollers, ingest=ingest,
                                    publish_every=publish_every, roundup_every=roundup_every,
                                    poll_every=poll_every)
