@@ -38,6 +38,30 @@ def _echo_problems(problems) -> None:
         click.echo(f"  {p}", err=True)
 
 
+def _night_and_store(night_dir: str, rules_dir: str | None, database: str | None):
+    """The night, its rules directory, an engine and desk built from them (so the rules and
+    templates are checked before the store is touched) and the open store; exit 3 on invalid
+    input, a click error when the store cannot be opened."""
+    from writer import resources
+    from writer.draft.desk import build
+    from writer.identity import default_registry
+    from writer.ingest import InputError, load_night
+    from writer.store import open_store
+
+    rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
+    try:
+        night = load_night(night_dir, registry=default_registry(rules_path))
+        engine_and_desk = build(night, rules_path)
+    except InputError as exc:
+        click.echo(exc.render(limit=200), err=True)
+        sys.exit(EXIT_INPUT)
+    try:
+        store = open_store(database)
+    except Exception as exc:
+        raise click.ClickException(f"cannot open the store: {exc}") from exc
+    return night, rules_path, engine_and_desk, store
+
+
 @click.command("poll")
 @click.argument("url")
 @click.option("--night", "night_dir", required=True, type=click.Path(exists=True, file_okay=False),
@@ -52,27 +76,15 @@ def _echo_problems(problems) -> None:
 def poll(url: str, night_dir: str, database: str | None, every: float, once: bool,
          rules_dir: str | None) -> None:
     """Poll the results feed at URL and ingest its declarations into the store."""
-    from writer import resources
     from writer.draft.desk import build
-    from writer.ingest import InputError, load_night
     from writer.identity import default_registry
     from writer.ingest.feeds import FeedPoller
-    from writer.store import Pipeline, open_store
+    from writer.store import Pipeline
 
     if not url.startswith(("http://", "https://")):
         raise click.BadParameter("expected an http:// or https:// address", param_hint="URL")
-    rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
-    try:
-        registry = default_registry(rules_path)
-        night = load_night(night_dir, registry=registry)
-        engine_and_desk = build(night, rules_path)
-    except InputError as exc:
-        click.echo(exc.render(limit=200), err=True)
-        sys.exit(EXIT_INPUT)
-    try:
-        store = open_store(database)
-    except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
-        raise click.ClickException(f"cannot open the store: {exc}") from exc
+    night, rules_path, engine_and_desk, store = _night_and_store(night_dir, rules_dir, database)
+    registry = default_registry(rules_path)  # the same registry the night was loaded with
     first = [engine_and_desk]  # the desk built above (rules checked) serves the first resume
 
     def factory():
@@ -139,28 +151,15 @@ def withdraw(declaration_id: str, night_dir: str, database: str | None, reason: 
     store failed; 3 invalid input (the night or the rules)."""
     import getpass
 
-    from writer import resources
     from writer.draft.desk import build
-    from writer.identity import default_registry
-    from writer.ingest import InputError, load_night
     from writer.ingest.text import name_problem
-    from writer.store import Pipeline, open_store
+    from writer.store import Pipeline
     from writer.store.withdrawals import WithdrawalError
 
     why = name_problem(reason) if reason.strip() else "is empty; expected why the declaration is withdrawn"
     if why is not None:
         raise click.BadParameter(why, param_hint="--reason")
-    rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
-    try:
-        night = load_night(night_dir, registry=default_registry(rules_path))
-        build(night, rules_path)  # the rules and templates load (checked before the store is touched)
-    except InputError as exc:
-        click.echo(exc.render(limit=200), err=True)
-        sys.exit(EXIT_INPUT)
-    try:
-        store = open_store(database)
-    except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
-        raise click.ClickException(f"cannot open the store: {exc}") from exc
+    night, rules_path, _, store = _night_and_store(night_dir, rules_dir, database)
     try:
         pipeline = Pipeline(store, lambda: build(night, rules_path))
         try:
