@@ -21,17 +21,14 @@ pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
 from click.testing import CliRunner  # noqa: E402
-from fastapi import FastAPI  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import DEMO  # noqa: E402
 from writer.cli import main as cli_main  # noqa: E402
 from writer.draft.desk import build  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
-from writer.store import Declaration, EventRecord, Pipeline, StoryVersion, declaration_to_payload, open_store  # noqa: E402
-from writer.web import api as api_module  # noqa: E402
-from writer.web.tokens import add_token  # noqa: E402
+from writer.store import Pipeline, open_store  # noqa: E402
 
+from test_api import Api as BaseApi, body_of  # noqa: E402  (one app and one request body for the API's tests)
 from test_store import postgres_server, store_url  # noqa: E402,F401  (fixtures: a store on each database)
 
 PATH = "/api/declarations"
@@ -43,37 +40,20 @@ def night():
     return load_night(DEMO)
 
 
-class Api:
-    """A small app with the router mounted (as tests/test_api.py), its store, and a token."""
+class Api(BaseApi):
+    """tests/test_api.py's app (the router mounted, its store, a token), with the store's file,
+    the token's header and a DELETE."""
 
     def __init__(self, night, tmp_path):
-        self.night = night
+        super().__init__(night, tmp_path)
         self.db = tmp_path / "writer.db"
-        self.store = open_store(self.db)
-        self.pipeline = Pipeline(self.store, lambda: build(night))
-        app = FastAPI()
-        app.state.store = self.store
-        app.state.night = night
-        app.state.pipeline = self.pipeline
-        app.include_router(api_module.router)
-        self.app = app
-        self.client = TestClient(app, raise_server_exceptions=False)
-        self.token = add_token(self.store, "feed")
         self.auth = {"Authorization": f"Bearer {self.token}"}
-
-    def post(self, body, token: str | None = "default"):
-        token = self.token if token == "default" else token
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return self.client.post(PATH, json=body, headers=headers)
 
     def delete(self, declaration_id: str, reason: str = "", token: str | None = "default"):
         token = self.token if token == "default" else token
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return self.client.delete(f"{PATH}/{declaration_id}", params={"reason": reason} if reason else None,
                                   headers=headers)
-
-    def counts(self) -> tuple[int, int, int]:
-        return (self.store.count(Declaration), self.store.count(EventRecord), self.store.count(StoryVersion))
 
 
 @pytest.fixture
@@ -82,13 +62,6 @@ def api(night, tmp_path):
     yield a
     a.client.close()
     a.store.close()
-
-
-def body_of(decl) -> dict:
-    d = declaration_to_payload(decl)
-    for key in ("v", "id", "source"):
-        d.pop(key)
-    return d
 
 
 def ward_named(night, ward: str):
