@@ -19,7 +19,7 @@ from writer.check import FactChecker
 from writer.detect.judgement import load_judgement, movement, verdict
 from writer.draft.desk import draft_night
 from writer.draft.roundup import draft_roundup
-from writer.ingest.problems import InputError
+from writer.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "samples" / "demo-night"

@@ -24,7 +24,7 @@ from writer.detect.events import Event, EventLog
 from writer.detect.facts import council_facts, tally_facts, ward_facts
 from writer.detect.rules import RuleSet
 from writer.detect.surprise import NightModel
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem
 from writer.model import CouncilDeclaration, Declaration, NightSetup, WardDeclaration
 
 

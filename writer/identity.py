@@ -33,7 +33,7 @@ from pathlib import Path
 import yaml
 
 from writer import parties
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem, yaml_problem
 from writer.model import Declaration, WardDeclaration
 
 REGISTRY_FILE = "party-registry.yaml"
@@ -243,7 +243,6 @@ def _load(path: Path) -> PartyRegistry:
         raise InputError([Problem(name, raw[: exc.start].count(b"\n") + 1, None,
                                   "is not valid UTF-8; expected a UTF-8 YAML file")], f"bad party registry {path}")
     except yaml.YAMLError as exc:
-        from writer.detect.rules import yaml_problem
         raise InputError([yaml_problem(name, exc)], f"bad party registry {path}")
     problems: list[Problem] = []
     if not isinstance(data, dict) or not isinstance(data.get("parties"), list):

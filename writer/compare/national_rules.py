@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from writer.compare.national import Thresholds
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem, yaml_problem
 
 NATIONAL_FILE = "national.yaml"
 KEYS = ("min_wards", "min_councils")
@@ -28,7 +28,6 @@ KEYS = ("min_wards", "min_councils")
 def load_thresholds(path: Path) -> Thresholds:
     """The thresholds in ``path`` (a ``national.yaml``); the defaults when there is no such
     file. Raises :class:`InputError` listing every problem."""
-    from writer.detect.rules import yaml_problem
 
     name = path.name
     if not path.exists():

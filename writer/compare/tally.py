@@ -15,7 +15,7 @@ import yaml
 
 from writer import parties
 from writer.compare.council import CouncilResult
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem, yaml_problem
 from writer.model import Council
 
 
@@ -45,7 +45,6 @@ def load_groups(path: Path) -> tuple[Group, ...]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        from writer.detect.rules import yaml_problem
         raise InputError([yaml_problem(name, exc)], f"bad groups file {path}")
     problems: list[Problem] = []
     groups: list[Group] = []

@@ -19,8 +19,9 @@ from jinja2 import TemplateSyntaxError
 
 from writer import parties
 from writer.compare.tally import Tally
-from writer.detect.rules import _ENV, _ID, _names, _private, yaml_problem
-from writer.ingest.problems import InputError, Problem
+from writer.detect.rules import _ENV, _ID, _names, _private
+from writer.errors import yaml_problem
+from writer.errors import InputError, Problem
 
 FILE = "judgement.yaml"
 VERDICTS = ("good", "bad", "mixed", "steady")

@@ -19,7 +19,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from writer.detect.facts import FACTS, STAGES
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem, yaml_problem
 
 _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 RULE_KEYS = {"id", "description", "scope", "stage", "when", "importance", "template", "auto_publish", "title"}
@@ -121,15 +121,6 @@ class RuleSet:
 
     def get(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
-
-
-def yaml_problem(name: str, exc: Exception) -> Problem:
-    """A YAML error as one problem with its line (YAML's marks count from 0)."""
-    mark = getattr(exc, "problem_mark", None)
-    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context = getattr(exc, "context", None)
-    message = f"is not valid YAML: {what}" + (f" ({context})" if context else "")
-    return Problem(name, mark.line + 1 if mark else None, None, message)
 
 
 def _names(source: str) -> set[str]:

@@ -32,7 +32,7 @@ from writer import parties as party_codes
 from writer.detect.events import Event
 from writer.draft.story import AUTO_DISCLOSURE, SeatRow, Story, new_row, new_story
 from writer.draft.style import PartyNames, filters, number
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem
 from writer.model import Election, slugify
 
 LEADING = ("headline", "lede")

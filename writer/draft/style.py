@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from writer import parties as party_codes
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem
 
 WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 ORDINALS = ("", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")

@@ -27,7 +27,7 @@ from writer.importers import leap as lp
 from writer.importers.candidates import WARD_COLUMNS, baseline_councils, check_wards, shared_codes, wards_csv
 from writer.importers.report import Report
 from writer.importers.skeleton import election_toml, first_thursday_in_may, new_night_councils, night_councils
-from writer.ingest.problems import InputError
+from writer.errors import InputError
 
 EXIT_INPUT = 3
 #: Councils left out for want of their size or make-up: Open Council Data gives both.

@@ -20,7 +20,7 @@ from writer import parties
 from writer.identity import PartyRegistry, default_registry
 from writer.importers.report import Report
 from writer.importers.candidates import council_slug
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem
 from writer.model import slugify
 
 OCD_COLUMNS = ("Council", "Ward Name", "Councillor Name", "Next Election", "Party Name")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from writer.importers.candidates import WARD_COLUMNS, wards_csv
 from writer.importers.report import Report
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem
 
 SOURCE_TOML = "baseline/source.toml"  # where an imported baseline came from, and its poll date
 MANIFEST = "imports.json"  # which command wrote each file of the directory, from which source

@@ -18,7 +18,7 @@ from writer.identity import PartyRegistry, default_registry
 from writer.importers.candidates import COLUMNS, council_name, council_slug
 from writer.importers.composition import party_from_name
 from writer.importers.report import Report
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem
 from writer.model import normalise_ward_name, slugify
 
 CANDIDATES = "Candidates-results"

@@ -17,7 +17,7 @@ from writer import parties
 from writer.identity import REGISTRY_FILE, PartyRegistry
 from writer.importers.candidates import COLUMNS, council_slug
 from writer.importers.report import Report
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem
 from writer.model import slugify
 
 LEAP_COLUMNS = ("council", "gss_code", "ward", "ward_code", "candidate", "party", "votes", "elected")

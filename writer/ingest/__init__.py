@@ -2,6 +2,6 @@
 API later) produces the same :mod:`writer.model` declarations."""
 
 from writer.ingest.election_dir import load_night
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem
 
 __all__ = ["InputError", "Problem", "load_night"]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import ftfy
 
 from writer import parties
-from writer.ingest.problems import Problem
+from writer.errors import Problem
 from writer.ingest.text import name_problem
 
 MAX_FILE_BYTES = 512 * 1024 * 1024

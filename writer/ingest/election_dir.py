@@ -13,10 +13,10 @@ from types import SimpleNamespace
 from datetime import date, datetime
 from pathlib import Path
 
-from writer import identity as party_identity  # a module: writer.identity reads writer.ingest.problems
+from writer import identity as party_identity  # a module: writer.identity reads writer.errors
 from writer import parties
 from writer.ingest.csvfile import CsvFile, Row, iter_groups
-from writer.ingest.problems import InputError, Problem
+from writer.errors import InputError, Problem
 from writer.ingest.times import declared_at_problem
 from writer.ingest.wards import NightWards
 from writer.model import (

@@ -1,4 +1,5 @@
-"""Clear errors for bad input: each problem names the file, line, column and what was expected."""
+"""Errors shared by every stage: clear problems with bad input, each naming the file, line,
+column (or key) and what was expected. The bottom layer: it imports nothing of the writer."""
 
 from __future__ import annotations
 
@@ -37,3 +38,12 @@ class InputError(Exception):
         if limit is not None and len(self.problems) > limit:
             lines.append(f"  ... and {len(self.problems) - limit} more")
         return "\n".join(lines)
+
+
+def yaml_problem(name: str, exc: Exception) -> Problem:
+    """A YAML error as one problem with its line (YAML's marks count from 0)."""
+    mark = getattr(exc, "problem_mark", None)
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"is not valid YAML: {what}" + (f" ({context})" if context else "")
+    return Problem(name, mark.line + 1 if mark else None, None, message)
