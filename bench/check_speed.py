@@ -47,7 +47,7 @@ def main() -> None:
         sys.path.insert(0, str(Path(args.code).resolve()))
 
     from writer.check import FactChecker
-    from writer.draft.desk import draft_night
+    from writer.night import draft_night
     from writer.draft.style import PartyNames
 
     clock = time.process_time
@@ -72,21 +72,21 @@ def main() -> None:
             out = min(out, clock() - t)
         return out / len(stories) * 1e6
 
-    from writer.check import checker as checker_module
     from writer.check import lexicon as lexicon_module
+    from writer.check import quotes as quotes_module
 
     def cold():
-        checker.pipeline.cache.clear()
+        checker.reader.cache.clear()
         checker._plans.clear()
-        checker._ev_cache.clear()
+        checker._evidence_cache.clear()
         # the night's quotations compiled and ward names normalised (string-keyed, per process)
-        for cache in (checker_module._QUOTE_PATTERNS, checker_module._QUOTE_WORDS,
-                      checker_module._QUOTE_SOURCES, checker_module._QUOTATIONS, lexicon_module._WARD_KEYS):
+        for cache in (quotes_module._QUOTE_PATTERNS, quotes_module._QUOTE_WORDS, quotes_module._QUOTE_SOURCES,
+                      quotes_module._QUOTATIONS, quotes_module._ALTERNATIVES, lexicon_module._WARD_KEYS):
             cache.clear()
 
     def new_paragraphs():
-        checker.pipeline.cache.clear()
-        checker._ev_cache.clear()
+        checker.reader.cache.clear()
+        checker._evidence_cache.clear()
 
     results = {
         "cold": best(lambda: checker.check_many(stories), cold),
@@ -95,12 +95,12 @@ def main() -> None:
         "check() warm": best(lambda: [checker.check(s) for s in stories], new_paragraphs),
     }
     # spaCy's part alone, on the prose the gate gives it (tables and disclosure lines left out)
-    from writer.check.checker import _Run
+    from writer.check.checker import _Check
     prose = []
     for s in stories:
-        run = _Run(s.text(), checker._evidence(s.evidence))
-        prose.append("\n\n".join(run.text[a:b] for a, b in checker._prepare(run, True)))
-    pipeline = checker.pipeline
+        check = _Check(s.text(), checker._evidence(s.evidence))
+        prose.append("\n\n".join(check.text[a:b] for a, b in checker._prepare(check, True)))
+    pipeline = checker.reader
     make_doc = pipeline.nlp.make_doc
 
     def spacy_side():

@@ -95,7 +95,7 @@ def dump(code: str | None) -> None:
         sys.path.insert(0, code)
     from writer.check import FactChecker
     from writer.check import checker as module
-    from writer.draft.desk import draft_night
+    from writer.night import draft_night
     from writer.draft.style import PartyNames
 
     night, _, desk = draft_night(str(NIGHT))

@@ -7,9 +7,9 @@
 
 A night is replayed once through engine and desk; then every standing story is drafted
 again from its events (the drafting cost alone) and fact-checked, best of ``--repeat``
-runs. Each run checks as if for the first time (the gate's paragraph analyses are dropped
-between runs), except that the sentence shapes it has read stay known, as they would be an
-hour into a night. Prints stories per second for drafting, checking and both, per-story latency
+runs. Each run checks as if for the first time (the gate's paragraph analyses and evidence
+are dropped between runs), except that the sentence shapes and plans it has read stay known,
+as they would be an hour into a night. Prints stories per second for drafting, checking and both, per-story latency
 (p50, p99), words per story and peak memory (tracemalloc).
 """
 
@@ -32,7 +32,7 @@ from stats import machine, percentile  # noqa: E402
 from synth import generate  # noqa: E402
 
 from writer.check import FactChecker  # noqa: E402
-from writer.draft.desk import draft_night  # noqa: E402
+from writer.night import draft_night  # noqa: E402
 from writer.draft.style import PartyNames  # noqa: E402
 from writer.runtime import freeze_long_lived  # noqa: E402
 
@@ -49,8 +49,8 @@ def bench(label: str, directory: Path, repeat: int) -> dict:
     for _ in range(repeat):
         # every run checks text the gate has not seen: its paragraph analyses and evidence
         # are dropped (the sentence plans it has learnt stay, as they would on a night)
-        checker.pipeline.cache.clear()
-        checker._ev_cache.clear()
+        checker.reader.cache.clear()
+        checker._evidence_cache.clear()
         draft_lat, check_lat, failures = [], [], 0
         drafted = []
         start = time.perf_counter()

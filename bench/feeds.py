@@ -62,9 +62,9 @@ def published_night(directory: Path):
     """(night, items, names): every version of every story of the night as a feed item."""
     from writer import resources
     from writer.compare.tally import load_groups
-    from writer.draft.desk import draft_night
+    from writer.night import draft_night
     from writer.publish.feeds import item_from_story
-    from writer.web.feeds import night_names
+    from writer.publish.feeds import night_names
 
     night, _engine, desk = draft_night(directory)
     names = night_names(night, load_groups(resources.rules_dir() / "groups.yaml"))

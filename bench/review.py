@@ -126,7 +126,7 @@ def story_url(sid: str, action: str = "") -> str:
 
 # -- 1. the review app ---------------------------------------------------------------------------
 def fill_store(night_dir: Path, database: Path):
-    from writer.draft.desk import build
+    from writer.night import build
     from writer.ingest import load_night
     from writer.store import Pipeline, open_store
     from writer.store.users import ReviewRecords

@@ -29,7 +29,7 @@ from stats import machine, percentile  # noqa: E402
 
 from writer.check import FactChecker  # noqa: E402
 from writer.compare.national import national_picture  # noqa: E402
-from writer.draft.desk import build  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.draft.roundup import draft_roundup  # noqa: E402
 from writer.identity import default_registry  # noqa: E402
 from writer.ingest import load_night  # noqa: E402

@@ -59,9 +59,9 @@ def commands(name: str, night_dir: Path) -> Iterator[tuple[str, list[str]]]:
 def _feeds(night_dir: Path) -> dict[str, str]:
     """The night's RSS and Atom feeds: every latest story version published a minute apart."""
     from writer.compare.tally import load_groups
-    from writer.draft.desk import draft_night
+    from writer.night import draft_night
     from writer.publish.feeds import FeedSpec, build_atom, build_rss, item_from_story
-    from writer.web.feeds import night_names
+    from writer.publish.feeds import night_names
 
     night, _engine, desk = draft_night(night_dir)
     councils, _regions, _groups = night_names(night, load_groups(ROOT / "rules" / "groups.yaml"))

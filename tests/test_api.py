@@ -20,12 +20,12 @@ from sqlalchemy.exc import DBAPIError  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from conftest import DEMO  # noqa: E402
-from writer.draft.desk import build  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
 from writer.store import Declaration, EventRecord, Pipeline, StoryVersion, declaration_to_payload, open_store  # noqa: E402
 from writer.store.tokens import ApiToken  # noqa: E402
 from writer.web import api as api_module  # noqa: E402
-from writer.web.token_commands import tokens as tokens_command  # noqa: E402
+from writer.cli.tokens import tokens as tokens_command  # noqa: E402
 from writer.web.tokens import add_token, list_tokens, revoke_token, verify_token  # noqa: E402
 
 PATH = "/api/declarations"

@@ -39,8 +39,9 @@ COUNCIL_HEADER = ("council, slug, gss_code, region, cycle, total_seats, seats_up
 CANDIDATE_PARTIES = "one of Con, Green, LD, Lab, Reform, UKIP, Ind, Res or 'Other (Name)'"
 WARD_FACT_NAMES = (
     "at, baseline_holders, baseline_label, baseline_ward, biggest_fall, biggest_rise, changed_hands, "
-    "comparable, council, council_name, cycle, electorate, extra_seats, first_seat, gains, gains_count, "
-    "groups, has_votes, holds, majority, majority_pct, matched_by, not_comparable_reason, region, scope, "
+    "comparable, council, council_name, cycle, electorate, extra_seats, first_seat, first_seat_ever, gains, "
+    "gains_count, groups, has_votes, holds, majority, majority_pct, matched_by, new_council, "
+    "not_comparable_reason, region, scope, "
     "seat_change, seats, share_change, shares, subject, total_votes, turnout_pct, unit, ward, ward_id, winners, "
     "winning_party, won")
 CONTROL = "expected a party that can control a council (Con, Green, LD, Lab, Reform, UKIP or 'Other (Name)') or NOC"

@@ -29,6 +29,8 @@ from urllib.parse import quote
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real browser (Chromium) driving the review app: run by .ci/run
+
 CHROMIUM = "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():
     pytest.skip(f"no browser: {CHROMIUM} is missing (apt-get install -y chromium)", allow_module_level=True)
@@ -41,7 +43,7 @@ import uvicorn  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from conftest import DEMO  # noqa: E402
-from writer.draft.desk import build  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
 from writer.store import Pipeline, open_store  # noqa: E402
 from writer.store.users import ReviewRecords  # noqa: E402

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from writer.check import DISCLOSURES, CheckResult, FactChecker, Failure
+from writer.check import DISCLOSURES, FactChecker, Failure, Verdict
 from writer.check.lexicon import norm
 from writer.draft.story import SeatRow, Story, table_text
 from writer.draft.style import PartyNames, ordinal
@@ -256,7 +256,7 @@ def checker(names) -> FactChecker:
     return FactChecker.for_night(SETUP, names)
 
 
-def check(checker: FactChecker, text: str, *facts) -> CheckResult:
+def check(checker: FactChecker, text: str, *facts) -> Verdict:
     result = checker.check_text(text, [copy.deepcopy(f) for f in facts])
     for f in result.failures:  # every failure points into the checked text
         assert text[f.start:f.end] == f.text, f
@@ -264,11 +264,11 @@ def check(checker: FactChecker, text: str, *facts) -> CheckResult:
     return result
 
 
-def reasons(result: CheckResult) -> list[str]:
+def reasons(result: Verdict) -> list[str]:
     return [f"{f.text} | {f.reason}" for f in result.failures]
 
 
-def failing(result: CheckResult, text: str) -> Failure:
+def failing(result: Verdict, text: str) -> Failure:
     found = [f for f in result.failures if f.text == text or f.text.startswith(text) or text in f.text]
     assert found, f"no failure on {text!r}: {reasons(result)}"
     return found[0]
@@ -605,10 +605,10 @@ def test_hostile_inputs_do_not_crash(checker):
     result = check(checker, replace(BARNET_TEXT, "winning 41 of", "winning 99999999999999999999 of"), BARNET)
     assert not result.ok
     nasty = "(((((" * 500 + "Labour " * 2000 + "\n\n" + UNCHECKED
-    assert isinstance(checker.check_text(nasty, [BARNET]), CheckResult)
+    assert isinstance(checker.check_text(nasty, [BARNET]), Verdict)
 
 
-# -- the pipeline ----------------------------------------------------------------------------------
+# -- the reader --------------------------------------------------------------------------------------
 def test_entity_ruler_labels_and_ids(checker):
     doc = checker.nlp("Labour took Kingston upon Hull from the Lib Dems in Plympton Chaddlewood; "
                       "Tories lose Worcester to no overall control.")
@@ -620,8 +620,8 @@ def test_entity_ruler_labels_and_ids(checker):
     assert ("Tories", "PARTY", "Con") in ents
     assert ("no overall control", "PARTY", "NOC") in ents
     assert "sentencizer" in checker.nlp.pipe_names and "entity_ruler" in checker.nlp.pipe_names
-    # the gate's fast path reads the same entities as the pipeline sets
-    assert [(e.start, e.end) for e in doc.ents] == checker.pipeline.ents(doc)
+    # the reader finds the same entities as the pipeline sets
+    assert [(e.start, e.end) for e in doc.ents] == checker.reader.ents(doc)
 
 
 def test_party_forms_cover_every_mention(checker, names):
@@ -643,9 +643,9 @@ def test_sentences_as_spacy_splits_them(checker):
 
 def test_plans_and_analyses_are_cached(checker):
     checker.check_text(BARNET_TEXT, [BARNET])
-    plans, analyses = len(checker._plans), len(checker.pipeline.cache)
+    plans, analyses = len(checker._plans), len(checker.reader.cache)
     checker.check_text(BARNET_TEXT, [BARNET])
-    assert (len(checker._plans), len(checker.pipeline.cache)) == (plans, analyses)
+    assert (len(checker._plans), len(checker.reader.cache)) == (plans, analyses)
 
 
 def test_wards_learnt_from_evidence(checker):
@@ -670,7 +670,7 @@ def test_token_matcher_finds_the_same_spans(checker, names):
     paragraphs = [[p for p in t.split("\n\n")] for t in texts]
     for text, facts in ((LONDON_TEXT, [LONDON_LAB, LONDON_ASPIRE]), (PLYMPTON_TEXT, [PLYMPTON])):
         slow.check_text(text, facts), checker.check_text(text, facts)  # both learn Aspire
-    assert slow.pipeline.analyse_many(paragraphs) == checker.pipeline.analyse_many(paragraphs)
+    assert slow.reader.analyse_many(paragraphs) == checker.reader.analyse_many(paragraphs)
     assert slow.check_text(BARNET_TEXT, [BARNET]) == checker.check_text(BARNET_TEXT, [BARNET])
 
 

@@ -1,10 +1,10 @@
 """The fact-check gate's fast paths give what the slow ones they replace give.
 
 - Quotations of the evidence (candidates' names, a group's definition) are found in ASCII
-  text without compiling a pattern per story (``_find_quotes``); the compiled pattern
-  (``_quote_regex``) is the reference, compared on generated texts and quotations.
+  text without compiling a pattern per story (``find_quotes``); the compiled pattern
+  (``quote_regex``) is the reference, compared on generated texts and quotations.
 - Names the gate learns during a night go to the EntityRuler through
-  ``Pipeline.add_patterns``, not the ruler's own ``add_patterns``: the entities, their
+  ``ProseReader.add_patterns``, not the ruler's own ``add_patterns``: the entities, their
   labels and ids must be the ruler's.
 """
 
@@ -15,8 +15,8 @@ import os
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from writer.check.checker import _find_quotes, _quote_regex, _quote_source, _quote_words
-from writer.check.pipeline import Pipeline
+from writer.check.quotes import find_quotes, quote_regex, quote_source, quote_words
+from writer.check.reader import ProseReader
 
 LONG = int(os.environ.get("WRITER_FUZZ_EXAMPLES", "0"))
 WORDS = ("smith", "Smith", "J", "j", "Jo", "brunt", "M", "Labour", "Hull", "of", "the", "a", "1", "23",
@@ -25,13 +25,13 @@ SEPARATORS = (" ", ", ", ". ", "'", "-", " (", ") ", ".", ";", " -- ", "\n\n", "
 
 
 def _reference(text: str, quotations: list[str]) -> list[tuple[int, int]]:
-    alternatives = tuple(_quote_source(q) for q in quotations)
-    return [(m.start(), m.end()) for m in _quote_regex(alternatives).finditer(text)]
+    alternatives = tuple(quote_source(q) for q in quotations)
+    return [(m.start(), m.end()) for m in quote_regex(alternatives).finditer(text)]
 
 
 def _fast(text: str, quotations: list[str]) -> list[tuple[int, int]]:
-    alternatives = tuple((_quote_source(q), tuple(w.lower() for w in _quote_words(q))) for q in quotations)
-    return _find_quotes(text.lower(), alternatives)
+    alternatives = tuple((quote_source(q), tuple(w.lower() for w in quote_words(q))) for q in quotations)
+    return find_quotes(text.lower(), alternatives)
 
 
 texts = st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), max_size=30).map(
@@ -61,7 +61,7 @@ def test_learnt_names_match_as_the_ruler_adds_them():
                 {"label": "WARD", "pattern": "St. Peters", "id": "st-peters"},
                 {"label": "WARD", "pattern": "Bexhill-on-Sea Central", "id": "bexhill-on-sea-central"},
                 {"label": "WARD", "pattern": "People's Park", "id": "peoples-park"}]
-    ours, theirs = Pipeline(), Pipeline()
+    ours, theirs = ProseReader(), ProseReader()
     ours.add_patterns(patterns)
     theirs.ruler.add_patterns(patterns)
     text = ("Labour took Kingston upon Hull from the Liberal Democrats. In St. Peters and People's Park, "
@@ -78,12 +78,13 @@ def test_learnt_names_match_as_the_ruler_adds_them():
 def test_a_paragraph_read_before_a_name_was_learnt_is_read_again():
     """The analysis cache keeps a paragraph's reading until the ruler learns a name the
     paragraph could hold, token by token, whatever the whitespace between the tokens."""
-    pipeline = Pipeline()
+    reader = ProseReader()
     paragraph = "Labour held Newcastle - under - Lyme and St. Peters."
-    before = pipeline.analyse_many([[paragraph]])[0][0]
-    assert before.ents == ()
-    pipeline.add_patterns([{"label": "COUNCIL", "pattern": "Newcastle-under-Lyme", "id": "ncl"}])
-    after = pipeline.analyse_many([[paragraph]])[0][0]
-    assert after.ents == ((12, 36),)  # "Newcastle - under - Lyme", read again
-    pipeline.add_patterns([{"label": "WARD", "pattern": "Upton", "id": "upton"}])
-    assert pipeline.analyse_many([[paragraph]])[0][0] is after  # no new name it could hold
+    before = reader.analyse_many([[paragraph]])[0][0]
+    assert before.entities == ()
+    reader.add_patterns([{"label": "COUNCIL", "pattern": "Newcastle-under-Lyme", "id": "ncl"}])
+    after = reader.analyse_many([[paragraph]])[0][0]
+    assert after.entities == ((12, 36),)  # "Newcastle - under - Lyme", read again
+    reader.add_patterns([{"label": "WARD", "pattern": "Upton", "id": "upton"}])
+    assert reader.analyse_many([[paragraph]])[0][0] is after  # no new name it could hold
+

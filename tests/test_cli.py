@@ -49,6 +49,7 @@ def test_negative_speed_is_a_usage_error():
     assert result.exit_code == 2 and "--speed" in result.output
 
 
+@pytest.mark.slow  # whole-night run: `writer results` over the 2022 night
 def test_results_json_equals_the_reference(le2022_dir):
     # the acceptance check of the engine: `writer results DIR --json` on the real night
     result = run("results", le2022_dir, "--json", "--no-progress")
@@ -124,3 +125,52 @@ def test_a_rule_that_fails_at_run_time_is_reported_not_fatal(tmp_path):
     assert result.exit_code == 4
     assert "rule 'bad-compare' (extra.yaml) failed on" in result.stderr
     assert "Northmoor: Lab gain from Con" in result.stdout  # the night still ran
+
+
+# -- starting at once (issue 18): `writer --help` imports none of the heavy libraries -----------
+HEAVY = ("pandas", "sqlalchemy", "fastapi", "spacy", "matplotlib")
+
+
+def _modules_after(code: str) -> set[str]:
+    """The top-level modules imported by a fresh interpreter that runs ``code``."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def test_importing_the_cli_imports_none_of_the_heavy_libraries():
+    loaded = _modules_after("import writer.cli")
+    assert "click" in loaded  # the probe sees what the import brought in
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def _every_command(group, path=()):
+    for name, command in sorted(group.commands.items()):
+        yield (*path, name)
+        if hasattr(command, "commands"):
+            yield from _every_command(command, (*path, name))
+
+
+def test_every_help_imports_none_of_the_heavy_libraries():
+    commands = [()] + list(_every_command(main))
+    assert ("serve",) in commands and ("import", "leap") in commands and ("tokens", "add") in commands
+    calls = "\n".join(f"runner.invoke(main, {[*c, '--help']!r}, catch_exceptions=False)" for c in commands)
+    loaded = _modules_after("from click.testing import CliRunner\nfrom writer.cli import main\n"
+                            f"runner = CliRunner()\n{calls}")
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_the_cli_has_one_database_and_one_rules_option():
+    """Options shared by several commands are defined once (writer.cli.common)."""
+    from writer.cli import common
+    takers = ("poll", "withdraw", "serve", "publish")
+    options = [p for name in takers for p in main.commands[name].params if p.name == "database"]
+    assert len(options) == len(takers) and {p.help for p in options} == {common.DATABASE_HELP}
+    rules_helps = {p.help for name in ("replay", "results", "events", "draft", "stories", "serve", "poll")
+                   for p in main.commands[name].params if p.name == "rules_dir"}
+    assert rules_helps == {common.RULES_HELP}

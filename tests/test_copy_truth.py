@@ -15,7 +15,7 @@ import pytest
 
 from conftest import DEMO, LE2022
 from writer.compare.ward import like_for_like, rival_margin, vote_shares
-from writer.draft.desk import draft_night
+from writer.night import draft_night
 from writer.draft.roundup import draft_roundup
 from writer.draft.story import AUTO_DISCLOSURE
 from writer.model import Candidate
@@ -82,6 +82,7 @@ def _so_far_by_hand(night_dir: Path, slug: str, party: str, at: datetime) -> int
     return before - held.get(party, 0) + won
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 @pytest.mark.parametrize("slug,name,party,words,at,wrong", [
     # printed "Labour has 27 seats so far ... with 25 needed": every undeclared seat was counted
     # as still held by the party that held it
@@ -117,6 +118,7 @@ def _ordinals(desk):
     return said, when
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 def test_each_running_count_is_unique_and_agrees_across_stories(night_2022):
     # a council was moved to the end of the count when its council total followed its last
     # ward, so two councils could be "the sixth council Labour has lost" (and Tower Hamlets,
@@ -139,6 +141,7 @@ def test_each_running_count_is_unique_and_agrees_across_stories(night_2022):
             assert next(iter(ns)) == order.index(council) + 1
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 def test_running_counts_follow_the_local_time(night_2022):
     _, _, desk = night_2022
     _, when = _ordinals(desk)
@@ -153,6 +156,7 @@ def test_running_counts_follow_the_local_time(night_2022):
 
 
 # -- one base for a total and its change ---------------------------------------------------------
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 def test_group_stories_give_seats_won_and_change_on_one_base(night_2022):
     # printed "The Lib Dems have 212 councillors across the councils declared so far in the
     # south of England, up 31 on 2018": the total counted councils the change did not
@@ -197,6 +201,7 @@ def test_share_method_and_like_for_like():
     assert like_for_like(2, {"Lab": 2, "Con": 1, "Ind": 1}, 2, {"Lab": 2, "Con": 2, "Ind": 1}) == {"Lab"}
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 def test_no_share_change_across_contests_of_different_sizes(night_2022):
     _, engine, desk = night_2022
     for w in engine.ward_results.values():
@@ -218,6 +223,7 @@ def test_a_margin_is_between_parties():
     assert rival_margin((_c("Lab", 500, True),), [_c("Lab", 400)]) is None
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 def test_a_tie_between_party_mates_is_not_news(night_2022):
     # Rochdale 2022: "A tie decides North Middleton" (the tie was between two Labour candidates)
     _, engine, desk = night_2022
@@ -245,6 +251,7 @@ def test_ward_name_house_style():
     assert display_ward_name("The Boltons") == "The Boltons" and display_ward_name("DeBeauvoir") == "DeBeauvoir"
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 def test_ward_names_in_capitals_are_printed_in_house_style(night_2022):
     night, _, desk = night_2022
     capitals = {d.ward for d in night.declarations if getattr(d, "ward", "").isupper()}
@@ -255,6 +262,7 @@ def test_ward_names_in_capitals_are_printed_in_house_style(night_2022):
             assert ward not in text, (ward, s.id)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 def test_candidate_names_read_the_right_way_round(night_2022):
     # the handbook writes "Holliman P."; copy prints "P. Holliman"
     night, _, desk = night_2022
@@ -274,6 +282,7 @@ def test_candidate_names_read_the_right_way_round(night_2022):
     assert checked > 100
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 def test_table_figures_have_thousands_separators(night_2022):
     night, engine, desk = night_2022
     story = draft_roundup(night, engine, desk)
@@ -281,6 +290,7 @@ def test_table_figures_have_thousands_separators(night_2022):
     assert re.search(r"\b\d,\d{3}\b", table) and not re.search(r"\b\d{4,}\b", table), table
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 def test_copy_never_prints_a_source_note(night_2022):
     night, engine, desk = night_2022
     sources = {c.source for c in night.election.context}
@@ -292,6 +302,7 @@ def test_copy_never_prints_a_source_note(night_2022):
     assert "according to the BBC" in texts[-1]
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 def test_every_draft_says_it_is_unchecked(night_2022, demo_night):
     for night, engine, desk in (night_2022, demo_night):
         for s in desk.feed:
@@ -418,11 +429,12 @@ def test_a_county_council_has_divisions_not_wards(tmp_path):
     assert all(r.ok for r in checker.check_many(stories))
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night (or a night of another shape) drafted
 @pytest.mark.parametrize("shape", ["lumped", "county"])
 def test_the_oracle_finds_nothing_false_on_nights_of_other_shapes(tmp_path, shape):
     """Nights unlike the demo's: a source that lumps smaller parties as Other, and a night of
     county councils. Every story version and the round-ups agree with the CSVs."""
-    from writer.draft.audit import drafted_versions
+    from writer.audit import drafted_versions
     from writer.oracle import audit_night, format_disagreements
 
     all_councils = tuple(r["slug"] for r in _rows(DEMO / "councils.csv"))

@@ -24,12 +24,14 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # servers SIGKILLed and whole nights drafted in subprocesses: run by .ci/run
+
 httpx = pytest.importorskip("httpx")
 pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
 from conftest import DEMO, ROOT  # noqa: E402
-from writer.draft.desk import draft_night  # noqa: E402
+from writer.night import draft_night  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
 from writer.store import Declaration, database_url, open_store  # noqa: E402
 from writer.web.tokens import add_token  # noqa: E402
@@ -41,7 +43,7 @@ REQUEST_TIMEOUT = 60.0    # seconds for one POST
 HASH_SEED = "0"          # every server start, and the reference run, hash strings alike
 
 
-from bench.crash import Server, body_of  # noqa: E402  (the server as the crash harness runs it)
+from crash_harness import Server, body_of  # noqa: E402  (the server as the crash harness runs it)
 from helpers import postgres_schema  # noqa: E402
 
 
@@ -55,10 +57,10 @@ def store_url(request, tmp_path):
         yield url
 
 
-# -- the server: bench/crash.py's, without publishing -----------------------------------------
+# -- the server: the crash harness's, without publishing ---------------------------------------
 REFERENCE_RUN = """
 import sys
-from writer.draft.desk import build
+from writer.night import build
 from writer.ingest import load_night
 from writer.store import Pipeline, open_store
 night = load_night(sys.argv[1])
@@ -89,7 +91,6 @@ def _post_in_flight(client, url: str, body: dict, headers: dict, result: list) -
         result.append(exc)
 
 
-@pytest.mark.slow  # SIGKILLs a running pipeline over a whole night: run by .ci/run
 def test_sigkill_during_replay(store_url, tmp_path):
     night = load_night(DEMO)
     declarations = sorted(night.declarations, key=lambda d: d.declared_at)  # stable: the night's order
@@ -205,7 +206,7 @@ def test_sigkill_during_replay(store_url, tmp_path):
 
 DRAFT_NIGHT = """
 import json, sys
-from writer.draft.desk import draft_night
+from writer.night import draft_night
 _, _, desk = draft_night(sys.argv[1])
 print(json.dumps([s.to_dict() for s in desk.current()], sort_keys=True))
 """

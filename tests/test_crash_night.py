@@ -1,4 +1,4 @@
-"""The crash harness (``bench/crash.py``) in CI: a shorter seeded run through the whole
+"""The crash harness (``tests/crash_harness.py``) in CI: a shorter seeded run through the whole
 pipeline (API ingest, events, stories, the fact-check, editors' edits and approvals through
 the app's forms, auto-publish rules, the scheduler, WordPress, the feeds), killed with SIGKILL
 at seeded moments, on SQLite and on PostgreSQL. ``python bench/crash.py`` is the full run
@@ -15,7 +15,7 @@ import pytest
 
 pytest.importorskip("httpx")
 
-from bench.crash import run  # noqa: E402
+from crash_harness import run  # noqa: E402
 from helpers import postgres_schema  # noqa: E402
 
 KILLS = int(os.environ.get("WRITER_CRASH_KILLS", "6"))

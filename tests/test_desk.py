@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from conftest import DEMO
-from writer.draft.desk import draft_night
+from writer.night import draft_night
 
 
 @pytest.fixture(scope="module")

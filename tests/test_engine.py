@@ -65,6 +65,7 @@ def _real_ward(night, council, ward):
     return next(d for d in night.declarations if d.kind == "ward" and d.council == council and d.ward == ward)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night replayed with a correction
 def test_real_correction_that_changes_the_winner(le2022_dir):
     # Hull 2022 (a thirds council, wards unchanged): swap the votes of the last winner and the
     # first loser in a ward the Lib Dems gained, as a corrected declaration would.

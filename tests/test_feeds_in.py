@@ -5,217 +5,25 @@ declarations that give the night's seats and control."""
 from __future__ import annotations
 
 import shutil
-import threading
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from xml.sax.saxutils import escape
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
 
 from conftest import DEMO, RULES
 from writer.cli import main
-from writer.draft.desk import build
+from writer.night import build
 from writer.ingest import load_night
-from helpers import DEMO_FEED_PARTIES, registry_with
-from writer.identity import PartyRegistry, default_registry
-from writer.ingest.dcfeed import FeedParties, ee_slug
+from helpers import DEMO_FEED_PARTIES, GOLDSMID, atom, entry, latest_wards, night_entries, registry_with
+from writer.identity import default_registry
+from writer.ingest.dcfeed import FeedParties
 from writer.ingest.feeds import FeedPoller
-from writer.model import WardDeclaration
-
-# Democracy Club's party ids and names for the demo night's parties (the last two are the
-# demo's own, invented, and are added to a copy of the party registry below).
-DC_PARTIES = {
-    "Lab": ("party:53", "Labour Party"),
-    "Con": ("party:52", "Conservative and Unionist Party"),
-    "LD": ("party:90", "Liberal Democrats"),
-    "Green": ("party:63", "Green Party"),
-    "Reform": ("", "Reform UK"),  # no id: found by name
-    "Ind": ("ynmp-party:2", "Independent"),
-    "Res": ("party:9001", "Demo Residents"),
-    "Other (Brackenfield First)": ("party:9002", "Brackenfield First"),
-}
-
-
-# -- feeds in Democracy Club's shape ------------------------------------------------------------
-@dataclass
-class Entry:
-    id: str
-    at: str
-    election_slug: str
-    post_id: str
-    post_name: str
-    person_id: str
-    name: str
-    party_id: str
-    party_name: str
-    retraction: int = 0
-    source: str = "Council website"
-
-
-def entry(n: int, decl: WardDeclaration, name: str, party: str, *, at: datetime | None = None,
-          retraction: int = 0, person_id: str | None = None) -> Entry:
-    pid, pname = DC_PARTIES[party]
-    post_id = ee_slug(decl.ward)  # Every Election's ward slug, as the feed's post_id
-    return Entry(f"https://results.test/#{n}", (at or decl.declared_at).isoformat(),
-                 f"local.{decl.council}.2026-05-07", post_id, decl.ward,
-                 person_id or str(1000 + n), name, pid, pname, retraction)
-
-
-def _fields(e: Entry) -> list[tuple[str, str]]:
-    return [("retraction", str(e.retraction)), ("election_slug", e.election_slug),
-            ("election_name", "Demo local election"), ("election_date", "2026-05-07"),
-            ("post_id", e.post_id), ("winner_person_id", e.person_id),
-            ("winner_person_name", e.name), ("winner_party_id", e.party_id),
-            ("winner_party_name", e.party_name), ("user_id", "7"), ("post_name", e.post_name),
-            ("information_source", e.source)]
-
-
-def atom(entries: list[Entry], links: dict[str, str] | None = None) -> bytes:
-    """A page of the feed: ``entries`` in the order recorded, written newest first as
-    YourNextRepresentative does, with RFC 5005 paging ``links`` (rel -> href)."""
-    newest_first = list(reversed(entries))
-    out = ['<?xml version="1.0" encoding="utf-8"?>',
-           '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en-gb">',
-           "<title>Election results (with extra data)</title>",
-           '<link href="https://results.test/" rel="alternate"/><id>https://results.test/</id>',
-           f"<updated>{newest_first[0].at if entries else '2026-05-07T22:00:00+01:00'}</updated>"]
-    out += [f'<link href="{escape(href)}" rel="{rel}"/>' for rel, href in (links or {}).items()]
-    for e in newest_first:
-        title = ("Correction: retracting the statement that " if e.retraction else "") + \
-            f"{e.name} ({e.party_name}) won in {e.post_name}"
-        out.append(f"<entry><title>{escape(title)}</title><link href=\"{escape(e.id)}\" rel=\"alternate\"/>"
-                   f"<published>{e.at}</published><updated>{e.at}</updated>"
-                   f"<author><name>volunteer</name></author><id>{escape(e.id)}</id>"
-                   f"<summary type=\"html\">{escape(title)}</summary>")
-        out += [f"<{k}>{escape(v)}</{k}>" for k, v in _fields(e)]
-        out.append("</entry>")
-    out.append("</feed>")
-    return "\n".join(out).encode("utf-8")
-
-
-def put_pages(server: FeedServer, path: str, entries: list[Entry], size: int) -> str:
-    """The feed at ``path`` in pages of ``size`` (``?page=N``), newest first, with first, last
-    and next links as YourNextRepresentative writes them; the address of its first page."""
-    newest_first = list(reversed(entries))
-    chunks = [newest_first[i:i + size] for i in range(0, len(newest_first), size)] or [[]]
-    base = server.url(path)
-    for n, chunk in enumerate(chunks, start=1):
-        links = {"first": f"{base}?page=1", "last": f"{base}?page={len(chunks)}"}
-        if n > 1:
-            links["previous"] = f"{base}?page={n - 1}"
-        if n < len(chunks):
-            links["next"] = f"{base}?page={n + 1}"
-        body = atom(list(reversed(chunk)), links)
-        server.put(f"{path}?page={n}", body)
-        if n == 1:
-            server.put(path, body)
-    return base
-
-
-# -- a feed server on 127.0.0.1 (Last-Modified, no ETag, as YourNextRepresentative) ---------------
-class FeedServer:
-    def __init__(self) -> None:
-        self.files: dict[str, tuple[bytes, str]] = {}
-        self.requests: list[tuple[str, dict[str, str], int]] = []
-        self._version = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                found = server.files.get(self.path)
-                headers = dict(self.headers.items())
-                if found is None:
-                    server.requests.append((self.path, headers, 404))
-                    self.send_error(404)
-                    return
-                body, modified = found
-                server.requests.append((self.path, headers, 200))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Last-Modified", modified)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def put(self, path: str, body: bytes) -> str:
-        self._version += 1
-        modified = f"Fri, 08 May 2026 01:{self._version % 60:02d}:00 GMT"
-        self.files[path] = (body, modified)
-        return self.url(path)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture()
-def server():
-    s = FeedServer()
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="module")
 def night():
     return load_night(DEMO)
-
-
-@pytest.fixture(scope="module")
-def table(tmp_path_factory):
-    """The project's party registry plus the demo night's invented parties' ids."""
-    return PartyRegistry.load(registry_with(DEMO_FEED_PARTIES, tmp_path_factory.mktemp("registry")))
-
-
-def latest_wards(night) -> dict[str, WardDeclaration]:
-    out: dict[str, WardDeclaration] = {}
-    for d in night.declarations:
-        if isinstance(d, WardDeclaration):
-            out[d.id] = d
-    return out
-
-
-GOLDSMID = "local.ashcombe.goldsmid.2026-05-07"
-
-
-def night_entries(night) -> list[Entry]:
-    """One entry per winner of every ward, as first declared; a ward corrected on the night
-    (Goldsmid) gets a retraction of the first winner and an entry for the real one."""
-    first: dict[str, WardDeclaration] = {}
-    for d in night.declarations:
-        if isinstance(d, WardDeclaration):
-            first.setdefault(d.id, d)
-    last = latest_wards(night)
-    entries, n = [], 0
-    for wid, d in first.items():
-        for c in d.candidates:
-            if c.elected:
-                n += 1
-                entries.append(entry(n, d, c.name, c.party))
-        if last[wid] is not d:
-            later = last[wid]
-            for c in d.candidates:
-                if c.elected and c not in [x for x in later.candidates if x.elected and x.name == c.name]:
-                    n += 1
-                    entries.append(entry(n, d, c.name, c.party, at=later.declared_at, retraction=1,
-                                         person_id=next(e.person_id for e in entries if e.name == c.name
-                                                        and e.post_name == d.ward)))
-            for c in later.candidates:
-                if c.elected and not any(e.name == c.name and e.post_name == d.ward for e in entries):
-                    n += 1
-                    entries.append(entry(n, later, c.name, c.party))
-    return sorted(entries, key=lambda e: e.at)
 
 
 def results(engine) -> dict[str, tuple]:
@@ -224,9 +32,9 @@ def results(engine) -> dict[str, tuple]:
 
 
 # -- the tests ----------------------------------------------------------------------------------
-def test_feed_entries_give_the_nights_seats_and_control(server, night, table):
-    url = server.put("/results/all.atom", atom(night_entries(night)))
-    with FeedPoller(url, night, registry=table) as poller:
+def test_feed_entries_give_the_nights_seats_and_control(feed_server, night, feed_registry):
+    url = feed_server.put("/results/all.atom", atom(night_entries(night)))
+    with FeedPoller(url, night, registry=feed_registry) as poller:
         polled = poller.poll()
     assert polled.status == 200 and polled.problems == [] and polled.pending == []
     wards = latest_wards(night)
@@ -248,30 +56,30 @@ def test_feed_entries_give_the_nights_seats_and_control(server, night, table):
         {r.slug: r.control_after for r in from_csv.council_results()}["kingsford"]
 
 
-def test_multi_member_ward_waits_for_its_seats(server, night, table):
+def test_multi_member_ward_waits_for_its_seats(feed_server, night, feed_registry):
     ockley = latest_wards(night)["local.oakhurst.ockley.2026-05-07"]
     winners = [c for c in ockley.candidates if c.elected]
     assert len(winners) == 3 == ockley.seats
     entries = [entry(i, ockley, c.name, c.party) for i, c in enumerate(winners, start=1)]
-    url = server.put("/f.atom", atom(entries[:2]))
-    poller = FeedPoller(url, night, registry=table)
+    url = feed_server.put("/f.atom", atom(entries[:2]))
+    poller = FeedPoller(url, night, registry=feed_registry)
     polled = poller.poll()
     assert polled.declarations == []
     assert [(p.declaration_id, p.winners, p.seats) for p in polled.pending] == [(ockley.id, 2, 3)]
-    server.put("/f.atom", atom(entries))
+    feed_server.put("/f.atom", atom(entries))
     polled = poller.poll()
     assert [d.id for d in polled.declarations] == [ockley.id]
     assert [c.name for c in polled.declarations[0].candidates] == [c.name for c in winners]
     assert polled.pending == []
 
 
-def test_a_retraction_corrects_the_ward(server, night, table):
+def test_a_retraction_corrects_the_ward(feed_server, night, feed_registry):
     wards = latest_wards(night)
     first = next(d for d in night.declarations if d.id == GOLDSMID)  # Emmott (Lab) at 12:05
     later = wards[GOLDSMID]  # Underhill (Con) at 12:55
     emmott = entry(1, first, "Emmott R.", "Lab")
-    url = server.put("/f.atom", atom([emmott]))
-    poller = FeedPoller(url, night, registry=table)
+    url = feed_server.put("/f.atom", atom([emmott]))
+    poller = FeedPoller(url, night, registry=feed_registry)
     engine, desk = build(night)
     polled = poller.poll()
     assert [(d.id, d.candidates[0].party) for d in polled.declarations] == [(GOLDSMID, "Lab")]
@@ -282,7 +90,7 @@ def test_a_retraction_corrects_the_ward(server, night, table):
 
     retract = replace(emmott, id="https://results.test/#2", at=later.declared_at.isoformat(), retraction=1)
     underhill = entry(3, later, "Underhill R.", "Con")
-    server.put("/f.atom", atom([emmott, retract, underhill]))
+    feed_server.put("/f.atom", atom([emmott, retract, underhill]))
     polled = poller.poll()
     assert polled.problems == []
     assert len(polled.declarations) == 1
@@ -298,7 +106,7 @@ def test_a_retraction_corrects_the_ward(server, night, table):
     # every winner retracted: the ward is re-issued withdrawn, and counts as undeclared
     gone = replace(underhill, id="https://results.test/#4", at=(later.declared_at + timedelta(minutes=5)).isoformat(),
                    retraction=1)
-    server.put("/f.atom", atom([emmott, retract, underhill, gone]))
+    feed_server.put("/f.atom", atom([emmott, retract, underhill, gone]))
     polled = poller.poll()
     assert [(d.id, d.candidates, d.withdrawn, d.has_votes) for d in polled.declarations] == \
         [(GOLDSMID, (), True, False)]
@@ -307,7 +115,7 @@ def test_a_retraction_corrects_the_ward(server, night, table):
     assert (ashcombe.seats_won, ashcombe.seats_declared, ashcombe.wards_declared) == ({}, 0, 0)
 
 
-def test_a_ward_back_to_its_first_result_is_a_correction(server, night, table):
+def test_a_ward_back_to_its_first_result_is_a_correction(feed_server, night, feed_registry):
     """A, then B, then A again: a later entry that restores the first result (a recount) is
     declared at its own time, and the engine takes it as a correction. A ward that goes back
     only because an entry was taken out of the feed keeps the later result, and says so."""
@@ -317,18 +125,18 @@ def test_a_ward_back_to_its_first_result_is_a_correction(server, night, table):
     emmott = entry(1, first, "Emmott R.", "Lab")
     retract = replace(emmott, id="https://results.test/#2", at=later.declared_at.isoformat(), retraction=1)
     underhill = entry(3, later, "Underhill R.", "Con")
-    url = server.put("/f.atom", atom([emmott]))
-    poller = FeedPoller(url, night, registry=table)
+    url = feed_server.put("/f.atom", atom([emmott]))
+    poller = FeedPoller(url, night, registry=feed_registry)
     engine, _ = build(night)
     declared = poller.poll().declarations[0]
     assert engine.apply(declared).outcome == "new"
-    server.put("/f.atom", atom([emmott, retract, underhill]))
+    feed_server.put("/f.atom", atom([emmott, retract, underhill]))
     assert engine.apply(poller.poll().declarations[0]).outcome == "correction"
     # the recount: Underhill's win retracted, Emmott declared the winner again, later
     at = (later.declared_at + timedelta(minutes=30)).isoformat()
     undo = replace(underhill, id="https://results.test/#4", at=at, retraction=1)
     again = replace(emmott, id="https://results.test/#5", at=at)
-    server.put("/f.atom", atom([emmott, retract, underhill, undo, again]))
+    feed_server.put("/f.atom", atom([emmott, retract, underhill, undo, again]))
     polled = poller.poll()
     assert polled.problems == []
     decl = polled.declarations[0]
@@ -340,13 +148,13 @@ def test_a_ward_back_to_its_first_result_is_a_correction(server, night, table):
 
     # the same steps, but the ward goes back because the winner's entry is changed in place,
     # its time left as it was: not told from a late copy of the first version
-    poller = FeedPoller(server.put("/g.atom", atom([emmott])), night, registry=table)
+    poller = FeedPoller(feed_server.put("/g.atom", atom([emmott])), night, registry=feed_registry)
     engine, _ = build(night)
     engine.apply(poller.poll().declarations[0])
-    server.put("/g.atom", atom([emmott, retract, underhill]))
+    feed_server.put("/g.atom", atom([emmott, retract, underhill]))
     engine.apply(poller.poll().declarations[0])
     in_place = replace(underhill, name="Emmott R.", party_id=emmott.party_id, party_name=emmott.party_name)
-    server.put("/g.atom", atom([emmott, retract, in_place]))
+    feed_server.put("/g.atom", atom([emmott, retract, in_place]))
     polled = poller.poll()
     assert [p.message for p in polled.problems] == [
         "Goldsmid (Ashcombe) is back to an earlier version of its result at no later time (an entry changed "
@@ -355,7 +163,7 @@ def test_a_ward_back_to_its_first_result_is_a_correction(server, night, table):
     assert {r.slug: r for r in engine.council_results()}["ashcombe"].seats_won == {"Con": 1}
 
 
-def test_malformed_entries_are_each_reported_and_the_rest_kept(server, night, table):
+def test_malformed_entries_are_each_reported_and_the_rest_kept(feed_server, night, feed_registry):
     wards = latest_wards(night)
     pallion = wards["local.greyhaven.pallion.2026-05-07"]
     good = entry(1, pallion, "Obi C.", "Lab")
@@ -371,8 +179,8 @@ def test_malformed_entries_are_each_reported_and_the_rest_kept(server, night, ta
         replace(good, name="Someone Else"),  # the same entry id again
         replace(entry(7, goldsmid, "Underhill R.", "Con"), name="Underhill <script>alert(1)</script>"),
     ]
-    url = server.put("/f.atom", atom([bad[4], good, bad[0], bad[1], bad[2], bad[3], bad[5], good2]))
-    polled = FeedPoller(url, night, registry=table).poll()
+    url = feed_server.put("/f.atom", atom([bad[4], good, bad[0], bad[1], bad[2], bad[3], bad[5], good2]))
+    polled = FeedPoller(url, night, registry=feed_registry).poll()
     assert [(p.entry, p.field, p.message) for p in polled.problems] == [  # newest first
         ("https://results.test/#1", "id", "is repeated in the feed; expected each entry once (the first is kept)"),
         ("https://results.test/#7", "winner_person_name",
@@ -395,7 +203,7 @@ def test_malformed_entries_are_each_reported_and_the_rest_kept(server, night, ta
         (abbey.id, abbey_winner.name), (pallion.id, "Obi C.")])
 
 
-def test_entries_that_cannot_apply_are_reported(server, night, table):
+def test_entries_that_cannot_apply_are_reported(feed_server, night, feed_registry):
     pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
     obi = entry(1, pallion, "Obi C.", "Lab")
     twice = replace(entry(2, pallion, "Obi C.", "Lab"), person_id=obi.person_id)
@@ -403,8 +211,8 @@ def test_entries_that_cannot_apply_are_reported(server, night, table):
     stray = entry(4, pallion, "Mistry A.", "Con", retraction=1)
     old = replace(entry(5, pallion, "Obi C.", "Lab"), election_slug="local.greyhaven.2022-05-05")
     early = replace(entry(6, pallion, "Obi C.", "Lab"), at="2026-05-07T21:00:00+01:00")
-    url = server.put("/f.atom", atom([obi, twice, extra, stray, old, early]))
-    polled = FeedPoller(url, night, registry=table).poll()
+    url = feed_server.put("/f.atom", atom([obi, twice, extra, stray, old, early]))
+    polled = FeedPoller(url, night, registry=feed_registry).poll()
     assert [(p.entry[-2:], p.field, p.message) for p in polled.problems] == [
         ("#6", "updated", "'2026-05-07T21:00:00+01:00' is before polls closed (2026-05-07T22:00:00+01:00); "
                           "expected a time on the night"),
@@ -419,40 +227,40 @@ def test_entries_that_cannot_apply_are_reported(server, night, table):
     assert [[c.name for c in d.candidates] for d in polled.declarations] == [["Obi C."]]
 
 
-def test_only_new_entries_are_read_again(server, night, table):
+def test_only_new_entries_are_read_again(feed_server, night, feed_registry):
     wards = latest_wards(night)
     pallion = wards["local.greyhaven.pallion.2026-05-07"]
-    url = server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab")]))
-    poller = FeedPoller(url, night, registry=table)
+    url = feed_server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab")]))
+    poller = FeedPoller(url, night, registry=feed_registry)
     first = poller.poll()
     assert (first.status, first.entries, len(first.declarations)) == (200, 1, 1)
     second = poller.poll()
     assert (second.status, second.entries, second.declarations, second.problems) == (200, 0, [], [])
-    path, headers, status = server.requests[-1]
+    path, headers, status = feed_server.requests[-1]
     assert status == 200 and "If-None-Match" not in headers  # the feed has no ETag
 
     # the feed grows: only the new ward comes back; the unchanged entry is not read again
     abbey = wards["local.northmoor.abbey-fields.2026-05-07"]
     winner = next(c for c in abbey.candidates if c.elected)
-    server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab"), entry(2, abbey, winner.name, winner.party)]))
+    feed_server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab"), entry(2, abbey, winner.name, winner.party)]))
     third = poller.poll()
     assert (third.status, third.entries, [d.id for d in third.declarations]) == (200, 1, [abbey.id])
 
 
-def test_feed_failures_are_reported_not_raised(server, night, table):
-    poller = FeedPoller(server.url("/missing.atom"), night, registry=table)
+def test_feed_failures_are_reported_not_raised(feed_server, night, feed_registry):
+    poller = FeedPoller(feed_server.url("/missing.atom"), night, registry=feed_registry)
     polled = poller.poll()
     assert (polled.status, polled.ok, [p.message for p in polled.problems]) == (
         404, False, ["answered HTTP 404; expected 200 with a feed"])
-    url = server.put("/junk.atom", b"this is not a feed <<<")
-    polled = FeedPoller(url, night, registry=table).poll()
+    url = feed_server.put("/junk.atom", b"this is not a feed <<<")
+    polled = FeedPoller(url, night, registry=feed_registry).poll()
     assert polled.declarations == [] and len(polled.problems) == 1
     assert polled.problems[0].message.startswith("is not a readable Atom feed (")
 
 
-def test_a_partial_wards_story_says_nothing_about_votes(server, night, table):
-    url = server.put("/results/all.atom", atom(night_entries(night)))
-    polled = FeedPoller(url, night, registry=table).poll()
+def test_a_partial_wards_story_says_nothing_about_votes(feed_server, night, feed_registry):
+    url = feed_server.put("/results/all.atom", atom(night_entries(night)))
+    polled = FeedPoller(url, night, registry=feed_registry).poll()
     engine, desk = build(night)
     for d in polled.declarations:
         desk.apply(engine.apply(d).events)
@@ -474,17 +282,18 @@ def test_a_partial_wards_story_says_nothing_about_votes(server, night, table):
     assert any("vote" in " ".join((s.lede,) + tuple(s.body)).lower() for s in desk.current() if s.kind == "ward")
 
 
-def test_a_restarted_poller_rebuilds_and_the_store_skips_what_it_holds(server, night, table, tmp_path):
+def test_a_restarted_poller_rebuilds_and_the_store_skips_what_it_holds(feed_server, night, feed_registry, tmp_path):
     from writer.store import Pipeline, open_store
-    url = server.put("/results/all.atom", atom(night_entries(night)))
+    url = feed_server.put("/results/all.atom", atom(night_entries(night)))
     store = open_store(str(tmp_path / "w.db"))
     try:
         pipeline = Pipeline(store, lambda: build(night))
-        outcomes = [pipeline.ingest(d).outcome for d in FeedPoller(url, night, registry=table).poll().declarations]
+        polled = FeedPoller(url, night, registry=feed_registry).poll()
+        outcomes = [pipeline.ingest(d).outcome for d in polled.declarations]
         assert set(outcomes) == {"new"} and len(outcomes) == len(latest_wards(night))
         again = Pipeline(store, lambda: build(night))  # a restart: resumes from the store
         assert again.resumed.consistent and again.resumed.declarations == len(outcomes)
-        polled = FeedPoller(url, night, registry=table).poll()  # a new poller reads it all again
+        polled = FeedPoller(url, night, registry=feed_registry).poll()  # a new poller reads it all again
         assert {again.ingest(d).outcome for d in polled.declarations} == {"seen"}
     finally:
         store.close()
@@ -503,13 +312,13 @@ def test_feed_parties_resolve_through_the_registry_then_the_night(night):
     assert FeedParties(default_registry()).code_for("party:424242", "Brackenfield First") is None
 
 
-def test_writer_poll_once_ingests_into_the_store(server, night, tmp_path):
+def test_writer_poll_once_ingests_into_the_store(feed_server, night, tmp_path):
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
     registry_with(DEMO_FEED_PARTIES, rules, rules=RULES)
     pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
-    url = server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab"),
-                                      replace(entry(2, pallion, "X", "Lab"), post_id="")]))
+    url = feed_server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab"),
+                                           replace(entry(2, pallion, "X", "Lab"), post_id="")]))
     args = ["poll", url, "--night", str(DEMO), "--database", str(tmp_path / "w.db"), "--once",
             "--rules", str(rules)]
     result = CliRunner().invoke(main, args)
@@ -520,25 +329,25 @@ def test_writer_poll_once_ingests_into_the_store(server, night, tmp_path):
     result = CliRunner().invoke(main, args)  # a second run: a fresh poller, the store skips it
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [f"{pallion.id}\tseen"]
-    bad = CliRunner().invoke(main, ["poll", server.url("/nothing.atom"), "--night", str(DEMO),
+    bad = CliRunner().invoke(main, ["poll", feed_server.url("/nothing.atom"), "--night", str(DEMO),
                                     "--database", str(tmp_path / "w.db"), "--once", "--rules", str(rules)])
     assert bad.exit_code == 3 and "answered HTTP 404" in bad.stderr and "Traceback" not in bad.output
 
 
-def test_a_ward_whose_seats_the_night_does_not_know_grows_winner_by_winner(server, night, table):
+def test_a_ward_whose_seats_the_night_does_not_know_grows_winner_by_winner(feed_server, night, feed_registry):
     """Given only the night's setup (no results yet), a new council's wards come from post_name
     and are declared with each winner, each further winner a correction."""
     arley = latest_wards(night)["local.severnside.arley.2026-05-07"]
     winners = [c for c in arley.candidates if c.elected]
     entries = [entry(i, arley, c.name, c.party) for i, c in enumerate(winners, start=1)]
-    url = server.put("/f.atom", atom(entries[:1]))
-    poller = FeedPoller(url, night.setup, registry=table)
+    url = feed_server.put("/f.atom", atom(entries[:1]))
+    poller = FeedPoller(url, night.setup, registry=feed_registry)
     engine, _ = build(night)
     polled = poller.poll()
     assert [(d.id, d.ward, d.ward_code, d.seats, len(d.candidates)) for d in polled.declarations] == \
         [(arley.id, "Arley", "", 1, 1)]  # (the feed gives no ward codes)
     assert engine.apply(polled.declarations[0]).outcome == "new"
-    server.put("/f.atom", atom(entries))
+    feed_server.put("/f.atom", atom(entries))
     polled = poller.poll()
     assert [(d.seats, [c.name for c in d.candidates]) for d in polled.declarations] == \
         [(3, [c.name for c in winners])]
@@ -547,16 +356,16 @@ def test_a_ward_whose_seats_the_night_does_not_know_grows_winner_by_winner(serve
     assert (severnside.seats_declared, severnside.wards_declared) == (3, 1)
     # a ward name with markup never reaches copy
     hostile = replace(entry(9, arley, "Quinn H.", "Lab"), post_id="new-ward", post_name="<b>Arley</b>")
-    server.put("/f.atom", atom(entries + [hostile]))
+    feed_server.put("/f.atom", atom(entries + [hostile]))
     assert [(p.field, p.message) for p in poller.poll().problems] == [
         ("post_name", "'<b>Arley</b>' contains markup ('<' or '>'); expected a plain name")]
 
 
-def test_declarations_that_could_not_be_stored_come_back(server, night, table):
+def test_declarations_that_could_not_be_stored_come_back(feed_server, night, feed_registry):
     from writer.store import declaration_from_payload, declaration_to_payload
     pallion = latest_wards(night)["local.greyhaven.pallion.2026-05-07"]
-    url = server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab")]))
-    poller = FeedPoller(url, night, registry=table)
+    url = feed_server.put("/f.atom", atom([entry(1, pallion, "Obi C.", "Lab")]))
+    poller = FeedPoller(url, night, registry=feed_registry)
     (decl,) = poller.poll().declarations
     assert declaration_from_payload(declaration_to_payload(decl)) == decl
     poller.requeue([decl])

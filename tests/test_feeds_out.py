@@ -20,10 +20,11 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import DEMO, RULES  # noqa: E402
 from writer.compare.tally import load_groups  # noqa: E402
-from writer.draft.desk import draft_night  # noqa: E402
+from writer.night import draft_night  # noqa: E402
 from writer.publish.feeds import (AUTO_NOTE, NIGHT_LIMIT, SCOPED_LIMIT, FeedItem, FeedSpec,  # noqa: E402
-                                  build_atom, build_rss, item_from_story, item_id, select, slugify)
-from writer.web.feeds import ATOM_TYPE, RSS_TYPE, StaticSource, feeds_router, night_names  # noqa: E402
+                                  build_atom, build_rss, item_from_story, item_id, night_names, select,
+                                  slugify)
+from writer.web.feeds import ATOM_TYPE, RSS_TYPE, StaticSource, feeds_router  # noqa: E402
 
 BASE = "https://results.example.org"
 ATOM = "{http://www.w3.org/2005/Atom}"

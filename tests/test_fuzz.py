@@ -178,7 +178,7 @@ def test_feed_entries_give_an_entry_or_problems(index, table, raw, position) -> 
 def checked_stories(night):
     pytest.importorskip("spacy")
     from writer.check import FactChecker
-    from writer.draft.desk import build
+    from writer.night import build
     from writer.draft.style import PartyNames
     engine, desk = build(night)
     for d in night.declarations:

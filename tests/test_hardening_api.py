@@ -24,7 +24,7 @@ from click.testing import CliRunner  # noqa: E402
 
 from conftest import DEMO  # noqa: E402
 from writer.cli import main as cli_main  # noqa: E402
-from writer.draft.desk import build  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
 from writer.store import Pipeline, open_store  # noqa: E402
 

@@ -41,7 +41,8 @@ from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import DEMO, RULES  # noqa: E402
-from writer.draft.desk import build  # noqa: E402
+from helpers import sign_in  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
 from writer.store import Pipeline, open_store  # noqa: E402
 from writer.store.users import ReviewRecords  # noqa: E402
@@ -50,7 +51,6 @@ from writer.web.security import ROUTE_RULES, hash_password  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
 BASE = "https://testserver"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PUBLISHED = "council:greyhaven"
 NOW = datetime(2026, 5, 8, 3, 0, tzinfo=timezone.utc)
 USERS = (("ed", "editor"), ("boss", "chief"), ("leaver", "editor"), ("changer", "editor"),
@@ -65,7 +65,9 @@ def night():
 
 @pytest.fixture(scope="module")
 def wired(tmp_path_factory, night):
+    from writer.night import fact_checker, party_names
     from writer.publish.service import Publishing
+    from writer.review.checks import FactChecks
     from writer.web.app import create_app
 
     store = open_store(tmp_path_factory.mktemp("hardening") / "writer.db")
@@ -74,7 +76,9 @@ def wired(tmp_path_factory, night):
     records = ReviewRecords(store)
     for name, role in USERS:
         records.add_user(name, role, hash_password(PASSWORD), by="test")
-    publishing = Publishing.build(store, night, pipeline=pipeline, env={}, base_url="https://results.example")
+    checks = FactChecks(store, fact_checker(night, party_names()))  # the gate, shared with the app
+    publishing = Publishing.build(store, night, checker=checks, pipeline=pipeline, env={},
+                                  base_url="https://results.example")
     row = store.latest_story(PUBLISHED)
     store.record_check(PUBLISHED, row.version, True)
     store.record_decision(PUBLISHED, row.version, "approved", "boss")
@@ -86,22 +90,11 @@ def wired(tmp_path_factory, night):
     store.close()
 
 
-def csrf_of(page: str) -> str:
-    m = CSRF.search(page)
-    assert m, "the page has no CSRF token"
-    return m.group(1)
-
-
 class Desk:
     """A signed-in browser: a TestClient with the session cookie and the page's CSRF token."""
 
     def __init__(self, app, name: str, password: str = PASSWORD) -> None:
-        self.client = TestClient(app, base_url=BASE)
-        r = self.client.post("/login", data={"username": name, "password": password,
-                                             "csrf_token": csrf_of(self.client.get("/login").text)},
-                             follow_redirects=False)
-        assert r.status_code == 303, r.text
-        self.csrf = csrf_of(self.client.get("/queue").text)
+        self.client, self.csrf = sign_in(app, name, password, base_url=BASE)
 
     def get(self, path: str, **kw):
         kw.setdefault("follow_redirects", False)
@@ -315,7 +308,7 @@ def test_5_blank_short_and_common_passwords_are_refused():
 
 
 def test_5_the_users_command_refuses_weak_passwords_and_names_differing_in_case(tmp_path):
-    from writer.web.commands import users
+    from writer.cli.newsroom import users
     db = str(tmp_path / "users.db")
     runner = CliRunner()
     for weak in ("12345678", "password", "        ", ""):
@@ -443,7 +436,7 @@ def test_12_navs_are_labelled_headers_not_empty_and_the_ok_badge_readable(wired,
 
 def retraction_items(night):
     """A published ward story and its retraction, as the publisher makes them."""
-    from writer.draft.desk import draft_night
+    from writer.night import draft_night
     from writer.publish.feeds import FeedItem, item_from_story
     _, _, desk = draft_night(DEMO)
     story = next(s for s in desk.current() if s.kind == "ward")
@@ -459,7 +452,8 @@ def retraction_items(night):
 
 
 def feeds_client(night, items):
-    from writer.web.feeds import StaticSource, feeds_router, night_names
+    from writer.publish.feeds import night_names
+    from writer.web.feeds import StaticSource, feeds_router
     councils, regions, groups = night_names(night)
     source = StaticSource("https://results.example", night.election.id, night.election.name,
                           councils, regions, groups)
@@ -674,10 +668,8 @@ def test_a_chief_withdraws_a_declaration_from_the_review_app(tmp_path):
     """Issue 16, item 1: the withdrawal is also the chief's, in the review app (audited as
     user:<name>); an editor is refused; the night is worked out again without it."""
     import shutil
-    from fastapi.testclient import TestClient
     from conftest import DEMO
-    from test_web import BASE, PASSWORD, csrf_of
-    from writer.draft.desk import build
+    from writer.night import build
     from writer.ingest import load_night
     from writer.store import Pipeline, open_store
     from writer.store.users import ReviewRecords
@@ -698,17 +690,11 @@ def test_a_chief_withdraws_a_declaration_from_the_review_app(tmp_path):
         app = create_app(store, night=night, pipeline=pipeline, https_only=True,
                          secret_key="test-secret-key-for-the-review-app")
 
-        def signed_in(name):
-            c = TestClient(app, base_url=BASE)
-            page = c.get("/login")
-            c.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": csrf_of(page.text)})
-            return c, csrf_of(c.get("/queue").text)
-
         url = f"/declaration/{target.id}/withdraw"
-        ed, ed_csrf = signed_in("ed")
+        ed, ed_csrf = sign_in(app, "ed", PASSWORD, base_url=BASE)
         assert ed.post(url, data={"reason": "typo", "csrf_token": ed_csrf}, follow_redirects=False).status_code == 403
         assert target.id in pipeline.engine.declarations
-        boss, boss_csrf = signed_in("boss")
+        boss, boss_csrf = sign_in(app, "boss", PASSWORD, base_url=BASE)
         r = boss.post(url, data={"reason": "a feed's typo", "csrf_token": boss_csrf}, follow_redirects=False)
         assert r.status_code == 303
         assert target.id not in pipeline.engine.declarations

@@ -364,7 +364,7 @@ def test_hostile_templates(templates_copy: Path, alter, expected: list[str]) -> 
 from fastapi import FastAPI  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from writer.draft.desk import build  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.store import Declaration, EventRecord, Pipeline, StoryVersion, declaration_to_payload, open_store  # noqa: E402
 from writer.web import api as api_module  # noqa: E402
 from writer.web.tokens import add_token  # noqa: E402
@@ -446,7 +446,7 @@ def shape(loc, msg, kind):
     return {"loc": list(loc), "msg": msg, "type": kind}
 
 
-API_FIX = ("writer/web/api.py _plain_text: refuse what writer.ingest.text.name_problem refuses (Unicode format "
+API_FIX = ("writer/web/api.py _plain_text: refuse what writer.text.name_problem refuses (Unicode format "
            "characters such as U+200B and U+202E, line/paragraph separators, C1 controls, words mixing Latin "
            "and Cyrillic/Greek letters) with PydanticCustomError('plain_text', <its message>), as the "
            "directory loader and the feed reader now do")
@@ -553,7 +553,7 @@ import dataclasses  # noqa: E402
 
 import httpx  # noqa: E402
 
-from test_feeds_in import atom, entry, latest_wards  # noqa: E402
+from helpers import atom, entry, latest_wards  # noqa: E402
 from writer.ingest import feeds as feeds_module  # noqa: E402
 from helpers import DEMO_FEED_PARTIES, registry_with  # noqa: E402
 from writer.identity import PartyRegistry  # noqa: E402
@@ -676,7 +676,7 @@ IMG_CANDIDATE = "<img src=x onerror=alert(1)>"
 SCRIPT_PARTY = "Other (<script>alert(2)</script>)"
 SID = "council:millbridge"
 REVIEW_FIX = ("writer/web/review.py Review.save_edit (and _note): refuse control characters and what "
-              "writer.ingest.text.name_problem refuses in a headline or note with Invalid('the headline contains "
+              "writer.text.name_problem refuses in a headline or note with Invalid('the headline contains "
               "...'), so a NUL (which PostgreSQL cannot store) or a right-to-left override never reaches the store")
 PUBLISH_AT_FIX = ("writer/web/review.py parse_publish_at: t.astimezone(timezone.utc) raises OverflowError for "
                   "times at the ends of the calendar (0001-01-01T00:00+05:00); catch OverflowError (and refuse "

@@ -19,7 +19,7 @@ from writer.identity import PartyRegistry, RegisteredParty, default_registry
 from writer.importers import composition as ocd
 from writer.importers import handbook as hb
 from writer.importers import leap as lp
-from writer.importers.commands import _import, write_night
+from writer.importers.write import import_table as _import, write_night
 from writer.importers.report import Report
 from writer.ingest import load_night
 from writer.model import normalise_ward_name
@@ -81,12 +81,14 @@ def _winners(path: Path) -> dict[tuple[str, str], tuple]:
             for (s, w), g in f.groupby(["slug", "ward"])}
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night imported from the raw public sources
 def test_the_imported_night_loads(night_2022):
     out, _, _ = night_2022
     night = load_night(out)
     assert len(night.councils) == 146
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night imported from the raw public sources
 def test_same_councils_and_seats_up_as_le2022(night_2022):
     out, report, _ = night_2022
     ours = pd.read_csv(out / "councils.csv", dtype=str, keep_default_na=False).set_index("slug")
@@ -99,6 +101,7 @@ def test_same_councils_and_seats_up_as_le2022(night_2022):
     assert len(welsh) == 22 and all("(W06" in f.message for f in welsh)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night imported from the raw public sources
 @pytest.mark.parametrize("part", ["results", "baseline"])
 def test_same_winners_in_every_ward_as_le2022(night_2022, part):
     out, _, _ = night_2022
@@ -107,6 +110,7 @@ def test_same_winners_in_every_ward_as_le2022(night_2022, part):
     assert wrong == []
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night imported from the raw public sources
 def test_same_seat_changes_as_le2022(night_2022, le2022):
     out, _, _ = night_2022
     _, engine = run_night(out)
@@ -119,6 +123,7 @@ def test_same_seat_changes_as_le2022(night_2022, le2022):
     assert basis == SAME_CHANGE_OTHER_BASIS
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night imported from the raw public sources
 def test_bad_rows_of_the_real_sources_are_reported(night_2022):
     _, report, _ = night_2022
     left = [f for f in report.of_kind("left out") if f.source == LEAP.name]
@@ -129,6 +134,7 @@ def test_bad_rows_of_the_real_sources_are_reported(night_2022):
 
 
 # -- a 2026 skeleton from the 2022 results -------------------------------------------------
+@pytest.mark.slow  # whole-night run: the 2022 night imported from the raw public sources
 def test_new_night_2026_from_the_2022_baseline(night_2022, tmp_path):
     _, _, book = night_2022
     base = tmp_path / "base2022"

@@ -73,7 +73,7 @@ ROUNDUP_EVERY = 400  # declarations between round-ups drafted as the night goes 
 def night_stories(le2022_dir):
     """Every story version the desk drafts over the night, and the round-up as it stood
     every few hundred declarations and at the end."""
-    from writer.draft.desk import build
+    from writer.night import build
     from writer.draft.roundup import draft_roundup
     from writer.ingest import load_night
     night = load_night(le2022_dir)
@@ -121,7 +121,7 @@ def test_token_matcher_reads_the_night_alike(night_stories, names, checker):
     sample = stories[::5]
     slow.check_many(sample)  # learn the same wards and parties
     paragraphs = [s.text().split("\n\n")[:-1] for s in sample]
-    assert slow.pipeline.analyse_many(paragraphs) == checker.pipeline.analyse_many(paragraphs)
+    assert slow.reader.analyse_many(paragraphs) == checker.reader.analyse_many(paragraphs)
 
 
 # -- mutants ---------------------------------------------------------------------------------------
@@ -377,6 +377,7 @@ def _prose_paragraphs(text: str):
         pos += len(para) + 2
 
 
+@pytest.mark.slow  # whole-night run: every figure of every demo story swapped and negated, each fact-checked
 def test_two_figures_swapped_or_a_figure_negated_are_always_caught(night_stories, checker):
     """Every pair of different figures in a paragraph of every standing 2022 story and of every
     round-up drafted through the night, swapped; and every figure given a minus sign ("lost

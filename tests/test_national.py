@@ -135,6 +135,7 @@ def test_2022_commons_projection_equals_an_independent_recomputation(le2022, le2
         assert cp["seats"][code] == n_seats
 
 
+@pytest.mark.slow  # whole-night run: `writer national` over the 2022 night
 def test_2022_early_in_the_night_no_estimate_then_one(le2022_dir):
     early = run("national", le2022_dir, "--at", "2022-05-05T23:30:00+01:00", "--json")
     assert early.exit_code == 0, early.output
@@ -151,6 +152,7 @@ def test_2022_early_in_the_night_no_estimate_then_one(le2022_dir):
     assert sum(d["commons_projection"]["seats"].values()) == 650
 
 
+@pytest.mark.slow  # whole-night run: `writer national` over the 2022 night
 def test_2022_text_report(le2022_dir):
     result = run("national", le2022_dir)
     assert result.exit_code == 0, result.output

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 import nights
-from writer.draft.desk import draft_night
+from writer.night import draft_night
 
 BUILDERS = {"county_sweep": nights.county_sweep_night, "collapse": nights.collapse_night}
 
@@ -137,6 +137,7 @@ def test_every_ward_is_consistent(tmp_path, build):
 # -- the writer on them ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # whole-night run: a synthetic night replayed, drafted and read by the oracle
 def test_the_writer_reaches_the_intended_results(built, replayed):
     night, engine, desk = replayed
     assert set(night.councils) == set(built.councils)
@@ -152,6 +153,7 @@ def test_the_writer_reaches_the_intended_results(built, replayed):
     assert not wrong, "\n".join(f"{s}:\n  writer {g}\n  built  {e}" for s, g, e in wrong)
 
 
+@pytest.mark.slow  # whole-night run: a synthetic night replayed, drafted and read by the oracle
 def test_the_writer_agrees_with_the_reference(built, replayed):
     """reference/expected.csv, as the builder wrote it, read the way the other nights' are."""
     from helpers import expected, signed_seats
@@ -163,6 +165,7 @@ def test_the_writer_agrees_with_the_reference(built, replayed):
         assert r.seat_change == signed_seats(row["seat_change"]), slug
 
 
+@pytest.mark.slow  # whole-night run: a synthetic night replayed, drafted and read by the oracle
 def test_the_national_tally_counts_the_intended_gains_and_losses(built, replayed):
     _, engine, _ = replayed
     tally = engine.tally()
@@ -178,6 +181,7 @@ def _audit(root, stories):
     return audit_night(root, stories)
 
 
+@pytest.mark.slow  # whole-night run: a synthetic night replayed, drafted and read by the oracle
 def test_the_oracle_finds_nothing_false_in_the_council_stories(built, replayed):
     from writer.oracle import format_disagreements
 
@@ -188,6 +192,7 @@ def test_the_oracle_finds_nothing_false_in_the_council_stories(built, replayed):
     assert not found, format_disagreements(found, limit=30)
 
 
+@pytest.mark.slow  # whole-night run: a synthetic night replayed, drafted and read by the oracle
 def test_the_oracle_finds_nothing_false_in_the_ward_stories(built, replayed):
     from writer.oracle import format_disagreements
 
@@ -198,9 +203,10 @@ def test_the_oracle_finds_nothing_false_in_the_ward_stories(built, replayed):
     assert not found, format_disagreements(found, limit=30)
 
 
+@pytest.mark.slow  # whole-night run: a synthetic night replayed, drafted and read by the oracle
 def test_every_roundup_drafts(built):
     """The round-up at 2am, 4am, 1pm and the end of the night."""
-    from writer.draft.audit import roundup_times, roundups
+    from writer.audit import roundup_times, roundups
 
     failed = []
     for at in roundup_times(built.root):
@@ -211,9 +217,10 @@ def test_every_roundup_drafts(built):
     assert not failed, "\n".join(failed)
 
 
+@pytest.mark.slow  # whole-night run: a synthetic night replayed, drafted and read by the oracle
 def test_the_oracle_finds_nothing_false_over_the_whole_night(built):
     """Every story version and the round-ups (2am, 4am, 1pm, the end), read against the CSVs."""
-    from writer.draft.audit import drafted_versions
+    from writer.audit import drafted_versions
     from writer.oracle import format_disagreements
 
     stories = drafted_versions(built.root)

@@ -325,7 +325,7 @@ def test_the_party_registry_resolves_leap_codes(tmp_path):
 
 @pytest.fixture(scope="module")
 def demo_stories():
-    from writer.draft.desk import draft_night
+    from writer.night import draft_night
 
     _, _, desk = draft_night(DEMO)
     return {(s.id, s.version): s for s in desk.feed}
@@ -421,7 +421,7 @@ def test_format_disagreements_names_the_story_and_both_sides(demo_truth, demo_st
 
 
 def _whole_night(directory):
-    from writer.draft.audit import drafted_versions
+    from writer.audit import drafted_versions
 
     stories = drafted_versions(directory)
     return stories, audit_night(directory, stories)
@@ -458,6 +458,7 @@ def _defective_templates(tmp_path):
     return copy
 
 
+@pytest.mark.slow  # whole-night run: `writer quality` over the demo night, twice
 def test_writer_quality_prints_the_oracle_section(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
@@ -474,6 +475,7 @@ def test_writer_quality_prints_the_oracle_section(tmp_path, monkeypatch):
     assert "copy says:" in section and "CSVs say:" in section and "overall majority" in section
 
 
+@pytest.mark.slow  # whole-night run: `writer oracle` over the demo night, twice
 def test_writer_oracle_lists_every_disagreement_as_json(tmp_path, monkeypatch):
     import json
 

@@ -35,7 +35,7 @@ LE2022 = ROOT.parent / "shared" / "data" / "le2022"
 
 def _roundups(directory: Path, times=None, rules_dir: Path | None = None) -> dict[str, dict]:
     """The writer's round-ups, by time: {"2am": ..., "4am": ..., "1pm": ..., "end": ...}."""
-    from writer.draft.audit import roundup_times, roundups
+    from writer.audit import roundup_times, roundups
 
     times = roundup_times(directory) if times is None else times
     names = {None: "end"}
@@ -440,12 +440,14 @@ def le2022_roundups(le2022_truth):
     return _roundups(LE2022)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups read by the oracle
 def test_the_2022_roundups_read_clean(le2022_truth, le2022_roundups):
     for key, story in le2022_roundups.items():
         found = _audit(le2022_truth, story)
         assert not found, f"{key}:\n{format_disagreements(found)}"
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups read by the oracle
 def test_the_2022_estimate_follows_domain_md(le2022_truth):
     """DOMAIN.md: 840 wards in 83 councils at the end (Lab 33.8, Con 30.6, LD 18.8) and Labour
     the largest party with 279 seats, 47 short; the minimum reached at 23:36."""
@@ -459,6 +461,7 @@ def test_the_2022_estimate_follows_domain_md(le2022_truth):
     assert not national.estimate(t, t.moment("2022-05-05T23:35:00+01:00")).estimated
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups read by the oracle
 @pytest.mark.parametrize("when, pattern, old, new, kind", [
     ("end", r"^The Conservatives have lost \d+ of the", r"of the (\d+) councils", "of the {n1} councils", "figure"),
     ("end", r"^A projection of the national share", r"(\d+\.\d)%", "{f2}%", "share"),
@@ -492,6 +495,7 @@ def _fill(got: str, new: str) -> str:
     return new
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups read by the oracle
 @pytest.mark.parametrize("lede, kind", [
     ("Aspire has won control of a council for the first time, taking Tower Hamlets from Labour, with all 146 councils declared.", None),
     ("Aspire has won control of a council for the first time, taking Tower Hamlets from the Conservatives, with all 146 councils declared.", "control"),
@@ -507,6 +511,7 @@ def test_first_councils_on_the_2022_night(le2022_truth, le2022_roundups, lede, k
         assert kind in _kinds(found), format_disagreements(found)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups read by the oracle
 @pytest.mark.parametrize("headline, kind", [
     ("Aspire win first council", None),
     ("Tories lose 12 councils as Aspire take first council", None),

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from conftest import LE2022, RULES
 from writer import parties
 from writer.cli import main
-from writer.draft.desk import build, draft_night
+from writer.night import build, draft_night
 from writer.draft.style import PartyNames
 from writer.identity import (PartyIdentity, PartyRegistry, RegisteredParty, default_registry,
                              resolve_declaration)
@@ -296,8 +296,9 @@ def test_the_fact_check_accepts_a_local_party_and_refuses_the_code(testford_nigh
 
 def test_the_review_queue_flags_the_story_and_it_never_auto_publishes(testford, testford_night, names, tmp_path):
     from writer.publish.publisher import Publisher
+    from writer.review.checks import FactChecks
     from writer.store import Pipeline, open_store
-    from writer.web.review import Review
+    from writer.review import Review
     night = load_night(testford)
     store = open_store(tmp_path / "writer.db")
     try:
@@ -306,7 +307,7 @@ def test_the_review_queue_flags_the_story_and_it_never_auto_publishes(testford, 
         assert rows[BEXLEY].unresolved == (LOCAL,) and rows["council:testford"].unresolved == (LOCAL,)
         assert rows[DUNMORE].unresolved == ()
         assert Review(store, night=night, names=names).story_view(BEXLEY).unresolved == (LOCAL,)
-        publisher = Publisher(store, night, names=names)
+        publisher = Publisher(store, night, checker=FactChecks(store, None), names=names)
         for sid in (BEXLEY, DUNMORE):  # both are ward gains, a rule that publishes unreviewed
             row = store.latest_story(sid)
             assert "ward-gain" in publisher.rules_of(row)
@@ -407,6 +408,7 @@ def _texts(desk) -> dict[str, str]:
     return {f"{s.id}#{s.version}": s.text() for s in desk.feed}
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night drafted
 def test_2022_no_story_prints_a_source_code(night_2022):
     _, _, desk = night_2022
     for sid, text in _texts(desk).items():
@@ -415,6 +417,7 @@ def test_2022_no_story_prints_a_source_code(night_2022):
             assert not re.search(rf"\b{code}\b", text), (sid, code)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night drafted
 @pytest.mark.parametrize("council, name", [
     ("wigan", "Wigan Independent Conservatives"),
     ("hartlepool", "Putting Hartlepool First"),
@@ -427,6 +430,7 @@ def test_2022_councils_name_the_parties_the_sources_coded(night_2022, council, n
     assert name in desk.story(f"council:{council}").text()
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night drafted
 def test_2022_burnley_padiham_independents_are_one_party(night_2022):
     night, engine, desk = night_2022
     code = "Other (Burnley and Padiham Independent Party)"
@@ -443,6 +447,7 @@ def test_2022_burnley_padiham_independents_are_one_party(night_2022):
         assert not ("Burnley" in text and "first seat" in text and "Padiham Independent" in text)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night drafted
 @pytest.mark.parametrize("slug, code, seats_before", [
     ("portsmouth", "Other (Portsmouth Independent Party)", 1),
     ("elmbridge", "Other (Walton Society)", 2),
@@ -458,6 +463,7 @@ def test_2022_no_first_seat_for_a_party_that_held_seats(night_2022, slug, code, 
         assert f"{name} gain first seat" not in text, sid
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night drafted
 def test_2022_rules_check_lists_the_unresolved_names(le2022_dir):
     result = CliRunner().invoke(main, ["rules", "check", "--night", str(le2022_dir)])
     assert result.exit_code == 0, result.output

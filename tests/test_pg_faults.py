@@ -32,6 +32,8 @@ from urllib.parse import quote
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a private PostgreSQL cluster, crashed and restarted: run by .ci/run
+
 pytest.importorskip("psycopg")
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
@@ -300,7 +302,7 @@ def _approve(editor: Client, sid: str) -> tuple[int, str]:
 
 def _reference(night, declarations, tmp_path):
     """The same declarations, in the same order, with nothing in the way (SQLite)."""
-    from writer.draft.desk import build
+    from writer.night import build
     from writer.store import Pipeline
     ref = open_store(tmp_path / "reference.db")
     pipeline = Pipeline(ref, lambda: build(night))
@@ -319,7 +321,7 @@ def _story_rows(store):
 
 
 def test_the_app_answers_503_while_the_database_is_away_and_carries_on(cluster, database):
-    from writer.draft.desk import build
+    from writer.night import build
     from writer.ingest import load_night
     from writer.store import Pipeline
     from writer.store.users import ReviewRecords
@@ -366,7 +368,7 @@ def test_a_pipeline_whose_rebuild_failed_rebuilds_before_it_ingests(cluster, dat
     """The database goes away after the engine took a declaration and before it was stored:
     the rebuild that follows cannot read the store either. The pipeline must not carry on
     with a half-built engine (it rebuilds before its next ingest)."""
-    from writer.draft.desk import build
+    from writer.night import build
     from writer.ingest import load_night
     from writer.store import Pipeline
 
@@ -402,9 +404,10 @@ def test_postgresql_restarted_mid_night(cluster, database, tmp_path):
     """The declarations API taking the demo night and an editor approving council stories
     while the database is restarted three times (a crash, a clean restart, two seconds down).
     About 10 s here (under the ~20 s at which a test is marked slow)."""
-    from writer.draft.desk import build
+    from writer.night import build, fact_checker, party_names
     from writer.ingest import load_night
     from writer.publish.publisher import Publisher
+    from writer.review.checks import FactChecks
     from writer.publish.scheduler import NightScheduler
     from writer.publish.service import FeedSource, Publishing
     from writer.store import Pipeline
@@ -422,12 +425,12 @@ def test_postgresql_restarted_mid_night(cluster, database, tmp_path):
     lock = threading.Lock()
     pipeline = Pipeline(store, lambda: build(night))
     cms = FakeCMS()
-    publisher = Publisher(store, night, targets=[cms])
+    checker = fact_checker(night, party_names())  # one fact-checker for the app and the publisher, as writer serve
+    publisher = Publisher(store, night, checker=FactChecks(store, checker), targets=[cms])
     scheduler = NightScheduler(store, publisher, publish_every=0.3, lease_seconds=6)
     publishing = Publishing(publisher, scheduler, FeedSource(publisher, night, "http://results.example"), [cms])
     app = create_app(store, night=night, pipeline=pipeline, ingest_lock=lock, publishing=publishing,
-                     secret_key="k" * 48)
-    publisher.ensure_checked = app.state.review.ensure_checked
+                     checker=checker, secret_key="k" * 48)
     feed, editor = Client(app), Client(app)
     headers = {"Authorization": f"Bearer {token}"}
     n = len(declarations)

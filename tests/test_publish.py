@@ -19,11 +19,12 @@ import pytest
 
 from conftest import DEMO
 from helpers import postgres_schema
-from writer.draft.desk import build
+from writer.night import build
 from writer.draft.style import PartyNames
 from writer.ingest import load_night
 from writer.publish.cms import SIGNATURE_HEADER, CMSError, Post, Webhook, sign, verify_signature
 from writer.publish.publisher import AUTO_DISCLOSURE, CHECKED_DISCLOSURE, Publisher, RetryPolicy
+from writer.review.checks import FactChecks
 from writer.publish.release import StoryState, decide
 from writer.publish.scheduler import NightScheduler
 from writer.store import Pipeline, open_store
@@ -123,7 +124,7 @@ def test_a_retracted_story_is_withdrawn_only_if_it_was_published():
 
 # -- the publisher on a store ------------------------------------------------------------------
 def test_approved_stories_are_released_once_and_show_as_published(store, pipeline, night, names):
-    pub = Publisher(store, night, names=names)
+    pub = Publisher(store, night, checker=FactChecks(store, None), names=names)
     ids = [r.story_id for r in store.latest_stories()[:3]]
     versions = {sid: approve(store, sid) for sid in ids}
     report = pub.run(NOW)
@@ -137,7 +138,7 @@ def test_approved_stories_are_released_once_and_show_as_published(store, pipelin
 
 
 def test_rules_that_auto_publish_release_checked_stories_and_say_so(store, pipeline, night, names):
-    pub = Publisher(store, night, names=names)
+    pub = Publisher(store, night, checker=FactChecks(store, None), names=names)
     ward = next(r for r in store.latest_stories() if r.kind == "ward")
     rules = pub.rules_of(ward)
     assert rules, "a ward story comes from at least one rule"
@@ -157,7 +158,7 @@ def test_an_embargoed_story_goes_out_at_its_time(store, pipeline, night, names):
     sid = store.latest_stories()[0].story_id
     version = approve(store, sid)
     ReviewRecords(store).set_publish_time(sid, version, NOW + timedelta(hours=1), "alice")
-    pub = Publisher(store, night, names=names)
+    pub = Publisher(store, night, checker=FactChecks(store, None), names=names)
     report = pub.run(NOW)
     assert report.released == [] and report.waiting == [(sid, NOW + timedelta(hours=1))]
     assert [r.story_id for r in pub.run(NOW + timedelta(hours=1)).released] == [sid]
@@ -166,7 +167,7 @@ def test_an_embargoed_story_goes_out_at_its_time(store, pipeline, night, names):
 def test_a_retraction_is_released_and_is_its_own_feed_item(store, pipeline, night, names):
     sid = "ward:local.ashcombe.goldsmid.2026-05-07"
     approve(store, sid)
-    pub = Publisher(store, night, names=names)
+    pub = Publisher(store, night, checker=FactChecks(store, None), names=names)
     pub.run(NOW)
     pipeline.ingest(night.declarations[CORRECTION_AT])  # the corrected result: the gain is gone
     assert store.latest_story(sid).status == "retracted"
@@ -188,7 +189,7 @@ def test_a_corrected_result_needs_approval_and_carries_a_correction_line(store, 
     ward = next(r for r in store.latest_stories() if r.kind == "ward" and r.status == "draft"
                 and "majority" in (r.payload.get("lede", "") + " ".join(r.payload.get("body", []))))
     approve(store, ward.story_id)
-    pub = Publisher(store, night, names=names)
+    pub = Publisher(store, night, checker=FactChecks(store, None), names=names)
     pub.run(NOW)
     decl = next(d for d in night.declarations[:CORRECTION_AT] if f"ward:{d.id}" == ward.story_id)
     result = pipeline.ingest(corrected(decl))
@@ -199,7 +200,9 @@ def test_a_corrected_result_needs_approval_and_carries_a_correction_line(store, 
     approve(store, ward.story_id, "bob")
     (released,) = pub.run(NOW + timedelta(minutes=2)).released
     assert released.story_version == latest.version
-    assert released.correction.startswith("Correction, 4.02am Friday 8 May: this story has been updated")
+    top = max((c for c in decl.candidates if c.elected), key=lambda c: c.votes or 0)
+    assert released.correction.startswith("Correction, 4.02am Friday 8 May: an earlier version of this story gave ")
+    assert released.correction.endswith(f" {top.votes:,} votes; the corrected count is {top.votes + 7:,}.")
     (item,) = [i for i in pub.feed_items() if i.story_id == ward.story_id]
     assert (item.version, item.correction, item.published, item.updated) == (
         latest.version, released.correction, NOW, NOW + timedelta(minutes=2))
@@ -278,7 +281,7 @@ def test_signatures_verify_in_constant_time_and_refuse_stale_or_forged_ones():
 
 def test_the_webhook_gets_each_release_signed_once_with_a_stable_key(store, pipeline, night, names, receiver):
     hook = Webhook(receiver.url, receiver.secret)
-    pub = Publisher(store, night, targets=[hook], names=names, retry=FAST)
+    pub = Publisher(store, night, checker=FactChecks(store, None), targets=[hook], names=names, retry=FAST)
     sid = "council:northmoor"
     approve(store, sid)
     report = pub.run(NOW)
@@ -298,7 +301,7 @@ def test_the_webhook_gets_each_release_signed_once_with_a_stable_key(store, pipe
 def test_5xx_is_retried_with_backoff_then_failed_and_a_person_can_retry(store, pipeline, night, names, receiver):
     receiver.answer = 500
     hook = Webhook(receiver.url, receiver.secret)
-    pub = Publisher(store, night, targets=[hook], names=names, retry=FAST)
+    pub = Publisher(store, night, checker=FactChecks(store, None), targets=[hook], names=names, retry=FAST)
     sid = "council:northmoor"
     approve(store, sid)
     report = pub.run(NOW)
@@ -322,7 +325,7 @@ def test_5xx_is_retried_with_backoff_then_failed_and_a_person_can_retry(store, p
 def test_4xx_is_not_retried_blindly(store, pipeline, night, names, receiver):
     receiver.answer = 400
     hook = Webhook(receiver.url, receiver.secret)
-    pub = Publisher(store, night, targets=[hook], names=names, retry=FAST)
+    pub = Publisher(store, night, checker=FactChecks(store, None), targets=[hook], names=names, retry=FAST)
     approve(store, "council:northmoor")
     (failed,) = pub.run(NOW).failed
     assert receiver.requests == 1 and failed.attempts == 1
@@ -332,7 +335,7 @@ def test_4xx_is_not_retried_blindly(store, pipeline, night, names, receiver):
 
 def test_a_receiver_that_is_down_is_a_transient_failure(store, pipeline, night, names):
     hook = Webhook("http://127.0.0.1:9/hook", "k")  # the discard port: nothing listens
-    pub = Publisher(store, night, targets=[hook], names=names, retry=FAST)
+    pub = Publisher(store, night, checker=FactChecks(store, None), targets=[hook], names=names, retry=FAST)
     approve(store, "council:northmoor")
     (failed,) = pub.run(NOW).failed
     assert failed.attempts == FAST.attempts and failed.error.startswith("webhook: cannot connect")
@@ -341,7 +344,7 @@ def test_a_receiver_that_is_down_is_a_transient_failure(store, pipeline, night, 
 
 def test_only_the_latest_release_of_a_story_is_delivered(store, pipeline, night, names, receiver):
     hook = Webhook(receiver.url, receiver.secret)
-    pub = Publisher(store, night, names=names, retry=FAST)  # no targets yet: the feeds only
+    pub = Publisher(store, night, checker=FactChecks(store, None), names=names, retry=FAST)  # no targets yet: the feeds only
     sid = "ward:local.ashcombe.goldsmid.2026-05-07"
     approve(store, sid)
     pub.run(NOW)
@@ -355,7 +358,7 @@ def test_only_the_latest_release_of_a_story_is_delivered(store, pipeline, night,
 
 
 def test_posts_carry_title_tags_chart_and_the_seats_table(store, pipeline, night, names):
-    pub = Publisher(store, night, names=names)
+    pub = Publisher(store, night, checker=FactChecks(store, None), names=names)
     approve(store, "council:northmoor")
     (released,) = pub.run(NOW).released
     post = pub.post_for(released)
@@ -382,7 +385,7 @@ def wait_for(predicate, timeout: float = 90.0):
 
 def test_the_scheduler_keeps_its_jobs_in_the_database_and_publishes(store, pipeline, night, names):
     from sqlalchemy import text
-    pub = Publisher(store, night, names=names)
+    pub = Publisher(store, night, checker=FactChecks(store, None), names=names)
     sched = NightScheduler(store, pub, publish_every=0.2, lease_seconds=10, roundup=lambda: None,
                            roundup_every=60)
     sched.start()
@@ -407,7 +410,7 @@ def test_the_scheduler_keeps_its_jobs_in_the_database_and_publishes(store, pipel
 
 
 def test_only_one_scheduler_runs_per_database_and_another_takes_over(store, night, names):
-    pub = Publisher(store, night, names=names)
+    pub = Publisher(store, night, checker=FactChecks(store, None), names=names)
     first = NightScheduler(store, pub, publish_every=5, lease_seconds=1.5, holder="first")
     second = NightScheduler(store, pub, publish_every=5, lease_seconds=1.5, holder="second")
     first.start()
@@ -459,6 +462,7 @@ def test_the_review_app_shows_history_chart_failure_and_retry_and_serves_the_fee
     import feedparser
     from fastapi.testclient import TestClient
     from test_web import PASSWORD, csrf_of, url
+    from writer.night import fact_checker
     from writer.publish.service import Publishing
     from writer.web.app import create_app
     from writer.web.security import hash_password
@@ -468,7 +472,8 @@ def test_the_review_app_shows_history_chart_failure_and_retry_and_serves_the_fee
     pipeline.ingest_all(night.declarations[:CORRECTION_AT])
     ReviewRecords(store).add_user("ed", "editor", hash_password(PASSWORD), by="test")
     receiver.answer = 500
-    publishing = Publishing.build(store, night, pipeline=pipeline, names=names, env={},
+    publishing = Publishing.build(store, night, checker=FactChecks(store, fact_checker(night, names)),
+                                  pipeline=pipeline, names=names, env={},
                                   targets=[Webhook(receiver.url, receiver.secret)], retry=FAST,
                                   base_url="https://results.example")
     for rule in publishing.publisher.auto_settings():  # a chief turns auto-publish off: only what ed approves goes
@@ -517,9 +522,9 @@ def test_the_review_app_shows_history_chart_failure_and_retry_and_serves_the_fee
 
 def test_stories_a_rule_publishes_are_fact_checked_first_even_if_nobody_opened_the_queue(store, pipeline, night, names):
     from writer.check import FactChecker
-    from writer.web.review import Review
+    from writer.review import Review
     review = Review(store, checker=FactChecker.for_night(night.setup, names), night=night, names=names)
-    pub = Publisher(store, night, names=names, ensure_checked=review.ensure_checked)
+    pub = Publisher(store, night, checker=review.checks, names=names)
     assert store.latest_check("council:northmoor") is None
     auto = [s for s in pub.states() if s.auto_rules]
     assert auto, "the demo night has stories whose rules publish without review"

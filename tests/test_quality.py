@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import pytest
 
 from conftest import DEMO, LE2022
-from writer.draft.desk import draft_night
+from writer.night import draft_night
 from writer.draft.quality import flesch, format_quality, quality, sentences, syllables
 
 
@@ -62,16 +62,19 @@ def test_demo_night_has_no_repeats(demo_desk):
     assert report["feed"]["repeated_openings"] == []
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night drafted
 def test_2022_night_has_no_repeated_sentences(desk_2022):
     report = _report_on(desk_2022)
     assert report["repeated_sentences"] == [], report["repeated_sentences"][:5]
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night drafted
 def test_2022_night_has_no_repeated_consecutive_openings(desk_2022):
     report = _report_on(desk_2022)
     assert report["feed"]["repeated_openings"] == [], report["feed"]["repeated_openings"][:5]
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night drafted
 def test_2022_night_reads_plainly(desk_2022):
     report = _report_on(desk_2022)
     assert report["flesch"]["overall"] > 50

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from writer.draft.desk import draft_night
+from writer.night import draft_night
 from writer.draft.roundup import (baseline_context, by_party, clauses, draft_roundup, outcome,
                                   standing_still, watch_list)
 from writer.ingest import load_night
@@ -62,6 +62,7 @@ def _check_shape(story):
 
 
 # -- the end of the 2022 night ---------------------------------------------------------------
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
 def test_end_of_2022_is_final_and_shaped(end_of_2022):
     night, _, story = end_of_2022
     _check_shape(story)
@@ -71,6 +72,7 @@ def test_end_of_2022_is_final_and_shaped(end_of_2022):
     assert story.paragraphs[-1].startswith("All 146 councils have now declared")
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
 def test_end_of_2022_leads_with_the_nights_biggest_national_movement(end_of_2022):
     """The Conservatives' losses are the night's biggest movement (net councils and seats, from
     the tally): the headline and lede lead with them, and the councils the lede names are ones
@@ -92,6 +94,7 @@ def test_end_of_2022_leads_with_the_nights_biggest_national_movement(end_of_2022
                for s, c in night.councils.items() if c.name in second)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
 def test_end_of_2022_covers_the_nights_stories(end_of_2022):
     night, engine, story = end_of_2022
     london = _paragraph(story, "In London")
@@ -108,6 +111,7 @@ def test_end_of_2022_covers_the_nights_stories(end_of_2022):
     assert "Worthing" in south and "Southampton" in south
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
 def test_end_of_2022_red_wall_standing_still_with_examples_from_the_facts(end_of_2022):
     night, engine, story = end_of_2022
     red = _paragraph(story, "In the Red Wall")
@@ -122,6 +126,7 @@ def test_end_of_2022_red_wall_standing_still_with_examples_from_the_facts(end_of
         assert r.result_kind == "hold" and r.control_after == "Lab" and r.seat_change["Lab"] == 0
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
 def test_end_of_2022_national_tally_and_baseline(end_of_2022):
     _, engine, story = end_of_2022
     t = engine.tally()
@@ -145,6 +150,7 @@ def test_end_of_2022_national_tally_and_baseline(end_of_2022):
     assert "source" not in context and "May 2018" not in context  # copy cites; it never prints a source note
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
 def test_end_of_2022_evidence_backs_what_it_names(end_of_2022):
     night, engine, story = end_of_2022
     text = story.text()
@@ -162,12 +168,14 @@ def test_end_of_2022_evidence_backs_what_it_names(end_of_2022):
     assert set(story.events) <= ids
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
 def test_end_of_2022_is_deterministic(le2022_dir, end_of_2022):
     again = _roundup(le2022_dir)[2]
     assert again.text() == end_of_2022[2].text()
 
 
 # -- 3am on the 2022 night -------------------------------------------------------------------
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
 def test_three_am_is_provisional(three_am_2022):
     _, engine, story = three_am_2022
     _check_shape(story)
@@ -179,6 +187,7 @@ def test_three_am_is_provisional(three_am_2022):
     assert "All 146 councils have now declared" not in story.text()
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
 def test_three_am_lists_councils_to_watch(three_am_2022):
     night, engine, story = three_am_2022
     watch = _paragraph(story, "Counting goes on in")
@@ -197,6 +206,7 @@ def test_three_am_lists_councils_to_watch(three_am_2022):
     assert "yet to declare a seat" in watch
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
 def test_three_am_covers_only_what_had_happened(three_am_2022):
     night, engine, story = three_am_2022
     final = {r.slug for r in engine.council_results() if r.final}

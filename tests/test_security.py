@@ -31,11 +31,13 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import inspect as sa_inspect, text  # noqa: E402
 
 from conftest import DEMO  # noqa: E402
-from writer.draft.desk import build  # noqa: E402
+from helpers import csrf_of, sign_in  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
 from writer.publish import cms  # noqa: E402
 from writer.publish.cms import SIGNATURE_HEADER, Webhook, WordPress, sign, verify_signature  # noqa: E402
 from writer.publish.publisher import Publisher, RetryPolicy  # noqa: E402
+from writer.review.checks import FactChecks  # noqa: E402
 from writer.store import Pipeline, declaration_to_payload, open_store  # noqa: E402
 from writer.store.users import ReviewRecords  # noqa: E402
 from writer.web import security  # noqa: E402
@@ -46,7 +48,6 @@ from writer.web.tokens import add_token, hash_token, revoke_token  # noqa: E402
 PASSWORD = "correct horse battery"
 SECRET_KEY = "test-secret-key-for-the-security-tests"
 BASE = "https://testserver"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 STORY = "council:greyhaven"  # published (the feeds' item); has a seat chart
 WARD = "ward:local.greyhaven.castletown.2026-05-07"
 NOW = datetime(2026, 5, 8, 3, 0, tzinfo=timezone.utc)
@@ -74,7 +75,8 @@ def wired(tmp_path_factory, night):
     for name, role in (("ed", "editor"), ("boss", "chief"), ("locked", "editor"), ("resets", "editor"),
                        ("logged", "editor")):
         records.add_user(name, role, hash_password(PASSWORD), by="test")
-    publishing = Publishing.build(store, night, pipeline=pipeline, env={}, base_url="https://results.example")
+    publishing = Publishing.build(store, night, checker=FactChecks(store, None), pipeline=pipeline, env={},
+                                  base_url="https://results.example")  # fact_check=False below
     row = store.latest_story(STORY)
     store.record_check(STORY, row.version, True)
     store.record_decision(STORY, row.version, "approved", "boss")
@@ -97,24 +99,16 @@ def wired(tmp_path_factory, night):
     store.close()
 
 
-def csrf_of(html: str) -> str:
-    m = CSRF.search(html)
-    assert m, "the page has no CSRF token"
-    return m.group(1)
-
-
 class Browser:
     """A TestClient with a session: signed in as ``name`` (or anonymous, with the login
     page's CSRF token in its session)."""
 
     def __init__(self, app, name: str | None = None) -> None:
-        self.client = TestClient(app, base_url=BASE)
-        self.csrf = csrf_of(self.client.get("/login").text)
         if name is not None:
-            r = self.client.post("/login", data={"username": name, "password": PASSWORD, "csrf_token": self.csrf},
-                                 follow_redirects=False)
-            assert r.status_code == 303, r.text
-            self.csrf = csrf_of(self.client.get("/queue").text)
+            self.client, self.csrf = sign_in(app, name, PASSWORD, base_url=BASE)
+        else:
+            self.client = TestClient(app, base_url=BASE)
+            self.csrf = csrf_of(self.client.get("/login").text)
 
     def request(self, method: str, path: str, **kw):
         kw.setdefault("follow_redirects", False)
@@ -206,9 +200,9 @@ def test_the_table_refuses_a_new_route_without_a_rule(wired):
     extra.get("/export")(lambda: {})
     assert unruled_routes(extra) == ([("GET", "/export")], [])
     with pytest.raises(ValueError, match="reason"):
-        security.Rule(PUBLIC)
+        security.AccessRule(PUBLIC)
     with pytest.raises(ValueError, match="unknown access"):
-        security.Rule("anyone")
+        security.AccessRule("anyone")
 
 
 @pytest.mark.parametrize("key", sorted(ROUTE_RULES), ids=lambda k: f"{k[0]} {k[1]}")
@@ -596,7 +590,8 @@ def test_no_password_token_cookie_or_cms_secret_in_any_log(wired, night, caplog,
     wp = _Server(lambda h, body: _answer(h, 500, b'{"message": "database down"}'))
     wordpress = WordPress(wp.url, "writer-bot", wp_password)
     try:
-        pub = Publisher(wired.store, night, targets=[wordpress, Webhook(hook.url + "/hook", hook_secret)],
+        pub = Publisher(wired.store, night, checker=FactChecks(wired.store, None),
+                        targets=[wordpress, Webhook(hook.url + "/hook", hook_secret)],
                         retry=FAST, charts=False, namespace="security-test")
         story = "ward:local.northmoor.castle-hill.2026-05-07"
         row = wired.store.latest_story(story)

@@ -20,7 +20,7 @@ from sqlalchemy import event, inspect, text  # noqa: E402
 from sqlalchemy.exc import DBAPIError, IntegrityError  # noqa: E402
 
 from conftest import DEMO  # noqa: E402
-from writer.draft.desk import build  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
 from writer.model import Candidate, WardDeclaration  # noqa: E402
 from writer.store import (AppendOnlyError, Declaration, EventRecord, Pipeline, Store, StoreError,  # noqa: E402

@@ -17,7 +17,7 @@ import yaml
 
 from writer.check import FactChecker
 from writer.detect.judgement import load_judgement, movement, verdict
-from writer.draft.desk import draft_night
+from writer.night import draft_night
 from writer.draft.roundup import draft_roundup
 from writer.errors import InputError
 
@@ -138,12 +138,14 @@ def _reads_as_english(story) -> None:
     assert not re.search(r"\bno (?:up|down|more|fewer)\b", text)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups
 def test_2022_round_ups_read_as_english(rounds_2022):
     for *_, story in rounds_2022:
         _reads_as_english(story)
         assert len(story.headline) <= 70
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups
 def test_2022_lede_is_the_nights_biggest_movement(rounds_2022):
     night, engine, desk, story = rounds_2022[-1]
     t = engine.tally()
@@ -155,6 +157,7 @@ def test_2022_lede_is_the_nights_biggest_movement(rounds_2022):
                                  f"{t.control_before['Con']} councils they were defending")
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups
 def test_2022_verdicts_come_after_the_lede_with_their_reasons(rounds_2022):
     *_, story = rounds_2022[-1]
     paragraphs = story.paragraphs
@@ -168,6 +171,7 @@ def test_2022_verdicts_come_after_the_lede_with_their_reasons(rounds_2022):
     assert "a mixed night" in labour and "up 43 seats" in labour
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups
 def test_2022_share_estimate_and_projection_in_the_round_up(rounds_2022):
     night, engine, desk, story = rounds_2022[-1]
     share = next(p for p in story.paragraphs if p.startswith("A projection of the national share"))
@@ -185,6 +189,7 @@ def test_2022_share_estimate_and_projection_in_the_round_up(rounds_2022):
                for p in early.paragraphs)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups
 def test_2022_group_paragraphs_give_the_other_sides_figures(rounds_2022):
     *_, story = rounds_2022[-1]
     red = next(p for p in story.paragraphs if p.startswith("In the Red Wall"))
@@ -197,6 +202,7 @@ def test_2022_group_paragraphs_give_the_other_sides_figures(rounds_2022):
                        for p in s.paragraphs)
 
 
+@pytest.mark.slow  # whole-night run: the 2022 night's round-ups
 @pytest.mark.parametrize("wrong", [
     ("of the 43 councils they were defending", "of the 44 councils they were defending"),
     ("are down 225 seats on 2018", "are down 226 seats on 2018"),

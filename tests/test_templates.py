@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import pytest
 
 from conftest import DEMO, LE2022
-from writer.draft.desk import build
+from writer.night import build
 from writer.draft.quality import sentences
 from writer.draft.story import to_html, to_markdown
 from writer.ingest import load_night
@@ -314,7 +314,7 @@ def _checker_for(r: Replayed):
     return FactChecker.for_night(r.night.setup, r.desk.drafter.names)
 
 
-@pytest.mark.parametrize("which", ["demo", "2022"])
+@pytest.mark.parametrize("which", ["demo", pytest.param("2022", marks=pytest.mark.slow)])
 def test_every_phrasing_passes_the_fact_check(request, which):
     """Every phrasing, rendered for every event (not only the phrasing chosen), states only
     what its event's facts and the night's context support."""

@@ -31,7 +31,7 @@ import pytest
 
 httpx = pytest.importorskip("httpx")
 
-from bench.crash import HASH_SEED, PATH, Editor, Server, _setup_store, body_of  # noqa: E402
+from crash_harness import HASH_SEED, PATH, Editor, Server, _setup_store, body_of  # noqa: E402
 from conftest import DEMO, ROOT  # noqa: E402
 from helpers import postgres_schema  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
@@ -81,7 +81,7 @@ class Receiver:
 
 REFERENCE = """
 import sys
-from writer.draft.desk import build
+from writer.night import build
 from writer.ingest import load_night
 from writer.store import Pipeline, open_store
 night = load_night(sys.argv[1])
@@ -117,6 +117,7 @@ def _wait(predicate, timeout: float, step: float = 0.2):
 @pytest.mark.slow  # two `writer serve` processes (a spaCy model each) through the demo night: 20-25 s here
 def test_two_serve_processes_on_one_database(tmp_path):
     from writer.publish.publisher import Publisher
+    from writer.review.checks import FactChecks
     from writer.store.publishing import PublishRecords, SchedulerLease
 
     night = load_night(DEMO)
@@ -165,7 +166,7 @@ def test_two_serve_processes_on_one_database(tmp_path):
                 store = open_store(url)
                 try:
                     def settled() -> bool:
-                        states = Publisher(store, night).states()
+                        states = Publisher(store, night, checker=FactChecks(store, None)).states()
                         due = [s for s in states if s.decision == "approved" and not
                                (s.released_action == "publish" and s.released_version == s.version)]
                         records = PublishRecords(store)
@@ -204,7 +205,7 @@ def test_two_serve_processes_on_one_database(tmp_path):
                     ids = Counter(d[0] for d in hook.deliveries)
                     assert [k for k, c in ids.items() if c > 1] == [], "a release delivered twice"
                     # every story's latest release delivered (one overtaken before its turn is not)
-                    pub = Publisher(store, night)
+                    pub = Publisher(store, night, checker=FactChecks(store, None))
                     latest = {f"{pub.key(r.story_id)}:{r.story_version}:{r.action}"
                               for r in records.latest_releases().values()}
                     assert latest <= set(ids), sorted(latest - set(ids))[:5]

@@ -24,7 +24,8 @@ from click.testing import CliRunner  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from conftest import DEMO  # noqa: E402
-from writer.draft.desk import build  # noqa: E402
+from helpers import csrf_of, sign_in  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
 from writer.store import Pipeline, open_store  # noqa: E402
 from writer.store.users import ReviewRecords  # noqa: E402
@@ -34,7 +35,6 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_WARD = "ward:local.fernmouth.bay.2026-05-07"  # its lede names the renamed winner
 PASSWORD = "correct horse battery"
 BASE = "https://testserver"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 # -- fixtures ----------------------------------------------------------------------------------
@@ -74,22 +74,11 @@ def app(store, night):
                       secret_key="test-secret-key-for-the-review-app")
 
 
-def csrf_of(html: str) -> str:
-    m = CSRF.search(html)
-    assert m, "the page has no CSRF token"
-    return m.group(1)
-
-
 class Desk:
     """A signed-in browser: a TestClient with the session cookie and the page's CSRF token."""
 
     def __init__(self, app, name: str) -> None:
-        self.client = TestClient(app, base_url=BASE)
-        page = self.client.get("/login")
-        r = self.client.post("/login", data={"username": name, "password": PASSWORD,
-                                             "csrf_token": csrf_of(page.text)}, follow_redirects=False)
-        assert r.status_code == 303, r.text
-        self.csrf = csrf_of(self.client.get("/queue").text)
+        self.client, self.csrf = sign_in(app, name, PASSWORD, base_url=BASE)
 
     def get(self, url: str, **kw):
         return self.client.get(url, **kw)
@@ -455,7 +444,7 @@ def test_the_cached_queue_shows_every_change_at_once(store, night):
     from dataclasses import replace
 
     from writer.web.app import create_app
-    from writer.web.review import Review
+    from writer.review import Review
 
     published: dict[str, int] = {}
     app = create_app(store, night=night, pipeline=store.pipeline, https_only=True, fact_check=False,
@@ -621,7 +610,7 @@ def test_interactive_elements_have_stable_ids(ed):
 
 # -- commands ----------------------------------------------------------------------------------
 def test_users_commands(tmp_path):
-    from writer.web.commands import users
+    from writer.cli.newsroom import users
     db = str(tmp_path / "users.db")
     runner = CliRunner()
     r = runner.invoke(users, ["add", "alice", "--role", "chief", "--password-stdin", "--database", db],
@@ -647,7 +636,7 @@ def test_users_commands(tmp_path):
 
 
 def test_demo_loads_the_night_into_a_fresh_store(tmp_path):
-    from writer.web.commands import demo
+    from writer.cli.newsroom import demo
     db = tmp_path / "demo.db"
     r = CliRunner().invoke(demo, ["--speed", "0", "--no-serve", "--database", str(db)])
     assert r.exit_code == 0, r.output
@@ -693,8 +682,8 @@ def test_a_conflict_found_inside_the_write_transaction_still_shows_both_versions
     """Two editors acting on a story at the same instant: the second's version check inside
     the transaction fails, the transaction rolls back, and the 409 page must still read the
     stored version (it used to be expired by the rollback: a 500)."""
-    from writer.draft.desk import draft_night
-    from writer.web.review import Conflict, Review
+    from writer.night import draft_night
+    from writer.review import Conflict, Review
     _, _, desk = draft_night(DEMO)
     story = desk.current()[0]
     s = open_store(tmp_path / "conflict.db")

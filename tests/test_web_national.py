@@ -14,12 +14,11 @@ pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 pytest.importorskip("argon2")
 
-from fastapi.testclient import TestClient  # noqa: E402
-
 sys.path.insert(0, str(Path(__file__).parent))
 import nights  # noqa: E402
-from test_web import BASE, PASSWORD, csrf_of, url  # noqa: E402
-from writer.draft.desk import build  # noqa: E402
+from helpers import sign_in  # noqa: E402
+from test_web import BASE, PASSWORD, url  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.ingest import load_night  # noqa: E402
 from writer.publish.service import redraft_roundup  # noqa: E402
 from writer.store import Pipeline, open_store  # noqa: E402
@@ -42,9 +41,7 @@ def test_the_story_of_the_night_shows_its_share_estimate_and_projection(tmp_path
         from writer.web.app import create_app
         app = create_app(store, night=night, pipeline=pipeline, https_only=True,
                          secret_key="test-secret-key-for-the-review-app")
-        client = TestClient(app, base_url=BASE)
-        page = client.get("/login")
-        client.post("/login", data={"username": "ed", "password": PASSWORD, "csrf_token": csrf_of(page.text)})
+        client, _csrf = sign_in(app, "ed", PASSWORD, base_url=BASE)
         html = client.get(url(story.id)).text
         assert 'id="evidence-national"' in html and "National share estimate" in html
         assert f"From {picture['wards_used']} wards used, in {picture['councils_used']} councils" in html

@@ -24,14 +24,17 @@ import uuid
 
 import pytest
 
+pytestmark = pytest.mark.slow  # a real WordPress, publishing the demo night: run by .ci/run
+
 httpx = pytest.importorskip("httpx")
 
 from conftest import DEMO, ROOT  # noqa: E402
 from test_publish import CORRECTION_AT, FAST, approve, corrected, names, night, wait_for  # noqa: E402,F401 (fixtures)
-from writer.draft.desk import build  # noqa: E402
+from writer.night import build  # noqa: E402
 from writer.publish.cms import WordPress  # noqa: E402
 from writer.publish.publisher import CHECKED_DISCLOSURE  # noqa: E402
 from writer.publish.service import Publishing  # noqa: E402
+from writer.review.checks import FactChecks
 from writer.store import Pipeline, open_store  # noqa: E402
 from writer.store.publishing import PublishRecords  # noqa: E402
 from writer.store.users import ReviewRecords  # noqa: E402
@@ -101,7 +104,7 @@ def esc(text: str) -> str:
 def test_the_scheduler_publishes_retracts_and_corrects_in_place(tmp_path, env, wp, night, names):
     ns = f"t{uuid.uuid4().hex[:10]}"
     store, pipeline = fresh_store(tmp_path / "wp.db", night)
-    publishing = Publishing.build(store, night, pipeline=pipeline, names=names, env=env, namespace=ns,
+    publishing = Publishing.build(store, night, checker=FactChecks(store, None), pipeline=pipeline, names=names, env=env, namespace=ns,
                                   publish_every=0.5, retry=FAST)
     pub = publishing.publisher
     no_auto_publish(store, pub)
@@ -183,7 +186,7 @@ def test_wordpress_down_retries_fails_then_a_retry_publishes_exactly_once(tmp_pa
     ns = f"t{uuid.uuid4().hex[:10]}"
     store, pipeline = fresh_store(tmp_path / "down.db", night, upto=len(night.declarations))
     wp = WordPress(env["WP_URL"], env["WP_USER"], env["WP_APP_PASSWORD"])
-    publishing = Publishing.build(store, night, pipeline=pipeline, names=names, env=env, namespace=ns, retry=FAST,
+    publishing = Publishing.build(store, night, checker=FactChecks(store, None), pipeline=pipeline, names=names, env=env, namespace=ns, retry=FAST,
                                   targets=[wp])
     pub = publishing.publisher
     no_auto_publish(store, pub)
@@ -221,7 +224,7 @@ def test_sigkill_between_the_cms_call_and_the_commit_makes_no_second_post(tmp_pa
     ns = f"t{uuid.uuid4().hex[:10]}"
     db = tmp_path / "kill.db"
     store, pipeline = fresh_store(db, night, upto=len(night.declarations))
-    publishing = Publishing.build(store, night, names=names, env={}, namespace=ns)
+    publishing = Publishing.build(store, night, checker=FactChecks(store, None), names=names, env={}, namespace=ns)
     no_auto_publish(store, publishing.publisher)
     approve(store, "council:northmoor")
     key = publishing.publisher.slug("council:northmoor")
@@ -262,7 +265,7 @@ def test_a_post_opens_as_blocks_with_its_chart_attached_dated_at_the_declaration
 
     ns = f"t{uuid.uuid4().hex[:10]}"
     store, pipeline = fresh_store(tmp_path / "blocks.db", night, upto=len(night.declarations))
-    pub = Publisher(store, night, names=names, targets=[wp], retry=FAST, namespace=ns)
+    pub = Publisher(store, night, checker=FactChecks(store, None), names=names, targets=[wp], retry=FAST, namespace=ns)
     try:
         no_auto_publish(store, pub)
         approve(store, "council:northmoor")

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from conftest import DEMO, LE2022, RULES
 from writer.cli import main
-from writer.draft.desk import build, draft_night
+from writer.night import build, draft_night
 from writer.draft.story import SeatRow, Story
 from writer.draft.style import PartyNames
 from writer.ingest import load_night
@@ -25,6 +25,7 @@ from writer.publish import blocks
 from writer.publish.chart import Bar, ChartData, figure, render, tick_label, tick_labels_overlap
 from writer.publish.cms import Post, WordPress, wordpress_fields
 from writer.publish.publisher import Publisher, RetryPolicy
+from writer.review.checks import FactChecks
 from writer.store import Pipeline, open_store
 from writer.store.users import ReviewRecords
 
@@ -198,6 +199,7 @@ def barnet_output():
     return result.stdout
 
 
+@pytest.mark.slow  # whole-night run: `writer draft` over the 2022 night
 def test_draft_format_wordpress_prints_the_body_as_sent(barnet_output):
     parsed = named(parse_blocks(barnet_output))
     kinds = [b["blockName"] for b in parsed]
@@ -268,7 +270,7 @@ def names():
 def published(tmp_path, demo, names):
     store = open_store(tmp_path / "wp.db")
     Pipeline(store, lambda: build(demo)).ingest_all(demo.declarations)
-    pub = Publisher(store, demo, names=names, clock=lambda: NOW)
+    pub = Publisher(store, demo, checker=FactChecks(store, None), names=names, clock=lambda: NOW)
     for rule in pub.auto_settings():
         ReviewRecords(store).set_auto_publish(rule, False, "chief")
     yield store, pub
@@ -317,7 +319,7 @@ def test_a_namespace_prefixes_the_readable_slug_and_every_kind_has_one(published
     assert blocks.readable_slug("group:south", 2022) == "south-results-2022"
     assert blocks.readable_slug("roundup:local.2022-05-05", 2022) == "local-elections-2022-story-of-the-night"
     assert blocks.readable_slug("council:barnet", 2022) == "barnet-council-result-2022"
-    ns = Publisher(store, pub.night, namespace="t123")
+    ns = Publisher(store, pub.night, checker=FactChecks(store, None), namespace="t123")
     assert ns.slug("council:northmoor") == "t123-northmoor-council-result-2026"
 
 
@@ -360,7 +362,7 @@ def test_a_story_naming_an_unresolved_party_never_reaches_wordpress_unreviewed(t
     wp = WordPress("http://127.0.0.1:9", "u", "p")
     try:
         Pipeline(store, lambda: build(night)).ingest_all(night.declarations)
-        pub = Publisher(store, night, names=names, targets=[wp], retry=RetryPolicy(attempts=1, initial=0.01),
+        pub = Publisher(store, night, checker=FactChecks(store, None), names=names, targets=[wp], retry=RetryPolicy(attempts=1, initial=0.01),
                         charts=False)
         for sid in (BEXLEY, DUNMORE):  # ward gains: a rule publishes them unreviewed
             row = store.latest_story(sid)

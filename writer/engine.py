@@ -22,6 +22,7 @@ from writer.compare.tally import NATIONAL, Group, Tally, TallyBuilder
 from writer.compare.ward import BaselineIndex, WardResult, compare_ward
 from writer.detect.events import Event, EventLog
 from writer.detect.facts import council_facts, tally_facts, ward_facts
+from writer.detect.firsts import SeatRecord, baseline_year
 from writer.detect.rules import RuleSet
 from writer.detect.surprise import NightModel
 from writer.errors import InputError, Problem
@@ -51,7 +52,8 @@ class Engine:
         all_groups = (NATIONAL,) + tuple(groups)
         self.groups = {g.id: g for g in all_groups}
         members: dict[str, int] = {g.id: 0 for g in all_groups}
-        self.seen_parties: dict[str, set[str]] = {}
+        self.seat_records: dict[str, SeatRecord] = {}  # who held seats before tonight (first seats)
+        since = baseline_year(setup.election)
         for slug, council in setup.councils.items():
             baseline = setup.baseline_councils.get(slug)
             wards = setup.baseline_wards.get(slug, ())
@@ -60,10 +62,7 @@ class Engine:
             self.council_groups[slug] = [g.id for g in all_groups if g is NATIONAL or g.contains(council)]
             for gid in self.council_groups[slug]:
                 members[gid] += 1
-            seen = set(council.composition_before or {})
-            if baseline:
-                seen |= set(baseline.composition_after) | set(baseline.seats_won)
-            self.seen_parties[slug] = seen
+            self.seat_records[slug] = SeatRecord.build(council, baseline, setup.history.get(slug, ()), since)
         self.builders = {gid: TallyBuilder(self.groups[gid], n) for gid, n in members.items()}
         self.names = {slug: c.name for slug, c in setup.councils.items()}
         self.context = [{"key": c.key, "label": c.label, "unit": c.unit, "values": c.values,
@@ -125,29 +124,14 @@ class Engine:
         w = compare_ward(decl, council, self.indices[slug])
         self.ward_results[decl.id] = w
         tally.put_ward(w, decl.declared_at)
-        first_seat = self._first_seats(slug, council, decl, w)
-        facts = ward_facts(w, council, self.council_groups[slug], first_seat, decl.declared_at,
-                           self.baseline_label)
+        record = self.seat_records[slug]
+        first_seat = record.first_seats(w, tally.won, first_ward=len(tally.wards) == 1 and decl.id in tally.wards)
+        facts = ward_facts(w, council, self.council_groups[slug], first_seat, record.first_ever(first_seat),
+                           decl.declared_at, self.baseline_label)
         surprise = self.model.ward_surprise(w)
         events = self.log.evaluate(self._rules["ward"], facts, council=slug, surprise=surprise,
                                    provisional=False, caused_by=decl.id)
         return events + self._council_changed(slug, decl.declared_at, decl.id)
-
-    def _first_seats(self, slug: str, council, decl: WardDeclaration, w: WardResult) -> list[str]:
-        """Parties winning their first seats on the council in this ward. On a new council
-        every party's first seat is its first, so only the council's first declared ward
-        says so (one story per new council). Elsewhere: a party with no seat before tonight
-        nor in the baseline, in the first ward it wins tonight; never where the council's
-        make-up before tonight lumps parties as ``Other`` (the party may be in the lump)."""
-        tally = self.tallies[slug]
-        if council.new_council:
-            first = len(tally.wards) == 1 and decl.id in tally.wards
-            return [p for p in w.won if parties.can_control(p)] if first else []
-        baseline = self.setup.baseline_councils.get(slug)
-        if (council.composition_before or {}).get("Other") or (baseline and "Other" in baseline.seats_won):
-            return []
-        return [p for p, n in w.won.items()
-                if parties.can_control(p) and p not in self.seen_parties[slug] and tally.won.get(p, 0) == n]
 
     def _council_declaration(self, decl: CouncilDeclaration) -> list[Event]:
         self.tallies[decl.council].put_declaration(decl)
@@ -163,9 +147,10 @@ class Engine:
         for gid in self.council_groups[slug]:
             self.builders[gid].put(r)
         events = self._council_events(r, at, cause)
-        if was_final:
-            # a result that no longer counts where it did (a correction) moves the running
-            # count of every council declared after it: their stories say it again
+        if was_final or r.final:
+            # a result that no longer counts where it did (a correction), or counts again
+            # in its old place (declared again after a withdrawal), moves the running count
+            # of every council declared after it: their stories say it again
             events += self._recount(slug, at, cause)
         if r.final or was_final:
             touched = set(r.seats_won) | set(r.seat_change or {}) | {r.control_after}

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-from writer import parties
+from writer import parties, resources
 from writer.errors import InputError, Problem, yaml_problem
 from writer.model import Declaration, WardDeclaration
 
@@ -373,5 +373,4 @@ def load_registry(path: str | Path) -> PartyRegistry:
 
 def default_registry(rules_dir: str | Path | None = None) -> PartyRegistry:
     """The registry of ``rules_dir`` (default: the writer's rules, or ``$WRITER_RULES``)."""
-    from writer import resources
     return load_registry(Path(rules_dir or resources.rules_dir()) / REGISTRY_FILE)

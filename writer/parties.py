@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
+from writer.text import name_problem
+
 NAMED_PARTIES = frozenset({"Con", "Lab", "LD", "Green", "Reform", "UKIP"})
 GROUPS = frozenset({"Ind", "Res", "Other", "Vacant"})
 #: Codes a candidate may stand under: compositions also allow ``Other`` and ``Vacant``.
@@ -35,13 +37,12 @@ SeatList = dict[str, int]
 def party_name_problem(code: str) -> str | None:
     """Why the name inside ``Other (Name)`` is not plain text, or None. A party's name
     reaches copy, the review app, the feeds and the CMS like a candidate's or a ward's, and
-    the same rule applies (:func:`writer.ingest.text.name_problem`): no control characters
+    the same rule applies (:func:`writer.text.name_problem`): no control characters
     (C0, DEL, C1), no invisible or text-direction characters (RIGHT-TO-LEFT OVERRIDE, bidi
     isolates, zero-width joiners, U+2028), no word mixing Latin with Cyrillic or Greek
     look-alike letters. Every way in refuses such a party with this message."""
     if not (code.startswith("Other (") and code.endswith(")")):
         return None
-    from writer.ingest.text import name_problem  # (imported here: writer.ingest imports this module)
     name = code[len("Other ("):-1]
     if any(ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F for ch in name):
         return "contains control characters; expected plain text"

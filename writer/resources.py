@@ -6,16 +6,17 @@ writer runs from; then the copy packaged with an installed writer.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from writer.settings import Settings
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent
 
 
-def _find(name: str, env: str | None = None) -> Path:
-    if env and os.environ.get(env):
-        return Path(os.environ[env])
+def _find(name: str, own: Path | None = None) -> Path:
+    if own is not None:
+        return own
     for candidate in (_CHECKOUT / name, _PACKAGE / "_data" / name):
         if candidate.is_dir():
             return candidate
@@ -23,11 +24,11 @@ def _find(name: str, env: str | None = None) -> Path:
 
 
 def rules_dir() -> Path:
-    return _find("rules", "WRITER_RULES")
+    return _find("rules", Settings.from_env().rules_dir)
 
 
 def templates_dir() -> Path:
-    return _find("templates", "WRITER_TEMPLATES")
+    return _find("templates", Settings.from_env().templates_dir)
 
 
 def samples_dir() -> Path:

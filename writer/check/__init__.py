@@ -8,6 +8,6 @@
 See :mod:`writer.check.checker` for what is checked and how.
 """
 
-from writer.check.checker import DISCLOSURES, CheckResult, FactChecker, Failure
+from writer.check.checker import DISCLOSURES, FactChecker, Failure, Verdict
 
-__all__ = ["CheckResult", "DISCLOSURES", "FactChecker", "Failure"]
+__all__ = ["DISCLOSURES", "FactChecker", "Failure", "Verdict"]

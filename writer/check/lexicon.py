@@ -30,6 +30,36 @@ ORDINAL_WORDS: dict[str, int] = {w: i + 1 for i, w in enumerate((
     "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth",
     "eighteenth", "nineteenth", "twentieth"))}
 
+#: Claim verbs, by the claim they make (the gate checks any such verb said of a party).
+CLAIM_VERBS = {
+    "gain": ("gain", "gains", "gained", "gaining", "take", "takes", "took", "taken", "taking",
+             "seize", "seizes", "seized", "snatch", "snatched", "advance", "advances", "advanced"),
+    "hold": ("hold", "holds", "held", "holding", "keep", "keeps", "kept", "retain", "retains", "retained"),
+    "lose": ("lose", "loses", "lost", "losing"),
+    "win": ("win", "wins", "won", "winning"),
+    "control": ("control", "controls", "controlled"),
+}
+VERB_CLASS = {word: claim for claim, words in CLAIM_VERBS.items() for word in words}
+#: The words after "no" that make it a figure ("no seats", "no net change").
+ZERO_UNITS = frozenset(("seat", "seats", "councils", "council", "councillors", "votes", "net", "wards"))
+#: The token shapes of figures ("41", "1,156", "35.4"), and of times and ordinals ("4am", "12th").
+FIGURE_SHAPES = ("d", "dd", "ddd", "dddd", "d,ddd", "dd,ddd", "ddd,ddd", "d,ddd,ddd", "d.d", "dd.d",
+                 "ddd.d", "dddd.d", "d.dd", "dd.dd", "ddd.dd")
+TIME_OR_ORDINAL_SHAPES = ("dxx", "ddxx", "dddxx", "ddddxx", "d.ddxx", "dd.ddxx", "d:ddxx", "dd:ddxx")
+TIMES = ("am", "pm", "a.m.", "p.m.")
+SUFFIXES = ("am", "pm", "st", "nd", "rd", "th")
+
+
+def unit_after(word: str | None, next_word: str | None) -> str | None:
+    """The unit a figure is read with from the words after it, in lower case: "%",
+    "points" ("points", "percentage points") or None."""
+    if word == "%":
+        return "%"
+    if word in ("point", "points") or (word == "percentage" and next_word in ("point", "points")):
+        return "points"
+    return None
+
+
 _COMMON_WORDS = frozenset(("the", "and", "ward", "council", "seat", "seats", "party", "vote", "votes", "labour",
                            "control", "majority", "election", "new", "first", "last", "since", "with"))
 
@@ -200,4 +230,4 @@ class Lexicon:
     def take_pending(self) -> list[dict]:
         out, self.pending = self.pending, []
         # PARTY first, then COUNCIL, then WARD: the ruler keeps one label per form
-        return sorted(out, key=lambda p: PRIORITY[p["label"]])
+        return sorted(out, key=lambda pattern: PRIORITY[pattern["label"]])

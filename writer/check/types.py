@@ -1,4 +1,4 @@
-"""The gate's records: results, failures, and what a sentence is read into."""
+"""The gate's records: verdicts, failures, and what a sentence is read into."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ class Failure:
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class Verdict:
+    """What the gate found in one text: whether it passes, every failure, and how many
+    things were checked."""
+
     ok: bool
     failures: tuple[Failure, ...]
-    claims: int  # how many things were checked
+    claims: int
 
 
 @dataclass(slots=True)
@@ -38,8 +41,6 @@ class Item:
     decimals: int = 0
     signed: bool = False
     unit: str | None = None  # "%", "points" or "time" when read with the number
-    role_unit: str | None = None  # the unit the number was checked as
-    role_cue: str | None = None  # and the cue read before it
 
 
 @dataclass(slots=True)
@@ -49,16 +50,40 @@ class Verb:
     word: str
 
 
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """A sentence as the gate reads it: its words in lower case, single-spaced, with each
+    item a placeholder of its kind and index ("⟨P0⟩ has taken control of ⟨C1⟩ from ⟨P2⟩,
+    winning ⟨N3⟩ of the ⟨N4⟩ seats"). Claims (:mod:`writer.check.claims`) and number roles
+    (:mod:`writer.check.numbers`) are read from it alone, so a night's few dozen phrasings
+    are read once."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...]  # where each item's placeholder is in ``text``
+    kinds: tuple[str, ...]  # each item's kind: P, C, W, N or O
+    no_control: tuple[bool, ...]  # whether each item is the party "no overall control"
+    units: tuple[str | None, ...]  # each number's unit as the matcher read it (see checker.unit_key)
+
+
 @dataclass(slots=True)
 class Sentence:
     start: int
     end: int
     items: list[Item] = field(default_factory=list)
     verbs: list[Verb] = field(default_factory=list)
-    skel: str = ""
-    phs: list[tuple[int, int]] = field(default_factory=list)  # skeleton span of each item
-    kinds: tuple = ()  # each item's kind
-    noc: tuple = ()  # whether each item names no overall control
+    skeleton: Skeleton | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the reader found in one paragraph (offsets relative to it): the entities the
+    EntityRuler matched (parties, councils, wards), the figures and number words with the
+    unit read after them, the claim verbs, and where each sentence starts."""
+
+    entities: tuple[tuple[int, int], ...]
+    figures: tuple[tuple[int, int, str, str | None], ...]  # start, end, text, kind
+    verbs: tuple[tuple[int, int, str], ...]  # start, end, the verb in lower case
+    sentences: tuple[int, ...]  # sentence start offsets
 
 
 _INT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
@@ -69,48 +94,48 @@ _DEC = re.compile(r"(\d+)\.(\d+)")
 def parse_number(text: str) -> tuple[float | int | None, int, bool]:
     """(value, decimals, signed) of a number as written: "41", "1,156", "35.4", "+16",
     "eight" (remembered: copy writes the same few figures again and again)."""
-    t = text.replace("\u2212", "-")
-    signed = t[:1] in "+-"
-    body = t[1:] if signed else t
-    negative = t[:1] == "-"
+    plain = text.replace("\u2212", "-")
+    signed = plain[:1] in "+-"
+    body = plain[1:] if signed else plain
+    negative = plain[:1] == "-"
     low = body.lower()
     if low in NUMBER_WORDS:
-        v = NUMBER_WORDS[low]
-        return (-v if negative else v), 0, signed
+        value = NUMBER_WORDS[low]
+        return (-value if negative else value), 0, signed
     if _INT.fullmatch(body) and body.isascii():
-        v = int(body.replace(",", ""))
-        return (-v if negative else v), 0, signed
-    m = _DEC.fullmatch(body)
-    if m and body.isascii():
-        v = float(body)
-        return (-v if negative else v), len(m.group(2)), signed
+        value = int(body.replace(",", ""))
+        return (-value if negative else value), 0, signed
+    decimal = _DEC.fullmatch(body)
+    if decimal and body.isascii():
+        value = float(body)
+        return (-value if negative else value), len(decimal.group(2)), signed
     return None, 0, signed
 
 
-def same(n: float, v: Any, decimals: int = 0) -> bool:
+def same(figure: float, value: Any, decimals: int = 0) -> bool:
     """Whether a figure as written matches a value, rounded as house style rounds (one
     decimal place; more only where the text gives more)."""
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
-    if float(v) == float(n):
+    if float(value) == float(figure):
         return True  # (most figures are the value itself: no need to round)
     places = max(1, decimals)
-    return round(float(v), places) == round(float(n), places)
+    return round(float(value), places) == round(float(figure), places)
 
 
-def fmt(v: Any) -> str:
-    if isinstance(v, float) and not v.is_integer():
-        return f"{v:.1f}"
-    if isinstance(v, (int, float)):
-        return str(int(v))
-    return str(v)
+def fmt(value: Any) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:.1f}"
+    if isinstance(value, (int, float)):
+        return str(int(value))
+    return str(value)
 
 
 def alts(values) -> str:
     """"16 or 22" from values (deduplicated, in order)."""
     out = []
-    for v in values:
-        s = fmt(v)
-        if s not in out:
-            out.append(s)
+    for value in values:
+        written = fmt(value)
+        if written not in out:
+            out.append(written)
     return " or ".join(out) if out else "nothing"

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from writer import parties
 from writer.compare.history import HistoryFacts, history_facts
-from writer.compare.ward import WardResult, not_comparable_reason
+from writer.compare.ward import WardResult, not_comparable
 from writer.model import BaselineCouncil, BaselineWard, ControlPeriod, Council, CouncilDeclaration
 
 NOC = parties.NOC
@@ -52,7 +52,8 @@ class CouncilResult:
     seat_change: dict[str, int] | None
     comparable: bool
     comparison_basis: str | None  # "wards", "whole council", "council totals"
-    not_comparable_reason: str | None
+    not_comparable_reason: str | None  # the words editors see
+    not_comparable_code: str | None  # what rules and templates test (see _seat_change)
     wards_left_out: int  # declared wards with no like-for-like baseline (in a ward-basis council)
     baseline_total_seats: int | None
     baseline_seats_won: dict[str, int] | None  # what these seats returned last time (when comparable)
@@ -177,7 +178,7 @@ class CouncilTally:
         self.baseline = baseline
         self.history = history
         self.poll_year = poll_year
-        self.reason = not_comparable_reason(council, baseline.cycle if baseline else None)
+        self.gap = not_comparable(council, baseline.cycle if baseline else None)  # (code, reason) or None
         self.wards: dict[str, WardResult] = {}
         self.won: dict[str, int] = {}
         self.ward_change: dict[str, int] = {}
@@ -238,7 +239,7 @@ class CouncilTally:
                 self.ward_change[p] = self.ward_change.get(p, 0) + sign * n
             for p, n in ward.baseline_holders.items():
                 self.declared_holders[p] = self.declared_holders.get(p, 0) + sign * n
-        elif self.reason is None:
+        elif self.gap is None:
             self.wards_left_out += sign
 
     def put_ward(self, ward: WardResult, at: datetime) -> None:
@@ -301,23 +302,27 @@ def _estimated_composition(t: CouncilTally) -> dict[str, int]:
     return {p: n for p, n in comp.items() if n > 0}
 
 
-def _seat_change(t: CouncilTally, seats_won: dict[str, int], complete: bool) -> tuple[dict[str, int] | None, str | None, str | None]:
+def _seat_change(t: CouncilTally, seats_won: dict[str, int],
+                 complete: bool) -> tuple[dict[str, int] | None, str | None, tuple[str, str] | None]:
+    """The seat change, its basis, and why there is none as (code, reason): the codes of
+    :func:`writer.compare.ward.not_comparable`, ``no_baseline``, ``until_complete`` (a whole
+    council compared once every seat is declared) and ``no_ward_results``."""
     c, b = t.council, t.baseline
-    if t.reason is not None and not (c.boundary_change and c.cycle == "all-out" and t.reason.startswith("wards redrawn")):
-        return None, None, t.reason
+    if t.gap is not None and not (c.boundary_change and c.cycle == "all-out" and t.gap[0] == "wards_redrawn"):
+        return None, None, t.gap
     if c.cycle == "all-out" and c.boundary_change:
         if b is None:
-            return None, None, "no baseline for this council"
+            return None, None, ("no_baseline", "no baseline for this council")
         if b.cycle != "all-out":
-            return None, None, f"cycle changed ({b.cycle} to all-out): no like-for-like comparison"
+            return None, None, ("cycle_changed", f"cycle changed ({b.cycle} to all-out): no like-for-like comparison")
         if not complete:
-            return None, "whole council", "compared as a whole council once every seat is declared"
+            return None, "whole council", ("until_complete", "compared as a whole council once every seat is declared")
         return parties.subtract_seats(*lump_to_common(seats_won, b.seats_won)), "whole council", None
     if t.wards:
         return dict(t.ward_change), "wards", None
     if t.declaration is not None and b is not None and b.seats_up == c.seats_up and b.cycle == c.cycle:
         return parties.subtract_seats(*lump_to_common(seats_won, b.seats_won)), "council totals", None
-    return None, None, "no ward results to compare"
+    return None, None, ("no_ward_results", "no ward results to compare")
 
 
 def _baseline_won(t: CouncilTally, seats_won: dict[str, int], change: dict[str, int] | None,
@@ -342,7 +347,7 @@ def summarise(t: CouncilTally) -> CouncilResult:
         estimated = not (c.cycle == "all-out" and complete)
     control_after = parties.control_of(composition, c.total_seats)
     result, kind = result_words(c.control_before, control_after, c.new_council)
-    change, basis, reason = _seat_change(t, seats_won, complete)
+    change, basis, gap = _seat_change(t, seats_won, complete)
     status = "declared" if decl else ("complete" if complete else "counting")
     largest, joint = largest_party(composition)
     baseline_won = _baseline_won(t, seats_won, change, basis)
@@ -355,7 +360,8 @@ def summarise(t: CouncilTally) -> CouncilResult:
         final=decl is not None or (complete and not estimated),
         seats_declared=sum(decl.seats_won.values()) if decl else t.seats_declared,
         wards_declared=len(t.wards), seats_won=seats_won, seat_change=change,
-        comparable=change is not None, comparison_basis=basis, not_comparable_reason=reason,
+        comparable=change is not None, comparison_basis=basis,
+        not_comparable_reason=gap[1] if gap else None, not_comparable_code=gap[0] if gap else None,
         wards_left_out=t.wards_left_out if basis == "wards" else 0,
         baseline_total_seats=t.baseline.total_seats if t.baseline else None,
         baseline_seats_won=baseline_won, seats_won_compared=compared,

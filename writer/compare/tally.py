@@ -167,17 +167,24 @@ class TallyBuilder:
             _add_into(self._change, r.seat_change, sign)
             _add_into(self._won_compared, r.seats_won_compared or {}, sign)
 
+    def keep_order_of(self, other: "TallyBuilder") -> None:
+        """Take the night's order of councils from ``other`` (the same group worked out
+        before): a night worked out again, without a withdrawn declaration, keeps every
+        council's place in the running counts."""
+        self._final_seq = dict(other._final_seq)
+        self._next_seq = max(self._next_seq, other._next_seq)
+
     def put(self, result: CouncilResult) -> None:
         old = self._results.get(result.slug)
         if old is not None:
             self._apply(old, -1)
         self._results[result.slug] = result
-        # a council keeps its place in the night's order while its result stays final (a
-        # council total declared after its last ward changes nothing); a result that stops
-        # being final gives it up, and takes a new place when it is final again
-        if not result.final:
-            self._final_seq.pop(result.slug, None)
-        elif result.slug not in self._final_seq:
+        # a council keeps its place in the night's order from the moment its result first
+        # became final (a council total declared after its last ward changes nothing), even
+        # through a withdrawal and a corrected declaration: running counts ("the fourth
+        # council Labour has gained") keep their declaration-order values; a council that is
+        # not final is not counted, whatever its place
+        if result.final and result.slug not in self._final_seq:
             self._final_seq[result.slug] = self._next_seq
             self._next_seq += 1
         self._apply(result, +1)

@@ -67,14 +67,16 @@ class WardResult:
         return bool(self.gains)
 
 
-def not_comparable_reason(council: Council, baseline_cycle: str | None) -> str | None:
-    """Why seat changes in this council cannot be claimed ward by ward, or None."""
+def not_comparable(council: Council, baseline_cycle: str | None) -> tuple[str, str] | None:
+    """Why seat changes in this council cannot be claimed ward by ward, as (code, reason), or
+    None. The code is what rules and templates test (``new_council``, ``cycle_changed``,
+    ``wards_redrawn``); the reason is the words editors see in the evidence."""
     if council.new_council:
-        return "new council: no baseline"
+        return "new_council", "new council: no baseline"
     if baseline_cycle is not None and baseline_cycle != council.cycle and council.cycle == "all-out":
-        return f"cycle changed ({baseline_cycle} to all-out): no like-for-like comparison"
+        return "cycle_changed", f"cycle changed ({baseline_cycle} to all-out): no like-for-like comparison"
     if council.boundary_change:
-        return "wards redrawn since the baseline: no ward-by-ward comparison"
+        return "wards_redrawn", "wards redrawn since the baseline: no ward-by-ward comparison"
     return None
 
 
@@ -154,7 +156,8 @@ def compare_ward(decl: WardDeclaration, council: Council, index: BaselineIndex |
     total, shares = vote_shares(decl.candidates) if has_votes else (0, {})
     majority = rival_margin(winners, losers) if has_votes else None
 
-    reason = not_comparable_reason(council, index.baseline_cycle if index else None)
+    gap = not_comparable(council, index.baseline_cycle if index else None)
+    reason = gap[1] if gap else None
     baseline, matched_by = (None, None)
     if reason is None:
         baseline, matched_by = index.match(decl.ward_code, decl.ward) if index else (None, None)

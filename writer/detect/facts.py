@@ -62,6 +62,7 @@ class WardSource:
     council: Council
     groups: list[str]
     first_seat: list[str]
+    first_seat_ever: list[str]
     at: datetime
     baseline_label: str
 
@@ -110,14 +111,16 @@ WARD: dict[str, Callable[[WardSource], Any]] = {
                                if s.w.majority is not None and s.w.total_votes else None),
     "turnout_pct": lambda s: s.w.turnout_pct,
     "electorate": lambda s: s.w.electorate,
-    "first_seat": lambda s: s.first_seat,
+    "first_seat": lambda s: s.first_seat,  # writer/detect/firsts.py
+    "first_seat_ever": lambda s: s.first_seat_ever,
+    "new_council": lambda s: s.council.new_council,
     "baseline_label": lambda s: s.baseline_label,
 }
 
 
 def ward_facts(w: WardResult, council: Council, groups: list[str], first_seat: list[str],
-               at: datetime, baseline_label: str) -> Facts:
-    return Facts(WardSource(w, council, groups, first_seat, at, baseline_label), WARD)
+               first_seat_ever: list[str], at: datetime, baseline_label: str) -> Facts:
+    return Facts(WardSource(w, council, groups, first_seat, first_seat_ever, at, baseline_label), WARD)
 
 
 # -- council --------------------------------------------------------------------------------
@@ -161,7 +164,8 @@ COUNCIL: dict[str, Callable[[CouncilSource], Any]] = {
     "seat_change": lambda s: s.r.seat_change,
     "comparable": lambda s: s.r.comparable,
     "comparison_basis": lambda s: s.r.comparison_basis,
-    "not_comparable_reason": lambda s: s.r.not_comparable_reason,
+    "not_comparable_reason": lambda s: s.r.not_comparable_reason,  # the words editors see
+    "not_comparable_code": lambda s: s.r.not_comparable_code,  # what templates test (compare/council.py)
     "wards_left_out": lambda s: s.r.wards_left_out,
     "baseline_total_seats": lambda s: s.r.baseline_total_seats,
     "baseline_seats_won": lambda s: s.r.baseline_seats_won,

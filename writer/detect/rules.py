@@ -136,6 +136,58 @@ def _private(source: str) -> list[str]:
     return sorted(found)
 
 
+def _compile_when(when: str, scope: str, bad: Callable[[str, str], None]) -> tuple[Any, set[str]]:
+    """A rule's condition compiled, and the facts it reads; problems go to ``bad``."""
+    allowed = FACTS[scope]
+    test = None
+    names: set[str] = set()
+    try:
+        # compile first, so a syntax error is reported on the expression as the editor wrote it
+        test = _ENV.compile_expression(when, undefined_to_none=False)
+        names |= _names("{{ (" + when + ") }}")
+        private = _private("{{ (" + when + ") }}")
+        if private:
+            bad("when", f"reads {', '.join(private)}; expected facts and their fields (names starting "
+                        "with _ are not facts)")
+        unknown = names - allowed
+        if unknown:
+            bad("when", f"uses {', '.join(sorted(unknown))}, which {scope} facts do not have; expected names from: {', '.join(sorted(allowed))}")
+    except TemplateSyntaxError as exc:
+        message = exc.message or "syntax error"
+        if message == "chunk after expression":
+            message = "unexpected text after the end of the expression (compare with ==, combine with and / or)"
+        elif "end of template" in message:
+            message = "the expression ends too soon (something is missing after the last word or operator)"
+        bad("when", f"is not a valid expression: {message}")
+    return test, names
+
+
+def _compile_title(source: str, scope: str, bad: Callable[[str, str], None]) -> tuple[Any, set[str]]:
+    """A rule's title compiled, and the facts it reads; problems go to ``bad``."""
+    allowed = FACTS[scope]
+    title = None
+    names: set[str] = set()
+    try:
+        title_names = _names(source)
+        private = _private(source)
+        if private:
+            bad("title", f"reads {', '.join(private)}; expected facts and their fields (names starting "
+                         "with _ are not facts)")
+        loads = sorted({type(n).__name__.lower() for n in _ENV.parse(source).find_all(
+            (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends))})
+        if loads:
+            bad("title", f"uses {', '.join(loads)}; expected one line of text and facts (a title cannot "
+                         "load other templates)")
+        names |= title_names
+        unknown = title_names - allowed
+        if unknown:
+            bad("title", f"uses {', '.join(sorted(unknown))}, which {scope} facts do not have")
+        title = _ENV.from_string(source)
+    except TemplateSyntaxError as exc:
+        bad("title", f"is not a valid template: {exc.message}")
+    return title, names
+
+
 def _check_rule(item: Any, where: str, file: str, templates: Path | None,
                 problems: list[Problem]) -> Rule | None:
     def bad(key: str | None, message: str) -> None:
@@ -178,45 +230,9 @@ def _check_rule(item: Any, where: str, file: str, templates: Path | None,
         return None
     if templates is not None and not (templates / template).is_dir():
         bad("template", f"names template family {template!r}, but {templates / template} does not exist")
-    allowed = FACTS[scope]
-    test = title = None
-    names: set[str] = set()
-    try:
-        # compile first, so a syntax error is reported on the expression as the editor wrote it
-        test = _ENV.compile_expression(item["when"], undefined_to_none=False)
-        names |= _names("{{ (" + item["when"] + ") }}")
-        private = _private("{{ (" + item["when"] + ") }}")
-        if private:
-            bad("when", f"reads {', '.join(private)}; expected facts and their fields (names starting "
-                        "with _ are not facts)")
-        unknown = names - allowed
-        if unknown:
-            bad("when", f"uses {', '.join(sorted(unknown))}, which {scope} facts do not have; expected names from: {', '.join(sorted(allowed))}")
-    except TemplateSyntaxError as exc:
-        message = exc.message or "syntax error"
-        if message == "chunk after expression":
-            message = "unexpected text after the end of the expression (compare with ==, combine with and / or)"
-        elif "end of template" in message:
-            message = "the expression ends too soon (something is missing after the last word or operator)"
-        bad("when", f"is not a valid expression: {message}")
-    try:
-        title_names = _names(item["title"])
-        private = _private(item["title"])
-        if private:
-            bad("title", f"reads {', '.join(private)}; expected facts and their fields (names starting "
-                         "with _ are not facts)")
-        loads = sorted({type(n).__name__.lower() for n in _ENV.parse(item["title"]).find_all(
-            (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends))})
-        if loads:
-            bad("title", f"uses {', '.join(loads)}; expected one line of text and facts (a title cannot "
-                         "load other templates)")
-        names |= title_names
-        unknown = title_names - allowed
-        if unknown:
-            bad("title", f"uses {', '.join(sorted(unknown))}, which {scope} facts do not have")
-        title = _ENV.from_string(item["title"])
-    except TemplateSyntaxError as exc:
-        bad("title", f"is not a valid template: {exc.message}")
+    test, when_names = _compile_when(item["when"], scope, bad)
+    title, title_names = _compile_title(item["title"], scope, bad)
+    names = when_names | title_names
     if len(problems) > before:
         return None
     return Rule(rid, item["description"].strip(), scope, stage, item["when"], float(importance),

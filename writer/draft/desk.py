@@ -5,30 +5,21 @@ council's story, group events to the group's story (national events feed the rou
 When a story's events change, it is re-drafted as a new version; every version is kept. A
 story whose events are all retracted gets a retracted version of its own.
 
-``draft_night(directory)`` runs a whole night (or up to ``at``) and returns its stories.
+``writer.night.build`` makes an engine and a desk for a night; ``writer.night.draft_night``
+runs a whole night (or up to ``at``) through them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
-from pathlib import Path
 
 from writer import resources
 from writer.compare.national import Thresholds
-from writer.compare.national_rules import load_thresholds
-from writer.compare.tally import load_groups
 from writer.detect.events import Event
 from writer.detect.judgement import FILE as JUDGEMENT_FILE, Judgement, load_judgement
-from writer.detect.rules import load_rules
-from writer.draft.drafter import Drafter, Templates
+from writer.draft.drafter import Drafter
 from writer.draft.story import Story
-from writer.draft.style import PartyNames
-from writer.engine import Engine
-from writer.identity import default_registry
-from writer.ingest import load_night
-from writer.model import Night
 
 
 def story_of(event: Event) -> tuple[str, str] | None:
@@ -56,8 +47,10 @@ class Desk:
         self.versions: dict[str, list[Story]] = {}
         self.feed: list[Story] = []  # every version, in the order drafted
 
-    def apply(self, records: Iterable[Event]) -> list[Story]:
-        """Take event records (new, updated, retracted); return the story versions drafted."""
+    def apply(self, records: Iterable[Event], *, correction: bool = False) -> list[Story]:
+        """Take event records (new, updated, retracted); return the story versions drafted.
+        ``correction``: the records follow a corrected or withdrawn result, so each story
+        keeps the wording of its last standing version and only its figures change."""
         touched: list[str] = []
         for e in records:
             target = story_of(e)
@@ -74,12 +67,12 @@ class Desk:
                 touched.append(sid)
         out = []
         for sid in touched:
-            story = self._redraft(sid)
+            story = self._redraft(sid, correction)
             if story is not None:
                 out.append(story)
         return out
 
-    def _redraft(self, sid: str) -> Story | None:
+    def _redraft(self, sid: str, correction: bool = False) -> Story | None:
         versions = self.versions.setdefault(sid, [])
         version = len(versions) + 1
         standing = list(self.events.get(sid, {}).values())
@@ -91,8 +84,10 @@ class Desk:
             # once a result is final, provisional events (control settled mid-count) no
             # longer shape the story: final wording replaces "on course to"
             final = [e for e in standing if not e.provisional]
+            standing_before = [v for v in versions if v.status != "retracted"] if correction else []
             story = self.drafter.draft(sid, self.kinds[sid], final or standing, version=version,
-                                       night={"context": self.context})
+                                       night={"context": self.context},
+                                       keep=standing_before[-1].template if standing_before else None)
         versions.append(story)
         self.feed.append(story)
         return story
@@ -105,26 +100,3 @@ class Desk:
     def story(self, sid: str) -> Story | None:
         versions = self.versions.get(sid)
         return versions[-1] if versions else None
-
-
-def build(night: Night, rules_dir: Path | None = None, templates_dir: Path | None = None):
-    """An engine and a desk for a night, from the writer's rules and templates."""
-    rules_dir = rules_dir or resources.rules_dir()
-    templates_dir = templates_dir or resources.templates_dir()
-    names = PartyNames.load(rules_dir / "parties.yaml")
-    engine = Engine(night.setup, load_rules(rules_dir, templates_dir), load_groups(rules_dir / "groups.yaml"))
-    desk = Desk(Drafter(Templates(templates_dir, names), night.election), engine.context,
-                load_judgement(rules_dir / JUDGEMENT_FILE), load_thresholds(rules_dir / "national.yaml"))
-    return engine, desk
-
-
-def draft_night(directory: str | Path, *, at: datetime | None = None, rules_dir: Path | None = None,
-                templates_dir: Path | None = None) -> tuple[Night, Engine, Desk]:
-    """Replay a night (up to and including ``at``) through engine and desk."""
-    night = load_night(directory, registry=default_registry(rules_dir))
-    engine, desk = build(night, rules_dir, templates_dir)
-    for decl in night.declarations:
-        if at is not None and decl.declared_at > at:
-            break
-        desk.apply(engine.apply(decl).events)
-    return night, engine, desk

@@ -19,14 +19,10 @@ import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import BuiltinMethodType
 from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError, nodes
-from jinja2.environment import TemplateModule
-from jinja2.runtime import LoopContext, Macro
 from jinja2.sandbox import SandboxedEnvironment
-from jinja2.utils import missing
 
 from writer import parties as party_codes
 from writer.detect.events import Event
@@ -37,100 +33,12 @@ from writer.model import Election, slugify
 
 LEADING = ("headline", "lede")
 
-#: Names a dict has as attributes: ``f.items`` is the method, ``f.winner`` the item (Jinja's rule).
-_DICT_ATTRS = frozenset(dir(dict))
-_PLAIN = frozenset((dict, list, tuple, str, LoopContext))
-_FORMAT = frozenset(("format", "format_map"))
-_NOTHING = object()
-
-
-class _Sandbox(SandboxedEnvironment):
-    """The sandbox, with fast paths for what templates do most (read a fact from a dict,
-    call a macro or a list's ``append``) that give exactly what :class:`SandboxedEnvironment`
-    gives, without its general checks: an attribute of a plain dict that is not one of dict's
-    own names is an item (the sandbox's own rule: ``getattr`` fails, then ``obj[name]``), a
-    macro is safely callable and takes no context but the eval context, and a builtin method
-    is safely callable and takes no context. Everything else goes the sandbox's way."""
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRS:
-            try:
-                return obj[attribute]
-            except (TypeError, LookupError):
-                return self.undefined(obj=obj, name=attribute)
-        if type(obj) is TemplateModule and not attribute.startswith("_"):
-            value = obj.__dict__.get(attribute)
-            if type(value) is Macro:
-                return value
-        elif type(obj) in _PLAIN and not attribute.startswith("_") and attribute not in _FORMAT:
-            # a public method of a plain dict, list, tuple or str (``f.get``, ``items.append``)
-            # or a loop's ``loop.first``: the sandbox finds these safe and returns them as they
-            # are (only str.format and names with underscores are wrapped or refused)
-            value = getattr(obj, attribute, _NOTHING)
-            if value is not _NOTHING:
-                return value
-        return super().getattr(obj, attribute)
-
-    def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - as Jinja's
-        kind = type(__obj)
-        if kind is Macro:
-            if kwargs:
-                # what Context.call drops before calling (a macro takes no context)
-                kwargs.pop("_loop_vars", None)
-                kwargs.pop("_block_vars", None)
-            if not __context.eval_ctx.autoescape and not __self.is_async:
-                # Macro.__call__ as Context.call calls it (with the eval context: no Markup),
-                # its function called directly where the arguments need no sorting out
-                try:
-                    if not kwargs:
-                        try:
-                            arity = __obj._writer_arity
-                        except AttributeError:
-                            arity = __obj._writer_arity = _arity(__obj)
-                        if len(args) == arity:
-                            return __obj._func(*args)
-                    if kwargs or __obj.caller or __obj.catch_kwargs:
-                        return __obj(__context.eval_ctx, *args, **kwargs)  # as Context.call calls it
-                    # Macro.__call__ for positional arguments: the missing ones are passed as
-                    # ``missing`` (the macro fills in its defaults), extra ones as varargs
-                    n = __obj._argument_count
-                    given = len(args)
-                    if given < n:
-                        args += (missing,) * (n - given)
-                        given = n
-                    if __obj.catch_varargs:
-                        return __obj._func(*args[:n], args[n:])
-                    if given == n:
-                        return __obj._func(*args)
-                    return __obj(__context.eval_ctx, *args)  # too many arguments: Jinja's TypeError
-                except StopIteration:
-                    return __self.undefined("value was undefined because a callable raised a StopIteration exception")
-        elif kind is BuiltinMethodType:
-            # a builtin method (``items.append``, ``counts.update``, ``f.get``): the sandbox finds
-            # every one safely callable and passes it no context (str.format is wrapped when read)
-            if kwargs:
-                kwargs.pop("_loop_vars", None)
-                kwargs.pop("_block_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:
-                return __self.undefined("value was undefined because a callable raised a StopIteration exception")
-        return super().call(__context, __obj, *args, **kwargs)
-
-
-def _arity(macro: Macro) -> int:
-    """How many positional arguments ``macro`` takes when :class:`Macro` would call its
-    function with just them (no caller, no catch-all arguments; the environment is not
-    async), else -1."""
-    if macro.caller or macro.catch_kwargs or macro.catch_varargs or macro._environment.is_async:
-        return -1
-    return macro._argument_count
-
 
 def _reusable(env: SandboxedEnvironment, name: str) -> bool:
     """Whether a phrasing's top level only imports (without context) and defines macros:
     then its macros read ``f``, ``events``, ``night`` and ``election`` from the context when
-    called, and one module can serve every draft with the context's values swapped."""
+    called, and one module can serve every draft with the context's values swapped (see
+    :class:`_Reusable`)."""
     try:
         source = env.loader.get_source(env, name)[0]
         tree = env.parse(source)
@@ -169,17 +77,12 @@ class Templates:
 
     def __init__(self, directory: Path, names: PartyNames) -> None:
         self.directory = directory
-        # templates are read once (auto_reload off: no stat of every partial on every import)
-        self.env = _Sandbox(loader=FileSystemLoader(str(directory)), undefined=StrictUndefined,
+        # Jinja's own sandbox, as it comes (templates are editable rules: they must not reach
+        # past it); templates are read once (auto_reload off: no stat of every partial on
+        # every import)
+        self.env = SandboxedEnvironment(loader=FileSystemLoader(str(directory)), undefined=StrictUndefined,
                             autoescape=False, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
         self.env.filters.update(filters(names))
-        for name, func in list(self.env.filters.items()):
-            # Jinja's filters with an async version (map, list, join, ...) are wrappers that
-            # ask on every call whether the environment is async, then call the plain filter:
-            # this one never is, so templates call the plain filter (``__wrapped__``) directly
-            if (not self.env.is_async and getattr(func, "jinja_async_variant", False)
-                    and callable(getattr(func, "__wrapped__", None))):
-                self.env.filters[name] = func.__wrapped__
         self.names = names
         self.families: dict[str, list[Phrasing]] = {}
         self._found: dict[tuple, list[Phrasing]] = {}
@@ -279,32 +182,22 @@ def _rank(e: Event) -> tuple:
     return (-e.score, e.key)
 
 
-def _direct(macro: Any) -> Any:
-    """What calling ``macro()`` with no arguments calls: the macro's own function where
-    :class:`Macro` would call it with no arguments and return what it returns (the
-    environment is neither async nor autoescaping), else the macro itself."""
-    if (type(macro) is Macro and macro._argument_count == 0 and not macro.caller and not macro.catch_kwargs
-            and not macro.catch_varargs and not macro._default_autoescape and not macro._environment.is_async):
-        return macro._func
-    return macro
-
-
 class _Reusable:
-    """A reusable phrasing's module for one thread: its context's values, swapped for each
-    draft, and its leading and supporting macros, ready to call."""
+    """A reusable phrasing's module for one thread, made once with Jinja's public
+    ``make_module(vars, shared=True)``: its context reads the drafter's own dict of values
+    (the template's globals, ``f``, ``events``, ``night`` and ``election``), which is swapped
+    for each draft, and its macros read them from there when called. Making a module for every
+    draft costs about a third of the drafting time."""
 
     __slots__ = ("values", "has_body", "headline", "lede", "body", "paragraph")
 
     def __init__(self, phrasing: Phrasing, values: dict[str, Any]) -> None:
-        # the context's own dict of values (the template's globals and these): its macros
-        # resolve f, events, night and election in it when they are called
-        context = phrasing.template.new_context(values)
-        module = TemplateModule(phrasing.template, context)
-        self.values = context.parent
+        self.values = dict(phrasing.template.globals, **values)
+        module = phrasing.template.make_module(self.values, shared=True)
         self.has_body = phrasing.has("body")
         for name in ("headline", "lede", "body", "paragraph"):
             if phrasing.has(name):  # else unset: reading it fails as reading the module's would
-                setattr(self, name, _direct(getattr(module, name)))
+                setattr(self, name, getattr(module, name))
 
 
 class Drafter:
@@ -341,11 +234,20 @@ class Drafter:
         return got
 
     def _lead(self, story_id: str, lead: Event, events: list[Event], night: dict[str, Any],
-              region: str | None, groups: tuple[str, ...]) -> tuple[str, str, list[str], str, str]:
+              region: str | None, groups: tuple[str, ...],
+              keep: str | None = None) -> tuple[str, str, list[str], str, str]:
         phrasings = self.templates.find(lead.template, region, groups)
         n = len(phrasings)
         if not n:
             raise LookupError(f"no template family {lead.template!r} for rule {lead.rule!r}")
+        kept = [i for i, p in enumerate(phrasings) if p.name == keep] if keep else []
+        if kept:  # a corrected story keeps its wording: only the corrected figures change
+            phrasing = phrasings[kept[0]]
+            module = self._module(phrasing, lead.facts, events, night)
+            headline, lede = _clean(module.headline()), _clean(module.lede())
+            has_body = module.has_body if type(module) is _Reusable else phrasing.has("body")
+            body = _paragraphs(module.body()) if has_body else []
+            return headline, lede, body, phrasing.name, " ".join(lede.split(" ", 3)[:3]).lower()
         start = _stable(f"{story_id}|{lead.key}") % n if n > 1 else 0
         chosen = None
         for i in range(n):
@@ -370,8 +272,10 @@ class Drafter:
 
     # -- stories -----------------------------------------------------------------------------
     def draft(self, story_id: str, kind: str, events: list[Event], *, version: int = 1,
-              night: dict[str, Any] | None = None) -> Story:
-        """One story from its standing events (highest score leads)."""
+              night: dict[str, Any] | None = None, keep: str | None = None) -> Story:
+        """One story from its standing events (highest score leads). ``keep``: the phrasing
+        of the version it replaces (``family/n``), kept where the same family leads (a
+        correction changes the figures, not the wording)."""
         night = night or {}
         ranked = sorted(events, key=_rank) if len(events) > 1 else list(events)
         leads = self.templates.leads
@@ -383,7 +287,7 @@ class Drafter:
                 lead, region, groups = e, e_region, e_groups
         if lead is None:
             raise LookupError(f"no leading template among {[e.template for e in ranked]} for {story_id}")
-        headline, lede, body, template, opening = self._lead(story_id, lead, ranked, night, region, groups)
+        headline, lede, body, template, opening = self._lead(story_id, lead, ranked, night, region, groups, keep)
         for e in ranked:
             if e is not lead:
                 paragraph = self._supporting(e, ranked, night, region, groups)

@@ -1,7 +1,7 @@
 """The round-up: the running story of the night ("the story so far") as it stood at a moment.
 
 ``draft_roundup(night, engine, desk, at)`` reads the engine's state (replayed up to ``at`` by
-the caller, e.g. with :func:`writer.draft.desk.draft_night`) and drafts one story:
+the caller, e.g. with :func:`writer.night.draft_night`) and drafts one story:
 
 - the lede and headline lead with the night's highest-scoring council results, ranked by the
   writer itself (``engine.events()``, highest score first);
@@ -267,150 +267,62 @@ def _eve_margin(r: CouncilResult, before: dict[str, int] | None) -> int:
 
 
 # -- the story ------------------------------------------------------------------------------
-def build_facts(night, engine, at: datetime | None = None, judgement: Judgement | None = None,
-                thresholds: Thresholds | None = None) -> tuple[dict[str, Any], list[Event]]:
-    """The ``f`` the round-up templates are written from, and the events it draws on."""
-    events = engine.events()
-    ranking = council_ranking(events)
-    rank = {slug: i for i, slug in enumerate(ranking)}
-    results = engine.council_results()
-    by_slug = {r.slug: r for r in results}
-    # every newsworthy council outcome, in the writer's order (ranked councils first)
-    ordered = sorted(results, key=lambda r: (rank.get(r.slug, len(rank)), r.slug))
-    outcomes = [o for o in (outcome(r) for r in ordered) if o is not None]
-    for o in outcomes:
-        e = ranking.get(o["council"])
-        o["score"] = e.score if e else 0.0
-    used: dict[str, Event] = {}
-    final_event: dict[str, Event] = {}
-    for e in events:
-        if e.scope == "council" and e.council and e.facts.get("final") and e.council not in final_event:
-            final_event[e.council] = e
+class _Sources:
+    """What ``build_facts`` reads from the engine, and the events it has drawn on so far."""
 
-    def use(slugs: Iterable[str]) -> None:
+    def __init__(self, engine) -> None:
+        self.events = engine.events()
+        self.ranking = council_ranking(self.events)
+        self.rank = {slug: i for i, slug in enumerate(self.ranking)}
+        self.results = engine.council_results()
+        self.by_slug = {r.slug: r for r in self.results}
+        # every newsworthy council outcome, in the writer's order (ranked councils first)
+        ordered = sorted(self.results, key=lambda r: (self.rank.get(r.slug, len(self.rank)), r.slug))
+        self.outcomes = [o for o in (outcome(r) for r in ordered) if o is not None]
+        for o in self.outcomes:
+            e = self.ranking.get(o["council"])
+            o["score"] = e.score if e else 0.0
+        self.used: dict[str, Event] = {}
+        self.final_event: dict[str, Event] = {}
+        for e in self.events:
+            if e.scope == "council" and e.council and e.facts.get("final") and e.council not in self.final_event:
+                self.final_event[e.council] = e
+
+    def use(self, slugs: Iterable[str]) -> None:
         """Keep as evidence each council's best-ranked event, preferring one drafted from
         its final result (a council may still have a standing event from while it counted)."""
         for s in slugs:
-            e = final_event.get(s) or ranking.get(s)
+            e = self.final_event.get(s) or self.ranking.get(s)
             if e is not None:
-                used.setdefault(e.key, e)
+                self.used.setdefault(e.key, e)
 
-    # the lede: the night's biggest national movement (rules/judgement.yaml), with the
-    # councils that make it; early in the night, the top-ranked councils' results
+    def keep(self, e: Event) -> None:
+        self.used.setdefault(e.key, e)
+
+
+def build_facts(night, engine, at: datetime | None = None, judgement: Judgement | None = None,
+                thresholds: Thresholds | None = None) -> tuple[dict[str, Any], list[Event]]:
+    """The ``f`` the round-up templates are written from, and the events it draws on."""
+    src = _Sources(engine)
+    events, results, outcomes = src.events, src.results, src.outcomes
     national = engine.tally()
-    moved: list[Movement] = []
-    if judgement is not None:
-        moved = movements(national, ran_before(night.setup.councils.values(), night.setup.history), judgement)
-    lead = moved[0] if moved and judgement is not None and moved[0].score >= judgement.lead_at_least else None
-    final = [o for o in outcomes if not o["provisional"]] or outcomes
-    lead_clauses = []
-    headline_second = None
-    lead_examples = None
-    if lead is not None:
-        lead_examples, headline_second = lead_plan(lead, moved, [o for o in outcomes if not o["provisional"]],
-                                                   judgement)
-        if lead_examples:
-            use(lead_examples["councils"])
-        if headline_second and headline_second.get("clause"):
-            use(headline_second["clause"]["councils"])
-    else:
-        pool = final[:LEDE_POOL]
-        if pool:
-            lead_clauses = clauses(pool, LEDE_CLAUSES)
-            use(c for k in lead_clauses for c in k["councils"])
+    moved, lead, lead_clauses, lead_examples, headline_second = _lede_facts(src, night, national, judgement)
 
     # the groups, each council told once (in the first group it belongs to)
     told: set[str] = set()
     said: set[tuple] = set()
-    group_blocks = []
     covered_groups = [gid for gid, _ in GROUPS if gid in engine.groups]
-    for gid, such_as in GROUPS:
-        if gid not in engine.groups:
-            continue
-        group = engine.groups[gid]
-        members = {slug for slug, gids in engine.council_groups.items() if gid in gids}
-        items = [o for o in outcomes if o["council"] in members and o["council"] not in told]
-        g_clauses = clauses(items, CLAUSES_PER_GROUP)
-        for c in g_clauses:
-            told.update(c["councils"])
-        use(c for k in g_clauses for c in k["councils"])
-        tally = engine.tally(gid)
-        g_events = group_events(events, gid)
-        mine = {c for k in g_clauses for c in k["councils"]}
-        historic = next((e for e in events if _is(e, HISTORIC) and e.council in mine), None)
-        if historic is not None:
-            used.setdefault(historic.key, historic)
-        advance = []
-        for e in g_events:
-            if _is(e, ADVANCE) and tally.seat_change.get(e.facts["party"], 0) > 0:
-                party = e.facts["party"]
-                if party not in [a["party"] for a in advance]:
-                    advance.append({"party": party, "seat_change": tally.seat_change[party], "event": e,
-                                    "examples": [by_slug[s].name for s in advancing_in(results, party, members)[:EXAMPLES]]})
-        advance.sort(key=lambda a: (-a["seat_change"], a["party"]))
-        # a group made up of the same councils as an earlier one (for its comparable seats)
-        # would repeat the same figure: say it once
-        advance = [a for a in advance if (a["party"], a["seat_change"], tally.councils_compared) not in said]
-        said.update((a["party"], a["seat_change"], tally.councils_compared) for a in advance)
-        advance = advance[:2]
-        for a in advance:
-            e = a.pop("event")
-            used.setdefault(e.key, e)
-            if such_as:  # named as examples ("areas such as")
-                use(advancing_in(results, a["party"], members)[:EXAMPLES])
-        still = None
-        for e in g_events:
-            if _is(e, STANDING_STILL):
-                party = e.facts["party"]
-                examples = standing_still(results, party, members, rank)
-                if examples:
-                    still = {"party": party, "seat_change": tally.seat_change.get(party, 0),
-                             "examples": [by_slug[s].name for s in examples[:EXAMPLES]]}
-                    use(examples[:EXAMPLES])
-                    used.setdefault(e.key, e)
-                    break
-        declared = [s for s in sorted(members, key=lambda s: (rank.get(s, len(rank)), s)) if by_slug[s].final]
-        if such_as and not advance and still is None:
-            use(declared[:EXAMPLES])  # named as examples of the group's councils
-        # the other side's figures: the largest party not already given
-        given = [a["party"] for a in advance] + ([still["party"]] if still else [])
-        ranked = group_parties(tally)
-        rival = next(({"party": p, "seat_change": tally.seat_change.get(p, 0)} for p in ranked if p not in given), None)
-        if len(advance) > 1 or not tally.councils_compared:
-            rival = None
-        seats_line = None
-        if not advance and still is None and tally.councils_compared and ranked:
-            seats_line = {"party": ranked[0], "seat_change": tally.seat_change.get(ranked[0], 0)}
-            rival = next(({"party": p, "seat_change": tally.seat_change.get(p, 0)} for p in ranked[1:]), None)
-            if (seats_line["party"], seats_line["seat_change"], tally.councils_compared) in said:
-                seats_line = rival = None  # the same councils' figures, given for an earlier group
-            else:
-                said.add((seats_line["party"], seats_line["seat_change"], tally.councils_compared))
-        group_blocks.append({
-            "id": gid, "name": group.name, "label": _label(group.name), "such_as": such_as,
-            "definition": group.definition, "clauses": g_clauses, "sentences": by_party(g_clauses),
-            "historic": _historic(historic.facts) if historic is not None else None,
-            "advance": advance, "still": still, "tally": tally_dict(tally),
-            "declared_examples": [by_slug[s].name for s in declared[:EXAMPLES]],
-            "rival": rival, "seats_line": seats_line,
-        })
+    group_blocks = [_group_block(src, engine, gid, such_as, told, said) for gid, such_as in GROUPS
+                    if gid in engine.groups]
 
     # the rest of England
     in_groups = {slug for slug, gids in engine.council_groups.items() if set(gids) & set(covered_groups)}
     elsewhere = clauses([o for o in outcomes if o["council"] not in in_groups], CLAUSES_ELSEWHERE)
-    use(c for k in elsewhere for c in k["councils"])
+    src.use(c for k in elsewhere for c in k["councils"])
     outside = [r for r in results if r.slug not in in_groups]
     elsewhere_count = {"councils_total": len(outside), "councils_final": sum(1 for r in outside if r.final)}
 
-    verdicts = []
-    if judgement is not None and national.councils_final >= judgement.councils_declared_at_least:
-        majors = {p for c in engine.context if str(c.get("key", "")).startswith("pns_")
-                  for p in (c.get("values") or {})}
-        for m in verdict_parties(moved, majors, judgement):
-            rule = verdict(m.figures, judgement)
-            if rule is not None:
-                verdicts.append({"party": m.party, "verdict": rule.verdict, "rule": rule.id,
-                                 "index": len(verdicts), **m.figures})
+    verdicts = _verdicts(engine, national, moved, judgement)
     share = share_facts(national_picture(engine, thresholds=thresholds), engine)
     counting, waiting, still_open = watch_list(
         results, {slug: c.composition_before for slug, c in night.councils.items()})
@@ -430,7 +342,139 @@ def build_facts(night, engine, at: datetime | None = None, judgement: Judgement 
         "watch": {"counting": counting[:WATCH_COUNTING], "waiting": waiting[:WATCH_WAITING],
                   "counting_total": len(counting), "waiting_total": len(waiting), "open": still_open},
     }
-    return f, sorted(used.values(), key=lambda e: (-e.score, e.key))
+    return f, sorted(src.used.values(), key=lambda e: (-e.score, e.key))
+
+
+def _lede_facts(src: _Sources, night, national: Tally, judgement: Judgement | None):
+    """The lede: the night's biggest national movement (rules/judgement.yaml), with the
+    councils that make it; early in the night, the top-ranked councils' results. Returns the
+    movements, the lead one (or None), the lede's clauses, the lead's examples and the
+    headline's second clause."""
+    outcomes = src.outcomes
+    moved: list[Movement] = []
+    if judgement is not None:
+        moved = movements(national, ran_before(night.setup.councils.values(), night.setup.history), judgement)
+    lead = moved[0] if moved and judgement is not None and moved[0].score >= judgement.lead_at_least else None
+    final = [o for o in outcomes if not o["provisional"]] or outcomes
+    lead_clauses = []
+    headline_second = None
+    lead_examples = None
+    if lead is not None:
+        lead_examples, headline_second = lead_plan(lead, moved, [o for o in outcomes if not o["provisional"]],
+                                                   judgement)
+        if lead_examples:
+            src.use(lead_examples["councils"])
+        if headline_second and headline_second.get("clause"):
+            src.use(headline_second["clause"]["councils"])
+    else:
+        pool = final[:LEDE_POOL]
+        if pool:
+            lead_clauses = clauses(pool, LEDE_CLAUSES)
+            src.use(c for k in lead_clauses for c in k["councils"])
+    return moved, lead, lead_clauses, lead_examples, headline_second
+
+
+def _group_block(src: _Sources, engine, gid: str, such_as: bool, told: set[str], said: set[tuple]) -> dict[str, Any]:
+    """One group's paragraph facts: its councils' results (each council told once, in the
+    first group it belongs to: ``told``), history, parties advancing or standing still, and
+    the other side's figures (a figure given for an earlier group is not repeated: ``said``)."""
+    events, results, by_slug, rank = src.events, src.results, src.by_slug, src.rank
+    group = engine.groups[gid]
+    members = {slug for slug, gids in engine.council_groups.items() if gid in gids}
+    items = [o for o in src.outcomes if o["council"] in members and o["council"] not in told]
+    g_clauses = clauses(items, CLAUSES_PER_GROUP)
+    for c in g_clauses:
+        told.update(c["councils"])
+    src.use(c for k in g_clauses for c in k["councils"])
+    tally = engine.tally(gid)
+    g_events = group_events(events, gid)
+    mine = {c for k in g_clauses for c in k["councils"]}
+    historic = next((e for e in events if _is(e, HISTORIC) and e.council in mine), None)
+    if historic is not None:
+        src.keep(historic)
+    advance = _advance(src, tally, g_events, members, such_as, said)
+    still = None
+    for e in g_events:
+        if _is(e, STANDING_STILL):
+            party = e.facts["party"]
+            examples = standing_still(results, party, members, rank)
+            if examples:
+                still = {"party": party, "seat_change": tally.seat_change.get(party, 0),
+                         "examples": [by_slug[s].name for s in examples[:EXAMPLES]]}
+                src.use(examples[:EXAMPLES])
+                src.keep(e)
+                break
+    declared = [s for s in sorted(members, key=lambda s: (rank.get(s, len(rank)), s)) if by_slug[s].final]
+    if such_as and not advance and still is None:
+        src.use(declared[:EXAMPLES])  # named as examples of the group's councils
+    rival, seats_line = _other_side(tally, advance, still, said)
+    return {
+        "id": gid, "name": group.name, "label": _label(group.name), "such_as": such_as,
+        "definition": group.definition, "clauses": g_clauses, "sentences": by_party(g_clauses),
+        "historic": _historic(historic.facts) if historic is not None else None,
+        "advance": advance, "still": still, "tally": tally_dict(tally),
+        "declared_examples": [by_slug[s].name for s in declared[:EXAMPLES]],
+        "rival": rival, "seats_line": seats_line,
+    }
+
+
+def _advance(src: _Sources, tally: Tally, g_events: list[Event], members: set[str], such_as: bool,
+             said: set[tuple]) -> list[dict[str, Any]]:
+    """The (at most two) parties advancing across a group, biggest gain first."""
+    results, by_slug = src.results, src.by_slug
+    advance = []
+    for e in g_events:
+        if _is(e, ADVANCE) and tally.seat_change.get(e.facts["party"], 0) > 0:
+            party = e.facts["party"]
+            if party not in [a["party"] for a in advance]:
+                advance.append({"party": party, "seat_change": tally.seat_change[party], "event": e,
+                                "examples": [by_slug[s].name for s in advancing_in(results, party, members)[:EXAMPLES]]})
+    advance.sort(key=lambda a: (-a["seat_change"], a["party"]))
+    # a group made up of the same councils as an earlier one (for its comparable seats)
+    # would repeat the same figure: say it once
+    advance = [a for a in advance if (a["party"], a["seat_change"], tally.councils_compared) not in said]
+    said.update((a["party"], a["seat_change"], tally.councils_compared) for a in advance)
+    advance = advance[:2]
+    for a in advance:
+        e = a.pop("event")
+        src.keep(e)
+        if such_as:  # named as examples ("areas such as")
+            src.use(advancing_in(results, a["party"], members)[:EXAMPLES])
+    return advance
+
+
+def _other_side(tally: Tally, advance: list[dict[str, Any]], still: dict[str, Any] | None,
+                said: set[tuple]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The other side's figures (the largest party not already given), and the group's seats
+    line where no party advanced or stood still."""
+    given = [a["party"] for a in advance] + ([still["party"]] if still else [])
+    ranked = group_parties(tally)
+    rival = next(({"party": p, "seat_change": tally.seat_change.get(p, 0)} for p in ranked if p not in given), None)
+    if len(advance) > 1 or not tally.councils_compared:
+        rival = None
+    seats_line = None
+    if not advance and still is None and tally.councils_compared and ranked:
+        seats_line = {"party": ranked[0], "seat_change": tally.seat_change.get(ranked[0], 0)}
+        rival = next(({"party": p, "seat_change": tally.seat_change.get(p, 0)} for p in ranked[1:]), None)
+        if (seats_line["party"], seats_line["seat_change"], tally.councils_compared) in said:
+            seats_line = rival = None  # the same councils' figures, given for an earlier group
+        else:
+            said.add((seats_line["party"], seats_line["seat_change"], tally.councils_compared))
+    return rival, seats_line
+
+
+def _verdicts(engine, national: Tally, moved: list[Movement], judgement: Judgement | None) -> list[dict[str, Any]]:
+    """Each party's verdict (good, bad, mixed, steady) once enough councils have declared."""
+    verdicts = []
+    if judgement is not None and national.councils_final >= judgement.councils_declared_at_least:
+        majors = {p for c in engine.context if str(c.get("key", "")).startswith("pns_")
+                  for p in (c.get("values") or {})}
+        for m in verdict_parties(moved, majors, judgement):
+            rule = verdict(m.figures, judgement)
+            if rule is not None:
+                verdicts.append({"party": m.party, "verdict": rule.verdict, "rule": rule.id,
+                                 "index": len(verdicts), **m.figures})
+    return verdicts
 
 
 # -- the national share estimate and the Commons projection ---------------------------------

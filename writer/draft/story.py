@@ -172,10 +172,6 @@ def to_json(story: Story) -> str:
     return json.dumps(story.to_dict(), ensure_ascii=False, sort_keys=True)
 
 
-def to_wordpress(story: Story) -> str:
-    """The WordPress post body in block markup (``writer.publish.blocks``), without a chart."""
-    from writer.publish.blocks import story_blocks
-    return story_blocks(story)
-
-
-RENDERERS = {"text": to_text, "html": to_html, "md": to_markdown, "json": to_json, "wordpress": to_wordpress}
+#: Each output format's renderer (the WordPress post body, block markup, is publishing's:
+#: :func:`writer.publish.blocks.story_blocks`).
+RENDERERS = {"text": to_text, "html": to_html, "md": to_markdown, "json": to_json}

@@ -7,30 +7,18 @@ tables and findings out.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from writer import parties
+from writer.importers.composition import composition_after
 from writer.importers.report import Report
-from writer.model import normalise_ward_name, slugify
+from writer.model import normalise_ward_name
 
 COLUMNS = ("council", "slug", "gss_code", "ward", "ward_code", "seats_in_ward", "candidate", "party",
            "votes", "elected", "row")
 WARD_COLUMNS = ("council", "slug", "ward", "ward_code", "seats_in_ward", "candidate", "party", "votes", "elected")
 BASELINE_COUNCIL_COLUMNS = ("council", "slug", "cycle", "total_seats", "seats_up", "seats_won",
                             "composition_after", "control_after")
-
-
-def council_slug(name: str) -> str:
-    """The council's slug, whichever source named it: ONS-style names ("Kingston upon Hull,
-    City of", "Herefordshire, County of") and others ("Kingston upon Hull") give one slug."""
-    return slugify(re.sub(r",\s*(city|county|borough) of\s*$", "", name.strip(), flags=re.IGNORECASE))
-
-
-def council_name(name: str) -> str:
-    """The name copy uses: "Kingston upon Hull" for ONS's "Kingston upon Hull, City of"."""
-    return re.sub(r",\s*(city|county|borough) of\s*$", "", " ".join(name.split()), flags=re.IGNORECASE)
 
 
 def check_wards(table: pd.DataFrame, source: str, report: Report) -> pd.DataFrame:
@@ -125,7 +113,6 @@ def baseline_councils(table: pd.DataFrame, comps: dict | None, hints: dict[str, 
     the candidates. An all-out council's make-up is the seats won; for a council electing
     part of its seats, the whole council's size and make-up come from compositions (an
     estimate, reported), or are left empty for an editor to fill in (reported)."""
-    from writer.importers.composition import composition_after  # avoid a cycle at import time
     rows = []
     for slug, c in council_seats(table).iterrows():
         won = c["seats_won"]

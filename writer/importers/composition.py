@@ -19,7 +19,7 @@ import pandas as pd
 from writer import parties
 from writer.identity import PartyRegistry, default_registry
 from writer.importers.report import Report
-from writer.importers.candidates import council_slug
+from writer.importers.names import council_slug
 from writer.errors import InputError, Problem
 from writer.model import slugify
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,6 @@ BASELINE_FILES = ("baseline/councils.csv", "baseline/wards.csv", SOURCE_TOML)
 # -- who wrote what ---------------------------------------------------------------------------
 def read_manifest(out: Path) -> dict[str, dict]:
     """``{file: {"by": command, "source": file name, "at": time}}`` of ``out``'s imports.json."""
-    import json
     try:
         doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         files = doc.get("files", {}) if isinstance(doc, dict) else {}
@@ -46,8 +46,6 @@ def conflicts(out: Path, files: list[str], by: str) -> list[tuple[str, str]]:
 def record(out: Path, files: list[str], by: str, source: str, *, update: bool = False) -> None:
     """Record that ``by`` wrote ``files`` from ``source`` (in ``out``/imports.json); with
     ``update``, that it changed them in place (whoever wrote a file still owns it)."""
-    import json
-    from datetime import datetime, timezone
     written = read_manifest(out)
     at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     name = Path(source).name if source else ""

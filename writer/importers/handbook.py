@@ -15,8 +15,9 @@ import pandas as pd
 
 from writer import parties
 from writer.identity import PartyRegistry, default_registry
-from writer.importers.candidates import COLUMNS, council_name, council_slug
+from writer.importers.candidates import COLUMNS
 from writer.importers.composition import party_from_name
+from writer.importers.names import council_name, council_slug
 from writer.importers.report import Report
 from writer.errors import InputError, Problem
 from writer.model import normalise_ward_name, slugify

@@ -15,7 +15,8 @@ import pandas as pd
 
 from writer import parties
 from writer.identity import REGISTRY_FILE, PartyRegistry
-from writer.importers.candidates import COLUMNS, council_slug
+from writer.importers.candidates import COLUMNS
+from writer.importers.names import council_slug
 from writer.importers.report import Report
 from writer.errors import InputError, Problem
 from writer.model import slugify

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from writer import parties
-from writer.importers.candidates import infer_cycle, unmatched_wards
+from writer.importers.candidates import council_seats, infer_cycle, unmatched_wards
 from writer.importers.composition import Composition
 from writer.importers.report import Report
 
@@ -71,7 +71,6 @@ def night_councils(tonight: pd.DataFrame, hints: dict[str, str], baseline_counci
     """councils.csv for a night whose candidate results are ``tonight``: seats up from the
     results; size, composition and control before from compositions; new councils and
     redrawn wards from the baseline. Every inference is reported for an editor to check."""
-    from writer.importers.candidates import council_seats
     base = baseline_councils.set_index("slug") if baseline_councils is not None else pd.DataFrame()
     rows = []
     for slug, c in council_seats(tonight).iterrows():

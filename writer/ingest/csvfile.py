@@ -20,7 +20,7 @@ import ftfy
 
 from writer import parties
 from writer.errors import Problem
-from writer.ingest.text import name_problem
+from writer.text import name_problem
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

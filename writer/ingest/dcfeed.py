@@ -54,7 +54,7 @@ from email.utils import parsedate_to_datetime
 
 from writer import parties
 from writer.identity import REGISTRY_FILE, PartyIdentity, PartyRegistry
-from writer.ingest.text import name_problem
+from writer.text import name_problem
 from writer.ingest.times import declared_at_problem, utc_now
 from writer.model import (Candidate, Night, NightSetup, WardDeclaration, normalise_ward_name,
                           ward_declaration_id)

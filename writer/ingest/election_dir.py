@@ -77,6 +77,12 @@ def load_night(directory: str | Path, *, registry: "party_identity.PartyRegistry
     return night
 
 
+
+def _shown(value: object) -> str:
+    """A TOML value as a problem quotes it: dates in ISO 8601, anything else as its repr."""
+    return value.isoformat() if isinstance(value, (date, datetime)) else repr(value)
+
+
 class _Loader:
     def __init__(self, root: Path, identity: "party_identity.PartyIdentity") -> None:
         self.root = root
@@ -136,13 +142,27 @@ class _Loader:
                      general_election=general_election, dc_ward_slugs=dict(self.dc_ward_slugs))
 
     # -- election.toml --------------------------------------------------------------------
+    ELECTION_TOML = "election.toml"
+
+    def _election_problem(self, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.ELECTION_TOML, None, key, message))
+
     def _election(self) -> Election | None:
-        name = "election.toml"
-        path = self.root / name
+        data = self._election_data()
+        if data is None:
+            return None
+        before = len(self.problems)
+        self._check_election_keys(data)
+        context = self._context_figures(data.get("context", []) or [])
+        if len(self.problems) > before:
+            return None
+        return Election(data["id"], data["name"], data["poll_date"], data["polls_close"], data["baseline_id"],
+                        data["baseline_label"], tuple(context))
 
-        def bad(key: str | None, message: str) -> None:
-            self.problems.append(Problem(name, None, key, message))
-
+    def _election_data(self) -> dict | None:
+        """election.toml read as TOML, or None (the problem reported) when it cannot be."""
+        bad = self._election_problem
+        path = self.root / self.ELECTION_TOML
         if not path.exists():
             bad(None, "is missing; every election directory needs it")
             return None
@@ -164,28 +184,32 @@ class _Loader:
             bad(None, f"is not valid UTF-8 (byte {exc.start} of the file); expected a UTF-8 TOML file")
             return None
         try:
-            data = tomllib.loads(text)
+            return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             bad(None, f"is not valid TOML: {exc}")
             return None
-        before = len(self.problems)
-        def shown(value: object) -> str:
-            return value.isoformat() if isinstance(value, (date, datetime)) else repr(value)
 
+    def _check_election_keys(self, data: dict) -> None:
+        """Report every key of election.toml that is missing or of the wrong kind."""
+        bad = self._election_problem
         for key in ("id", "name", "poll_date", "polls_close", "baseline_id", "baseline_label"):
             if key not in data:
                 bad(key, "is missing; election.toml needs id, name, poll_date, polls_close, baseline_id and baseline_label")
         for key in ("id", "name", "baseline_id", "baseline_label"):
             if key in data and (not isinstance(data[key], str) or not data[key]):
-                bad(key, f"expected a non-empty string, got {shown(data[key])}")
+                bad(key, f"expected a non-empty string, got {_shown(data[key])}")
         poll_date = data.get("poll_date")
         if "poll_date" in data and (isinstance(poll_date, datetime) or not isinstance(poll_date, date)):
-            bad("poll_date", f"expected a date such as 2022-05-05, got {shown(poll_date)}")
+            bad("poll_date", f"expected a date such as 2022-05-05, got {_shown(poll_date)}")
         polls_close = data.get("polls_close")
         if "polls_close" in data and (not isinstance(polls_close, datetime) or polls_close.tzinfo is None):
-            bad("polls_close", f"expected a date and time with offset such as 2022-05-05T22:00:00+01:00, got {shown(polls_close)}")
+            bad("polls_close", f"expected a date and time with offset such as 2022-05-05T22:00:00+01:00, got {_shown(polls_close)}")
+
+    def _context_figures(self, tables: list) -> list[ContextFigure]:
+        """The [[context]] tables of election.toml; each bad one is reported and left out."""
+        bad = self._election_problem
         context = []
-        for i, table in enumerate(data.get("context", []) or [], start=1):
+        for i, table in enumerate(tables, start=1):
             where = f"context[{i}]"
             if not isinstance(table, dict):
                 bad(where, "expected a [[context]] table")
@@ -205,18 +229,15 @@ class _Loader:
             if cite is not None and (not isinstance(cite, str) or not cite.strip() or len(cite) > 100
                                      or any(ord(ch) < 32 for ch in cite)):
                 bad(f"{where}.cite", f"expected how copy attributes the figure, such as \"the BBC\" "
-                                     f"(a short line of text), got {shown(cite)}")
+                                     f"(a short line of text), got {_shown(cite)}")
                 continue
             resolved: dict[str, float] = {}
             for k, v in values.items():
-                code = self.identity.resolve(str(k), f"{name} {where}.values")
+                code = self.identity.resolve(str(k), f"{self.ELECTION_TOML} {where}.values")
                 resolved[code] = resolved.get(code, 0.0) + float(v)
             context.append(ContextFigure(str(table["key"]), str(table["label"]), str(table["unit"]),
                                          resolved, str(table["source"]), cite.strip() if cite else None))
-        if len(self.problems) > before:
-            return None
-        return Election(data["id"], data["name"], poll_date, polls_close, data["baseline_id"],
-                        data["baseline_label"], tuple(context))
+        return context
 
     # -- councils.csv -----------------------------------------------------------------------
     def _councils(self) -> tuple[dict[str, Council], set[str] | None]:

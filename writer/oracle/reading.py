@@ -164,7 +164,10 @@ _TOKEN = re.compile(r"<(\w+):(\w+)>")
 
 
 @dataclass
-class Rule:
+class SentenceRule:
+    """One phrasing the oracle reads: a pattern over a sentence and the check of its claim
+    (not a news rule: those are ``writer.detect.rules.Rule``)."""
+
     pattern: str
     need: tuple[str, ...]  # lower-case words every matching sentence contains
     handler: Handler
@@ -183,7 +186,7 @@ class Rule:
         return got
 
 
-RULES: list[Rule] = []
+RULES: list[SentenceRule] = []
 
 
 def rule(pattern: str, need: str | tuple[str, ...], kinds: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
@@ -193,7 +196,7 @@ def rule(pattern: str, need: str | tuple[str, ...], kinds: tuple[str, ...] = ())
     needs = (need,) if isinstance(need, str) else need
 
     def deco(fn: Handler) -> Handler:
-        RULES.append(Rule(pattern, tuple(n.lower() for n in needs), fn, kinds))
+        RULES.append(SentenceRule(pattern, tuple(n.lower() for n in needs), fn, kinds))
         return fn
     return deco
 

@@ -722,16 +722,23 @@ class NightTruth:
         return data
 
     def _load(self) -> None:
-        P = self.parties
         councils = self._csv("councils.csv")
         base_c = self._csv("baseline/councils.csv")
         base_w = self._csv("baseline/wards.csv")
         res_w = self._csv("results/wards.csv")
         res_c = self._csv("results/councils.csv")
-        turnout = self._csv("results/turnout.csv")
-        history = self._csv("history.csv")
+        self._pool_all(councils, base_c, base_w, res_c, res_w)
+        self._load_baseline_wards(base_w)
+        wards_up = self._load_declarations(res_w)
+        self._load_totals(res_c)
+        self._load_turnout(self._csv("results/turnout.csv"))
+        hist = self._load_history(self._csv("history.csv"))
+        self._load_councils(councils, base_c, wards_up, hist)
+        self.decls_by_council: dict[str, list[Declaration]] = {}
+        self._results: dict[Declaration, WardResult] = {}
 
-        # smaller-party names seen in each council, for LEAP codes the registry does not know
+    def _pool_all(self, councils, base_c, base_w, res_c, res_w) -> None:
+        """Smaller-party names seen in each council, for LEAP codes the registry does not know."""
         for df, cols in ((councils, ("composition_before",)), (base_c, ("seats_won", "composition_after")),
                          (res_c, ("seats_won", "composition_after"))):
             if df is None:
@@ -746,25 +753,29 @@ class NightTruth:
             for slug, code in set(zip(df["slug"], df["party"])):
                 self._pool(slug, code)
 
-        def canon_list(text: str, slug: str) -> dict[str, int]:
-            return merge((P.canon(code, slug), n) for code, n in seat_list(text).items())
+    def _canon_list(self, text: str, slug: str) -> dict[str, int]:
+        return merge((self.parties.canon(code, slug), n) for code, n in seat_list(text).items())
 
-        def cands(rows: list[dict], slug: str) -> tuple[Candidate, ...]:
-            out = [Candidate(r["candidate"], P.canon(r["party"], slug), r["party"],
-                             int(r["votes"]) if r.get("votes", "").strip().lstrip("-").isdigit() else None,
-                             r.get("elected", "").lower() in ("yes", "y", "true", "1"))
-                   for r in rows]
-            if all(c.votes is not None for c in out):
-                out.sort(key=lambda c: -c.votes)  # stable: ties keep file order
-            return tuple(out)
+    def _cands(self, rows: list[dict], slug: str) -> tuple[Candidate, ...]:
+        P = self.parties
+        out = [Candidate(r["candidate"], P.canon(r["party"], slug), r["party"],
+                         int(r["votes"]) if r.get("votes", "").strip().lstrip("-").isdigit() else None,
+                         r.get("elected", "").lower() in ("yes", "y", "true", "1"))
+               for r in rows]
+        if all(c.votes is not None for c in out):
+            out.sort(key=lambda c: -c.votes)  # stable: ties keep file order
+        return tuple(out)
 
+    def _load_baseline_wards(self, base_w) -> None:
         self.baseline_wards: dict[str, list[BaselineWard]] = {}
         if base_w is not None:
             for (slug, ward), g in base_w.groupby(["slug", "ward"], sort=False):
                 rows = g.to_dict("records")
                 self.baseline_wards.setdefault(slug, []).append(BaselineWard(
-                    ward, rows[0].get("ward_code", ""), int(rows[0]["seats_in_ward"] or 0), cands(rows, slug)))
+                    ward, rows[0].get("ward_code", ""), int(rows[0]["seats_in_ward"] or 0), self._cands(rows, slug)))
 
+    def _load_declarations(self, res_w) -> dict[str, dict[str, tuple[str, str, int]]]:
+        """Tonight's ward declarations, in the night's order; returns each council's wards up."""
         self.declarations: list[Declaration] = []
         wards_up: dict[str, dict[str, tuple[str, str, int]]] = {}
         if res_w is not None:
@@ -772,24 +783,27 @@ class NightTruth:
             for (slug, ward, at), g in res_w.groupby(["slug", "ward", "declared_at"], sort=False):
                 rows = g.to_dict("records")
                 d = Declaration(slug, ward, slugify(ward), rows[0].get("ward_code", ""),
-                                int(rows[0]["seats_in_ward"] or 0), when(at), cands(rows, slug),
+                                int(rows[0]["seats_in_ward"] or 0), when(at), self._cands(rows, slug),
                                 int(rows[0]["_order"]))
                 self.declarations.append(d)
                 wards_up.setdefault(slug, {})[d.key] = (d.ward, d.code, d.seats)
         self.declarations.sort(key=lambda d: (d.at, d.order))
+        return wards_up
 
+    def _load_totals(self, res_c) -> None:
         self.totals: dict[str, list[CouncilTotal]] = {}
         self._total_slug: dict[int, str] = {}
         if res_c is not None:
             for rec in res_c.to_dict("records"):
                 slug = rec["slug"]
-                total = CouncilTotal(when(rec["declared_at"]), canon_list(rec["seats_won"], slug),
-                                     canon_list(rec["composition_after"], slug), seat_list(rec["seats_won"]))
+                total = CouncilTotal(when(rec["declared_at"]), self._canon_list(rec["seats_won"], slug),
+                                     self._canon_list(rec["composition_after"], slug), seat_list(rec["seats_won"]))
                 self._total_slug[id(total)] = slug
                 self.totals.setdefault(slug, []).append(total)
             for v in self.totals.values():
                 v.sort(key=lambda t: t.at)
 
+    def _load_turnout(self, turnout) -> None:
         self.turnout: dict[tuple[str, str], float] = {}
         if turnout is not None:
             for rec in turnout.to_dict("records"):
@@ -800,16 +814,21 @@ class NightTruth:
                     self.turnout[(rec["slug"], "code:" + rec["ward_code"])] = pct
                 self.turnout[(rec["slug"], "name:" + ward_key(rec["ward"]))] = pct
 
+    def _load_history(self, history) -> dict[str, list[tuple[int, int | None, str]]]:
         hist: dict[str, list[tuple[int, int | None, str]]] = {}
         if history is not None:
             for rec in history.to_dict("records"):
                 ctl = rec["control"]
                 hist.setdefault(rec["slug"], []).append((
                     int(rec["from_year"]), int(rec["to_year"]) if rec.get("to_year") else None,
-                    NOC if ctl == NOC else P.canon(ctl, rec["slug"])))
-
+                    NOC if ctl == NOC else self.parties.canon(ctl, rec["slug"])))
         #: every control in history.csv, councils voting tonight or not ("first councils")
         self.history_controls = {ctl for periods in hist.values() for _, _, ctl in periods}
+        return hist
+
+    def _load_councils(self, councils, base_c, wards_up, hist) -> None:
+        P = self.parties
+        canon_list = self._canon_list
         base_by_slug = {} if base_c is None else {r["slug"]: r for r in base_c.to_dict("records")}
         self.councils: dict[str, Council] = {}
         for rec in councils.to_dict("records"):
@@ -832,9 +851,6 @@ class NightTruth:
                 wards_up=wards_up.get(slug, {}), history=tuple(sorted(hist.get(slug, []))),
                 county=str(rec.get("gss_code", "")).startswith("E10"))
             self.councils[slug] = council
-
-        self.decls_by_council: dict[str, list[Declaration]] = {}
-        self._results: dict[Declaration, WardResult] = {}
 
     def _pool(self, slug: str, code: str) -> None:
         name = other_name(code)
@@ -993,6 +1009,24 @@ class NightTruth:
         tonight is its first."""
         ran = {c.control_before for c in self.councils.values() if c.control_before} | self.history_controls
         return {p for p in ran if p != NOC}
+
+    @cached_property
+    def baseline_year(self) -> int | None:
+        """The baseline election's year, from the date ending its id (``local.2018-05-03``)."""
+        m = re.search(r"(\d{4})-\d{2}-\d{2}$", str(self.election.get("baseline_id", "")))
+        return int(m.group(1)) if m else None
+
+    def seat_records_complete(self, slug: str) -> bool:
+        """Whether the seat records in the directory reach back to the council's first
+        election, so that a party with no seat in them never had one: history.csv begins in
+        the baseline year (the baseline, whose whole make-up baseline/councils.csv gives, was
+        the first election), and every seat was elected at once then and is tonight (no
+        scheduled election came between). A new council, or one with no history, never."""
+        c = self.councils[slug]
+        if c.new or not c.history or c.baseline is None or self.baseline_year is None:
+            return False
+        return (min(start for start, _, _ in c.history) == self.baseline_year
+                and c.baseline["cycle"] == "all-out" and c.cycle == "all-out")
 
     def first_councils(self, tally: "Tally", party: str) -> int:
         """Councils the party has taken tonight that are its first ever (0 for a party that

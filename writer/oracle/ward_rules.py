@@ -1,4 +1,4 @@
-"""Ward stories: seats changing hands, winners, vote shares, first seats and narrow wins."""
+"""Ward stories: seats changing hands, winners, vote shares, first (and first ever) seats and narrow wins."""
 
 from __future__ import annotations
 
@@ -384,6 +384,59 @@ def first_head(ctx: Ctx, m: re.Match) -> None:
     if i == "4":
         new = ctx.state.council.new if ctx.state else False
     check_first_seat(ctx, parties_in(ctx, m["pl" + i]), new, m.groupdict().get("w" + i) or None)
+
+
+def check_first_ever_seat(ctx: Ctx, parties: list[str], ward_name: str | None, plural: bool | None = None) -> None:
+    """"First ever seat": a first seat (no seat before tonight nor in the baseline, not a new
+    council) where the records reach back to the council's first election and history.csv
+    never shows the party in control."""
+    check_first_seat(ctx, parties, False, ward_name, plural=plural)
+    st = ctx.state
+    if st is None or ctx.ward is None:
+        return
+    if not ctx.truth.seat_records_complete(st.slug):
+        ctx.flag(f"first ever seat on {st.name}", "first ever",
+                 "the records do not reach back to the council's first election", "first-seat")
+        return
+    for p in parties:
+        if any(ctl == p for _, _, ctl in st.council.history):
+            ctx.flag(f"first ever seat of {ctx.pname(p)} on {st.name}", "first ever",
+                     f"history.csv shows {ctx.pname(p)} in control", "first-seat")
+
+
+UNIT = r"(?:ward|division)"
+
+
+@rule(rf"^<pl:PL> won (?:its|their) first ever (?P<s>seats?) on <c:C> council, in <w:W> {UNIT}\.$", "first ever")
+def first_ever1(ctx: Ctx, m: re.Match) -> None:
+    check_first_ever_seat(ctx, parties_in(ctx, m["pl"]), m["w"], plural=m["s"] == "seats")
+
+
+@rule(r"^It is the first ever seat on <c:C> council for <pl:PL>, won in <w:W>\.$", "first ever")
+def first_ever1p(ctx: Ctx, m: re.Match) -> None:
+    check_first_ever_seat(ctx, parties_in(ctx, m["pl"]), m["w"])
+
+
+@rule(rf"^<w:W> {UNIT} has given <pl:PL> (?:its|their) first ever (?P<s>seats?) on <c:C> council\.$", "first ever")
+def first_ever2(ctx: Ctx, m: re.Match) -> None:
+    check_first_ever_seat(ctx, parties_in(ctx, m["pl"]), m["w"], plural=m["s"] == "seats")
+
+
+@rule(r"^<w:W> gave <pl:PL> (?:its|their) first ever seat on <c:C> council\.$", "first ever")
+def first_ever2p(ctx: Ctx, m: re.Match) -> None:
+    check_first_ever_seat(ctx, parties_in(ctx, m["pl"]), m["w"])
+
+
+@rule(rf"^In <w:W> {UNIT}, <pl:PL> won (?:its|their) first ever (?P<s>seats?) on <c:C> council\.$", "first ever")
+def first_ever3(ctx: Ctx, m: re.Match) -> None:
+    check_first_ever_seat(ctx, parties_in(ctx, m["pl"]), m["w"], plural=m["s"] == "seats")
+
+
+@rule(r"^(?:<pl:PL> (?:win|take) first ever seat (?:on <c:C>|in <w:W>)|First ever <c2:C> seat for <pl2:PL>"
+      r"|First ever seat in <w3:W> for <pl3:PL>)$", ("first ever",), ("ward",))
+def first_ever_head(ctx: Ctx, m: re.Match) -> None:
+    i = next(s for s in ("", "2", "3") if m["pl" + s])
+    check_first_ever_seat(ctx, parties_in(ctx, m["pl" + i]), m.groupdict().get("w" + i) or None)
 
 
 BY = r"(?:by <n:N> votes?|(?P<tie>after a tie on votes))"

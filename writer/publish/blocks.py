@@ -124,7 +124,8 @@ def story_blocks(story, *, media: Media | None = None, correction: str | None = 
     """The post body of a story (its headline is the post's title, not part of the body)."""
     out = []
     if correction:
-        out.append(paragraph(f"<strong>{text(correction)}</strong>", "correction"))
+        kind = "updated" if correction.startswith("Updated ") else "correction"
+        out.append(paragraph(f"<strong>{text(correction)}</strong>", kind))
     if story.provisional:
         out.append(paragraph("Provisional: counting continues.", "provisional"))
     paras = list(story.paragraphs)

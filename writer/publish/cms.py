@@ -29,12 +29,18 @@ import hashlib
 import hmac
 import html
 import json
+import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
 
+from writer.publish import blocks
+from writer.settings import Settings
+
+log = logging.getLogger(__name__)
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 SIGNATURE_HEADER = "X-Writer-Signature"
 MAX_SIGNATURE_AGE = 300  # seconds
@@ -136,7 +142,6 @@ def wordpress_fields(post: Post, media=None, *, status: str = "publish", author:
     comments are closed unless configured; the story of the night is sticky. A retraction keeps
     the URL and replaces the story with a withdrawal notice (``retract="notice"``) or, with
     ``retract="draft"``, takes the post down (readers then get a 404)."""
-    from writer.publish import blocks
     story = post.story
     if post.action == "retract":
         if retract == "draft":
@@ -198,11 +203,18 @@ class WordPress:
         self._terms: dict[tuple[str, str], int] = {}  # (taxonomy, name) -> term id
 
     @classmethod
-    def from_env(cls, env) -> "WordPress | None":
-        if env.get("WP_URL") and env.get("WP_USER") and env.get("WP_APP_PASSWORD"):
-            return cls(env["WP_URL"], env["WP_USER"], env["WP_APP_PASSWORD"], author=env.get("WP_AUTHOR") or None,
-                       comments=(env.get("WP_COMMENTS") or "closed").strip().lower(),
-                       retract=(env.get("WP_RETRACT") or "notice").strip().lower())
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "WordPress | None":
+        """The WordPress target ``env`` (default: the environment) configures, or None."""
+        return cls.from_settings(Settings.from_env(env))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "WordPress | None":
+        """The WordPress target of ``settings`` (``WP_*``), or None without a URL, user and password."""
+        s = settings
+        if s.wp_url and s.wp_user and s.wp_app_password:
+            return cls(s.wp_url, s.wp_user, s.wp_app_password, author=s.wp_author,
+                       comments=(s.wp_comments or "closed").strip().lower(),
+                       retract=(s.wp_retract or "notice").strip().lower())
         return None
 
     def close(self) -> None:
@@ -322,15 +334,13 @@ class WordPress:
             self._call("deleting the old chart", "DELETE", f"/media/{media_id}", params={"force": "true"})
         except CMSError as exc:
             if exc.status != 404:
-                import logging
-                logging.getLogger(__name__).warning("the old chart %s was not deleted: %s", media_id, exc)
+                log.warning("the old chart %s was not deleted: %s", media_id, exc)
 
     def body(self, post: Post) -> str:
         """The post's content as sent (without the chart, which has no URL until uploaded)."""
         return wordpress_fields(post, None, retract=self.retract)["content"]
 
     def deliver(self, post: Post, known: Remote | None) -> Remote:
-        from writer.publish import blocks
         remote = known if known and known.id else self.find(post.slug or post.key, post.key)
         if post.action == "retract":
             if remote is None:

@@ -46,6 +46,8 @@ from urllib.parse import quote
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
+from writer.draft.story import to_html
+
 NIGHT_LIMIT = 100
 SCOPED_LIMIT = 50
 SCOPES = ("night", "council", "region", "group")
@@ -121,6 +123,14 @@ def slugify(name: str) -> str:
     return _SLUG.sub("-", name.lower()).strip("-")
 
 
+def night_names(night, groups=()) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(councils, regions, groups) slug -> name for a :class:`writer.model.Night` (or its
+    setup) and the groups of ``rules/groups.yaml`` (:func:`writer.compare.tally.load_groups`)."""
+    councils = {slug: c.name for slug, c in sorted(night.councils.items())}
+    regions = {slugify(c.region): c.region for c in night.councils.values() if c.region}
+    return councils, dict(sorted(regions.items())), {g.id: g.name for g in groups}
+
+
 def xml_text(text: str | None) -> str:
     """``text`` without the characters XML cannot carry (feedgen escapes the rest)."""
     return _NOT_XML.sub("", text or "")
@@ -181,6 +191,7 @@ def select(items: Iterable[FeedItem], scope: str, key: str | None = None,
 
 
 _CORRECTION = re.compile(r"\s*correct(?:ion|ed)\b", re.I)
+_UPDATED = re.compile(r"\s*updated\s+\d", re.I)
 _RETRACTED = re.compile(r"\s*(?:retracted|withdrawn|retraction)\s*:\s*", re.I)
 _CORRECTED = re.compile(r"\s*(?:corrected|correction)\s*:\s*", re.I)
 
@@ -190,7 +201,9 @@ def _notes_html(item: FeedItem) -> str:
     if item.correction:
         line = " ".join(item.correction.split())
         head, sep, rest = line.partition(": ")
-        if _CORRECTION.match(line) and sep:  # "Correction, 4.56pm Friday 6 May: ..." says it already
+        if _UPDATED.match(line):  # "Updated 4.15am Friday 6 May." (the story of the night)
+            out.append(f'<p class="updated"><strong>{escape(line)}</strong></p>')
+        elif _CORRECTION.match(line) and sep:  # "Correction, 4.56pm Friday 6 May: ..." says it already
             out.append(f'<p class="correction"><strong>{escape(head)}:</strong> {escape(rest)}</p>')
         elif _CORRECTION.match(line):
             out.append(f'<p class="correction"><strong>{escape(line)}</strong></p>')
@@ -307,8 +320,6 @@ def item_from_story(story, *, published: datetime, updated: datetime, council_na
                     link: str | None = None) -> FeedItem:
     """A FeedItem for a ``writer.draft.story.Story`` version (a retracted version gives a
     retraction item unless ``kind`` says otherwise)."""
-    from writer.draft.story import to_html
-
     kind = kind or ("retraction" if story.status == "retracted" else "story")
     return FeedItem(story_id=story.id, kind=kind, version=story.version, title=story.headline,
                     summary=story.snippet, html=to_html(story), council=story.council,
@@ -317,5 +328,5 @@ def item_from_story(story, *, published: datetime, updated: datetime, council_na
 
 
 __all__ = ["AUTO_NOTE", "FeedItem", "FeedSpec", "NIGHT_LIMIT", "SCOPED_LIMIT", "build_atom", "build_rss",
-           "content_html", "feed_id", "item_from_story", "item_id", "select", "slugify", "story_link",
-           "xml_text"]
+           "content_html", "feed_id", "item_from_story", "item_id", "night_names", "select", "slugify",
+           "story_link", "xml_text"]

@@ -1,7 +1,13 @@
 """The publisher: releases what is due to readers and delivers each release to every CMS.
 
-    publisher = Publisher(store, night, targets=[WordPress(...), Webhook(...)])
+    publisher = Publisher(store, night, checker=FactChecks(store, fact_checker),
+                          targets=[WordPress(...), Webhook(...)])
     report = publisher.run()        # release what is due, then deliver what is undelivered
+
+The fact-check gate (``checker``) is part of the publisher: a story a rule would publish
+unreviewed is fact-checked first, and goes out only when its check passed. A publisher
+cannot be built without one; a gate whose checker cannot run (no night, spaCy missing)
+checks nothing, and then only what an editor approved goes out.
 
 ``run`` is what the scheduler calls every few seconds; it is idempotent, and safe to call
 again after a crash at any point:
@@ -31,27 +37,37 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+import yaml
+from markupsafe import escape
 from sqlalchemy import func, select
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+from writer import resources
+from writer.detect.rules import load_rules
 from writer.draft.story import AUTO_DISCLOSURE, CHECKED_DISCLOSURE, Story, to_html
+from writer.draft.style import PartyNames
 from writer.model import slugify
 from writer.parties import unresolved_parties
+from writer.publish.blocks import chart_caption, chart_title, date_gmt, readable_slug
 from writer.publish.cms import CMS, CMSError, Image, Post, Remote
+from writer.publish.corrections import correction_line, updated_line, what_changed
+from writer.publish.feeds import FeedItem
 from writer.publish.release import StoryState, decide
+from writer.settings import Settings
+from writer.store.db import exclusive
 from writer.store.models import CheckResult, Declaration, EventRecord, ReviewDecision, StoryVersion
 from writer.store.publishing import Delivery, PublishRecords, Release
 from writer.store.users import ReviewRecords
 
 log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
-FAULT_ENV = "WRITER_FAULT"  # fault injection for the crash tests (see _fault)
 #: A CMS category for each kind of story (beside one for the election).
 STORY_CATEGORIES = {"council": "Council results", "ward": "Ward results", "group": "Election analysis",
                     "roundup": "Election analysis"}
@@ -82,21 +98,33 @@ def _now() -> datetime:
 def _fault(point: str) -> None:
     """Fault injection for the crash tests: ``WRITER_FAULT=kill-after-cms`` kills the process
     with SIGKILL right after a CMS call succeeds and before it is recorded."""
-    if os.environ.get(FAULT_ENV) == point:
+    if Settings.from_env().fault == point:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+class FactCheckGate(Protocol):
+    """What the publisher checks stories through (:class:`writer.review.checks.FactChecks`,
+    shared with the review desk): fact-check, and record, every stored version of ``rows``
+    not yet checked."""
+
+    def ensure_checked(self, rows: Iterable[StoryVersion]) -> None: ...
 
 
 class Publisher:
     """Releases and deliveries for one store and night.
 
-    ``targets``: the CMS adapters to deliver to (none: releases go to the feeds only).
-    ``names``: PartyNames, for the charts. ``clock``: the time now (tests move it).
+    ``checker``: the fact-check gate (required): stories a rule would publish unreviewed are
+    checked through it first. ``targets``: the CMS adapters to deliver to (none: releases go
+    to the feeds only). ``names``: PartyNames, for the charts. ``clock``: the time now (tests
+    move it).
     """
 
-    def __init__(self, store, night=None, *, targets: Sequence[CMS] = (), names=None,
+    def __init__(self, store, night=None, *, checker: FactCheckGate, targets: Sequence[CMS] = (), names=None,
                  retry: RetryPolicy = RetryPolicy(), clock=_now, charts: bool = True,
-                 rules_dir=None, namespace: str | None = None,
-                 ensure_checked: Callable[[list[StoryVersion]], None] | None = None) -> None:
+                 rules_dir=None, namespace: str | None = None) -> None:
+        if not callable(getattr(checker, "ensure_checked", None)):
+            raise TypeError(f"the publisher needs the fact-check gate (checker=, such as "
+                            f"writer.review.checks.FactChecks), not {checker!r}")
         self.store = store
         self.night = night
         self.election = night.election if night is not None else None
@@ -107,9 +135,7 @@ class Publisher:
         self.charts = charts and names is not None
         self.rules_dir = rules_dir
         self.namespace = namespace  # the CMS keys' prefix (default: the election id)
-        # fact-checks and records stored versions not yet checked (the review desk's
-        # ``Review.ensure_checked``): stories a rule would publish unreviewed are checked first
-        self.ensure_checked = ensure_checked
+        self.checker = checker  # the fact-check gate: stories a rule would publish unreviewed are checked first
         self.records = PublishRecords(store)
         self.review = ReviewRecords(store)
         self._rules: dict[tuple[str, int], tuple[str, ...]] = {}  # story versions are immutable
@@ -119,8 +145,6 @@ class Publisher:
 
     # -- reading the state --------------------------------------------------------------------
     def _rule_defaults(self) -> dict[str, bool]:
-        from writer import resources
-        from writer.detect.rules import load_rules
         if not hasattr(self, "_defaults"):
             try:
                 rules = load_rules(self.rules_dir or resources.rules_dir(), resources.templates_dir())
@@ -180,6 +204,7 @@ class Publisher:
                 select(CheckResult.story_id, CheckResult.story_version, CheckResult.ok, CheckResult.override_reason)
                 .order_by(CheckResult.seq))}
             self._story_rules(s, rows)
+            corrected = self._corrected_versions(s, releases, rows)
         out = []
         for r in rows:
             d = decisions.get((r.story_id, r.version))
@@ -195,27 +220,64 @@ class Publisher:
                 decided_by=d.username if d else None, check=check, auto_rules=auto,
                 publish_at=pt.publish_at if pt else None,
                 released_version=rel.story_version if rel else None, released_action=rel.action if rel else None,
-                unresolved=self._unresolved.get((r.story_id, r.version), ())))
+                unresolved=self._unresolved.get((r.story_id, r.version), ()),
+                corrected=bool(rel and rel.action == "publish" and r.version > rel.story_version
+                               and any(v > rel.story_version for v in corrected.get(r.story_id, ())))))
         return out
 
     # -- releasing ----------------------------------------------------------------------------
-    def correction_line(self, story_id: str, since: int | None, version: int, at: datetime) -> str | None:
-        """A visible correction line when a version between the last one released and this
-        one was drafted because a declared result was corrected."""
-        if since is None:
-            return None
+    @staticmethod
+    def _corrected_versions(s, releases, rows) -> dict[str, list[int]]:
+        """Story -> its versions drafted because a declared result was corrected. The story
+        of the night is redrafted from the whole night: a version of it follows a correction
+        when a corrected result was stored after the declaration the released version reflects."""
+        corrected: dict[str, list[int]] = {}
+        for sid, version in s.execute(select(StoryVersion.story_id, StoryVersion.version).join(
+                Declaration, Declaration.seq == StoryVersion.declaration_seq).where(
+                Declaration.outcome == "correction")):
+            corrected.setdefault(sid, []).append(version)
+        for r in rows:
+            rel = releases.get(r.story_id)
+            if not r.story_id.startswith("roundup:") or rel is None or r.version == rel.story_version:
+                continue
+            seqs = dict(s.execute(select(StoryVersion.version, StoryVersion.declaration_seq).where(
+                StoryVersion.story_id == r.story_id,
+                StoryVersion.version.in_([rel.story_version, r.version]))).all())
+            since, until = seqs.get(rel.story_version) or 0, seqs.get(r.version) or 0
+            if s.scalar(select(func.count()).select_from(Declaration).where(
+                    Declaration.seq > since, Declaration.seq <= until, Declaration.outcome == "correction")):
+                corrected.setdefault(r.story_id, []).append(r.version)
+        return corrected
+
+    def _corrected(self, story_id: str, since: int, version: int) -> bool:
+        """Whether a version after ``since`` (up to ``version``) was drafted because a
+        declared result was corrected."""
         with self.store._read() as s:
-            corrected = s.scalar(select(func.count()).select_from(StoryVersion).join(
+            return bool(s.scalar(select(func.count()).select_from(StoryVersion).join(
                 Declaration, Declaration.seq == StoryVersion.declaration_seq).where(
                 StoryVersion.story_id == story_id, StoryVersion.version > since,
-                StoryVersion.version <= version, Declaration.outcome == "correction"))
-        if not corrected:
+                StoryVersion.version <= version, Declaration.outcome == "correction")))
+
+    def party_names(self):
+        if self.names is None:
+            self.names = PartyNames.load((Path(self.rules_dir) if self.rules_dir else resources.rules_dir())
+                                         / "parties.yaml")
+        return self.names
+
+    def correction_line(self, story_id: str, since: int | None, version: int, at: datetime) -> str | None:
+        """The line a released version carries: for a version that corrects one readers saw
+        (a version after it was drafted because a declared result was corrected), what
+        changed ("an earlier version of this story gave Labour 42 seats; it won 41"); for a
+        new version of the story of the night, "Updated" with the time."""
+        if since is None:
             return None
-        t = at.astimezone(LONDON)
-        hour = t.hour % 12 or 12
-        clock = f"{hour}{'am' if t.hour < 12 else 'pm'}" if t.minute == 0 else f"{hour}.{t.minute:02d}{'am' if t.hour < 12 else 'pm'}"
-        return (f"Correction, {clock} {t:%A} {t.day} {t:%B}: this story has been updated because a "
-                "declared result was corrected.")
+        if story_id.startswith("roundup:"):
+            return updated_line(at) if version != since else None
+        if not self._corrected(story_id, since, version):
+            return None
+        old, new = self.store.story_version(story_id, since), self.store.story_version(story_id, version)
+        changes = what_changed(old.story(), new.story(), self.party_names()) if old and new else []
+        return correction_line(at, changes)
 
     def release_due(self, now: datetime | None = None) -> tuple[list[Release], list[tuple[str, datetime]]]:
         now = now or self.clock()
@@ -223,9 +285,9 @@ class Publisher:
         states = self.states()
         unchecked = [s for s in states if s.auto_rules and s.check == "unchecked" and s.decision is None
                      and not s.edited and not s.retracted and not s.unresolved]
-        if unchecked and self.ensure_checked is not None:
+        if unchecked:
             # a rule may publish these unreviewed: fact-check them first (nobody may have opened the queue)
-            self.ensure_checked([self.store.story_version(s.story_id, s.version) for s in unchecked])
+            self.checker.ensure_checked([self.store.story_version(s.story_id, s.version) for s in unchecked])
             states = self.states()
         for state in states:
             decision = decide(state, now)
@@ -258,7 +320,6 @@ class Publisher:
     def slug(self, story_id: str) -> str:
         """The story's readable WordPress slug, the same for every version of it
         ("barnet-council-result-2022"); prefixed with the namespace when one is set."""
-        from writer.publish.blocks import readable_slug
         year = self.election.poll_date.year if self.election is not None else None
         readable = readable_slug(story_id, year)
         return slugify(f"{self.namespace} {readable}")[:190] if self.namespace else readable
@@ -282,9 +343,6 @@ class Publisher:
     def group_names(self, groups: Iterable[str]) -> list[str]:
         if not hasattr(self, "_groups"):
             try:
-                import yaml
-
-                from writer import resources
                 doc = yaml.safe_load(((self.rules_dir or resources.rules_dir()) / "groups.yaml").read_text(encoding="utf-8")) or {}
                 self._groups = {g["id"]: g["name"] for g in doc.get("groups", [])}
             except Exception:  # noqa: BLE001 - groups shown by id
@@ -294,8 +352,7 @@ class Publisher:
     def image(self, story: Story) -> Image | None:
         if not self.charts or story.kind != "council":
             return None
-        from writer.publish.blocks import chart_caption, chart_title
-        from writer.publish.chart import chart_data, render
+        from writer.publish.chart import chart_data, render  # matplotlib: only when a chart is drawn
         year = str(self.election.poll_date.year) if self.election is not None else ""
         try:
             facts = next((e for e in story.evidence if e.get("scope") == "council" and e.get("seats_won")), None)
@@ -310,7 +367,6 @@ class Publisher:
                      caption=chart_caption(data))
 
     def post_for(self, release: Release) -> Post:
-        from writer.publish.blocks import date_gmt
         story = self.story_for(release)
         html = to_html(story)
         html = html.replace(f"<h1>{_esc(story.headline)}</h1>\n", "", 1)
@@ -387,7 +443,6 @@ class Publisher:
     def run(self, now: datetime | None = None) -> RunReport:
         """Release what is due, then deliver every undelivered release. Nothing (a report
         with ``skipped`` set) if another process is publishing from the same store."""
-        from writer.store.db import exclusive
         with self._lock, exclusive(self.store.engine, "publish") as mine:
             report = RunReport()
             if not mine:
@@ -448,7 +503,6 @@ class Publisher:
         return items
 
     def _feed_items(self, sid: str, rels: list[Release], pubs: list[Release]) -> tuple[Any, ...]:
-        from writer.publish.feeds import FeedItem
         items = []
         first, last = pubs[0], pubs[-1]
         story = self.story_for(last)
@@ -470,5 +524,4 @@ class Publisher:
 
 
 def _esc(text: str) -> str:
-    from markupsafe import escape
     return str(escape(text))

@@ -7,7 +7,8 @@ A story's latest version is published when
   rules say or as a chief set it in the review app), its fact-check passed (never
   overridden: nobody looked), nobody has edited it, and it names no party nobody could
   name (a source's code, which copy calls "a local party": an editor must find out who it
-  is, so such a story always waits for review);
+  is, so such a story always waits for review), and it does not correct a version readers
+  saw (a corrected result always waits for an editor, whatever the rules say);
 
 and its publish time (the embargo an editor set, if any) has come. Only the latest version
 is ever published: an approved version overtaken by a newer draft (more results, or a
@@ -38,6 +39,7 @@ class StoryState:
     released_version: int | None  # the version last released, if any
     released_action: str | None  # "publish" or "retract"
     unresolved: tuple[str, ...] = ()  # party codes in its evidence nobody could name
+    corrected: bool = False  # a version since the one readers saw was drafted because a result was corrected
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def decide(state: StoryState, now: datetime) -> Decision | None:
     if state.decision == "approved":
         reason = f"approved by {state.decided_by}"
     elif (state.decision is None and state.auto_rules and not state.edited and state.check == "ok"
-          and not state.unresolved):
+          and not state.unresolved and not state.corrected):
         reason = f"auto-publish: {', '.join(state.auto_rules)}"
     else:
         return None

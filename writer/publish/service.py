@@ -1,10 +1,11 @@
 """Wiring: the publisher, its CMS targets, the scheduler and the feeds for a running night.
 
-    publishing = Publishing.build(store, night, pipeline=pipeline, ingest_lock=lock)
+    checks = FactChecks(store, writer.night.fact_checker(night, names))   # the fact-check gate
+    publishing = Publishing.build(store, night, checker=checks, pipeline=pipeline, ingest_lock=lock)
     app = create_app(store, night=night, pipeline=pipeline, publishing=publishing)
     publishing.start()    # the scheduler (it contends for the lease in the database)
 
-CMS targets come from the environment (or are passed in):
+CMS targets come from the environment (:mod:`writer.settings`; or are passed in):
 
     WP_URL, WP_USER, WP_APP_PASSWORD        WordPress, with an Application Password
     WP_AUTHOR, WP_COMMENTS, WP_RETRACT      its posts' author, comments (closed) and withdrawals
@@ -18,31 +19,36 @@ CMS targets come from the environment (or are passed in):
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from writer import night as wiring
+from writer.draft.roundup import draft_roundup
+from writer.ingest.feeds import FeedPoller
 from writer.publish.cms import CMS, Webhook, WordPress
-from writer.publish.publisher import Publisher, RetryPolicy
+from writer.publish.feeds import night_names
+from writer.publish.publisher import FactCheckGate, Publisher, RetryPolicy
 from writer.publish.scheduler import NightScheduler
+from writer.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 def targets_from_env(env: Mapping[str, str] | None = None) -> list[CMS]:
-    env = os.environ if env is None else env
+    """The CMS targets the environment (``env``, default: the process environment) configures."""
+    settings = Settings.from_env(env)
     targets: list[CMS] = []
-    wp = WordPress.from_env(env)
+    wp = WordPress.from_settings(settings)
     if wp is not None:
         targets.append(wp)
-    if env.get("WRITER_WEBHOOK_URL"):
-        if not env.get("WRITER_WEBHOOK_SECRET"):
+    if settings.webhook_url:
+        if not settings.webhook_secret:
             raise ValueError("WRITER_WEBHOOK_URL is set without WRITER_WEBHOOK_SECRET: the webhook "
                              "signs every request and needs the shared secret")
-        targets.append(Webhook(env["WRITER_WEBHOOK_URL"], env["WRITER_WEBHOOK_SECRET"]))
+        targets.append(Webhook(settings.webhook_url, settings.webhook_secret))
     return targets
 
 
@@ -51,15 +57,11 @@ class FeedSource:
     a cheap stamp, and the names of the night's councils, regions and groups."""
 
     def __init__(self, publisher: Publisher, night, base_url: str, rules_dir: Path | None = None) -> None:
-        from writer import resources
-        from writer.compare.tally import load_groups
-        from writer.web.feeds import night_names
         self.publisher = publisher
         self.base_url = base_url.rstrip("/")
         self.election_id = night.election.id
         self.election_title = night.election.name
-        self.councils, self.regions, self.groups = night_names(
-            night, load_groups((rules_dir or resources.rules_dir()) / "groups.yaml"))
+        self.councils, self.regions, self.groups = night_names(night, wiring.groups(rules_dir))
 
     def items(self):
         return self.publisher.feed_items()
@@ -78,19 +80,21 @@ class Publishing:
     started: bool = False
 
     @classmethod
-    def build(cls, store, night, *, pipeline=None, ingest_lock=None, names=None, rules_dir: Path | None = None,
-              targets: Sequence[CMS] | None = None, env: Mapping[str, str] | None = None,
-              base_url: str = "http://127.0.0.1:8000", publish_every: float = 5.0,
-              roundup_every: float = 600.0, poll_every: float = 30.0, feeds_in: Sequence[str] | None = None,
-              retry: RetryPolicy = RetryPolicy(), namespace: str | None = None) -> "Publishing":
-        env = os.environ if env is None else env
+    def build(cls, store, night, *, checker: FactCheckGate, pipeline=None, ingest_lock=None, names=None,
+              rules_dir: Path | None = None, targets: Sequence[CMS] | None = None,
+              env: Mapping[str, str] | None = None, base_url: str = "http://127.0.0.1:8000",
+              publish_every: float = 5.0, roundup_every: float = 600.0, poll_every: float = 30.0,
+              feeds_in: Sequence[str] | None = None, retry: RetryPolicy = RetryPolicy(),
+              namespace: str | None = None) -> "Publishing":
+        """``checker``: the fact-check gate (:class:`writer.review.checks.FactChecks`, shared
+        with the review app). The CMS targets, feeds in, public URL and CMS namespace come
+        from ``env`` (default: the environment; :mod:`writer.settings`) unless given."""
+        settings = Settings.from_env(env)
         if names is None:
-            from writer import resources
-            from writer.draft.style import PartyNames
-            names = PartyNames.load((rules_dir or resources.rules_dir()) / "parties.yaml")
+            names = wiring.party_names(rules_dir)
         targets = list(targets_from_env(env) if targets is None else targets)
-        publisher = Publisher(store, night, targets=targets, names=names, retry=retry, rules_dir=rules_dir,
-                              namespace=namespace or env.get("WRITER_CMS_NAMESPACE") or None)
+        publisher = Publisher(store, night, checker=checker, targets=targets, names=names, retry=retry,
+                              rules_dir=rules_dir, namespace=namespace or settings.cms_namespace)
         lock = ingest_lock or threading.Lock()
 
         roundup = ingest = None
@@ -103,16 +107,15 @@ class Publishing:
                 with lock:
                     return pipeline.ingest(decl)
 
-            urls = list(feeds_in if feeds_in is not None else env.get("WRITER_FEEDS_IN", "").split())
+            urls = list(feeds_in if feeds_in is not None else settings.feeds_in_urls)
             if urls:
-                from writer.ingest.feeds import FeedPoller
                 # what the store holds (not this process's memory): a restarted server withdraws
                 # a ward whose winners were all retracted while it was down
                 pollers = [FeedPoller(u, night.setup, standing=lambda: pipeline.engine.declarations) for u in urls]
         scheduler = NightScheduler(store, publisher, roundup=roundup, pollers=pollers, ingest=ingest,
                                    publish_every=publish_every, roundup_every=roundup_every,
                                    poll_every=poll_every)
-        feeds = FeedSource(publisher, night, env.get("WRITER_PUBLIC_URL") or base_url, rules_dir)
+        feeds = FeedSource(publisher, night, settings.public_url or base_url, rules_dir)
         return cls(publisher, scheduler, feeds, targets)
 
     def start(self) -> None:
@@ -133,7 +136,6 @@ class Publishing:
 def redraft_roundup(store, night, pipeline, lock) -> Any:
     """Redraft the story of the night from the pipeline's engine; store it as a new version
     only when its text changed. Returns the stored row, or None."""
-    from writer.draft.roundup import draft_roundup
     with lock:
         sync = getattr(pipeline, "sync", None)
         if sync is not None:  # the declarations another process took (two `writer serve` on one database)
@@ -146,5 +148,7 @@ def redraft_roundup(store, night, pipeline, lock) -> Any:
                               version=(latest.draft_version + 1) if latest else 1)
         if latest is not None and latest.story().text() == story.text():
             return None
-        (row,) = store.record_stories([story])
+        # linked to the last declaration it reflects: a version that follows a corrected
+        # result waits for an editor like any other correction (writer.publish.release)
+        (row,) = store.record_stories([story], declaration_seq=store.last_declaration_seq())
         return row

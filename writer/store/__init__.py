@@ -2,11 +2,13 @@
 PostgreSQL (``WRITER_DATABASE_URL``), with Alembic migrations run on open.
 
     store = open_store()                        # ./writer.db, or WRITER_DATABASE_URL
-    pipeline = Pipeline(store, lambda: build(night))   # resumes from what is stored
+    pipeline = open_pipeline(store, night)      # writer.night: resumes from what is stored
     for decl in night.declarations:
         pipeline.ingest(decl)                   # declaration + events + stories, one transaction
 """
 
+# every table is declared on one metadata (writer.store.base): importing the package registers them all
+from writer.store import publishing, tokens, users, withdrawals  # noqa: F401
 from writer.store.db import database_url, make_engine, migrate, open_store
 from writer.store.models import (CheckResult, Declaration, EventRecord, ReviewDecision,
                                  StoryVersion)

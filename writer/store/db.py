@@ -22,16 +22,19 @@ scoped to the store's schema.
 from __future__ import annotations
 
 import hashlib
-import os
+import sqlite3
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 
-ENV = "WRITER_DATABASE_URL"
+from writer.settings import Settings
+from writer.store.store import Store
+
 DEFAULT_FILE = "writer.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 10_000
@@ -43,7 +46,7 @@ def database_url(url: str | URL | None = None) -> URL:
     """The URL to use: ``url``, else ``WRITER_DATABASE_URL``, else ``writer.db`` here.
     A plain path (no ``://``) is a SQLite file."""
     if url is None:
-        url = os.environ.get(ENV) or None
+        url = Settings.from_env().database_url
     if url is None:
         url = Path.cwd() / DEFAULT_FILE
     if isinstance(url, Path) or (isinstance(url, str) and "://" not in url):
@@ -74,12 +77,11 @@ _SQLITE_TRANSIENT = ("database is locked", "database table is locked", "disk i/o
 
 def _transient(err: BaseException) -> bool:
     try:
-        import psycopg
+        import psycopg  # here: only PostgreSQL's errors need it, and it is slow to import
         if isinstance(err, (psycopg.OperationalError, psycopg.InterfaceError)):
             return True  # the server down, restarting, the connection lost, a lock not granted
     except ImportError:  # pragma: no cover - psycopg is a dependency
         pass
-    import sqlite3
     if isinstance(err, sqlite3.OperationalError):
         return any(m in str(err).lower() for m in _SQLITE_TRANSIENT)
     return False
@@ -89,7 +91,6 @@ def is_outage(exc: BaseException | None) -> bool:
     """Whether ``exc`` (or what caused it) means the database cannot be used just now: the
     server is down or restarting, the connection was lost, the pool or a lock timed out.
     Trying again shortly is the answer; a constraint refused, a bad query, are not outages."""
-    from sqlalchemy import exc as sa_exc
     seen: set[int] = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
@@ -252,7 +253,6 @@ def current_revision(engine: Engine) -> str | None:
 
 def open_store(url: str | URL | None = None, *, migrate_to: str = "head"):
     """The store at ``url`` (else ``WRITER_DATABASE_URL``, else ``./writer.db``), migrated."""
-    from writer.store.store import Store
 
     engine = make_engine(url)
     try:

@@ -11,56 +11,20 @@ database. Night times quoted by events and stories stay as the ISO 8601 strings 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, DateTime, Float, ForeignKey,
-                        ForeignKeyConstraint, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import (Boolean, CheckConstraint, Float, ForeignKey, ForeignKeyConstraint, Index, Integer,
+                        String, Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column
 
 from writer.model import Declaration as ModelDeclaration
-
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from writer.store.base import NAMING, Base, UTCDateTime  # noqa: F401 (NAMING and UTCDateTime: theirs too)
+from writer.store.payload import declaration_from_payload, event_from_payload, story_from_payload
 
 DECLARATION_OUTCOMES = ("new", "correction", "stale")
 DECISIONS = ("approved", "rejected", "held", "override")
 WRITER = "writer"  # the author of every version the desk drafts
-
-
-class UTCDateTime(TypeDecorator):
-    """An aware datetime, stored in UTC (naive UTC on SQLite, timestamptz on PostgreSQL)
-    and returned as an aware UTC datetime everywhere."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: the store keeps aware times only")
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
 
 
 class Declaration(Base):
@@ -90,7 +54,6 @@ class Declaration(Base):
 
     def declaration(self) -> ModelDeclaration:
         """The declaration rebuilt from its payload, as the engine takes it."""
-        from writer.store.payload import declaration_from_payload
         return declaration_from_payload(self.payload)
 
     def __repr__(self) -> str:
@@ -121,7 +84,6 @@ class EventRecord(Base):
     declaration_seq: Mapped[int] = mapped_column(ForeignKey("declarations.seq"), index=True)
 
     def event(self):
-        from writer.store.payload import event_from_payload
         return event_from_payload(self.payload)
 
     def __repr__(self) -> str:
@@ -155,7 +117,6 @@ class StoryVersion(Base):
 
     def story(self):
         """The story rebuilt from its payload."""
-        from writer.store.payload import story_from_payload
         return story_from_payload(self.payload)
 
     def __repr__(self) -> str:
@@ -214,9 +175,3 @@ class CheckResult(Base):
 
 
 APPEND_ONLY_TABLES = ("declarations", "events", "story_versions", "review_decisions", "check_results")
-
-# the review desk's tables (users, publish times, rule settings) share this metadata
-from writer.store import users as _review_tables  # noqa: E402,F401  (registers them on Base)
-from writer.store import tokens as _token_tables  # noqa: E402,F401  (the API tokens, likewise)
-from writer.store import publishing as _publishing_tables  # noqa: E402,F401  (releases, deliveries, leases)
-from writer.store import withdrawals as _withdrawal_tables  # noqa: E402,F401  (declarations withdrawn)

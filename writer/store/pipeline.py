@@ -25,7 +25,9 @@ import logging
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+
+from sqlalchemy import select
 
 from writer.detect.events import Event
 from writer.draft.desk import Desk
@@ -34,7 +36,9 @@ from writer.engine import Engine
 from writer.identity import declaration_parties
 from writer.model import Declaration
 from writer.store.db import advisory_xact_lock
+from writer.store.models import Declaration as DeclarationRow
 from writer.store.store import Store, StoreError, now
+from writer.store.withdrawals import MAX_REASON, DeclarationWithdrawal, WithdrawalError, rederive
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +73,14 @@ class Resumed:
         return not self.mismatches
 
 
+def _corrects(store: Store, outcome: str, declaration_id: str) -> bool:
+    """Whether a declaration corrects a result: a new version of a standing one, or one
+    declared again after it was withdrawn."""
+    if outcome == "correction":
+        return True
+    return outcome == "new" and store._has_withdrawals() and bool(store.withdrawals(declaration_id))
+
+
 def ingest(store: Store, engine: Engine, desk: Desk, decl: Declaration,
            received_at: datetime | None = None) -> Ingested:
     """Apply ``decl`` and store it with its events and story versions, in one transaction.
@@ -93,7 +105,7 @@ def ingest(store: Store, engine: Engine, desk: Desk, decl: Declaration,
                 return Ingested(decl.id, "seen", None)
             raise StoreError(f"the engine already has {decl.id} but the store does not: "
                              "rebuild the engine and desk from the store (resume) before ingesting")
-        stories = desk.apply(applied.events)
+        stories = desk.apply(applied.events, correction=_corrects(store, applied.outcome, decl.id))
         received_at = received_at or now()
         seq = store.record_declaration(decl, applied.outcome, received_at)
         if engine in _SEEN:
@@ -114,12 +126,14 @@ def resume(store: Store, engine: Engine, desk: Desk) -> Resumed:
         issued = set(w.events)
         stored_events[w.declaration_seq] = [e for e in stored_events.get(w.declaration_seq, []) if e not in issued]
     taken: set[int] = set()
+    withdrawn_ids: set[str] = set()  # declarations withdrawn so far: declared again, they correct
     for i, row in enumerate(rows):
         decl = row.declaration()
         if night_parties is not None:  # the night's table learns again what came in before the restart
             night_parties.learn(declaration_parties(decl))
         applied = engine.apply(decl)
-        stories = desk.apply(applied.events)
+        stories = desk.apply(applied.events, correction=row.outcome == "correction" or (
+            row.outcome == "new" and row.declaration_id in withdrawn_ids))
         out.declarations += 1
         out.events += len(applied.events)
         out.stories += len(stories)
@@ -130,6 +144,7 @@ def resume(store: Store, engine: Engine, desk: Desk) -> Resumed:
             out.mismatches.append(f"declaration #{row.seq} {row.declaration_id}: its events differ "
                                   "from the stored ones")
         while withdrawals and withdrawals[0].after_seq <= row.seq:
+            withdrawn_ids.add(withdrawals[0].declaration_id)
             out.events += _withdrawn_again(withdrawals.pop(0), rows[:i + 1], taken, engine, desk, out)
     for w in withdrawals:  # (only if the rows it followed are missing: never in a sound store)
         out.events += _withdrawn_again(w, rows, taken, engine, desk, out)
@@ -145,9 +160,6 @@ def catch_up(store: Store, engine: Engine, desk: Desk) -> int:
     seen = _SEEN.get(engine)
     if seen is None:
         return 0
-    from sqlalchemy import select
-
-    from writer.store.models import Declaration as DeclarationRow
     with store._read() as s:
         rows = list(s.scalars(select(DeclarationRow).where(DeclarationRow.seq > seen).order_by(DeclarationRow.seq)))
     night_parties = engine.setup.parties
@@ -156,7 +168,7 @@ def catch_up(store: Store, engine: Engine, desk: Desk) -> int:
         if night_parties is not None:
             night_parties.learn(declaration_parties(decl))
         applied = engine.apply(decl)
-        desk.apply(applied.events)
+        desk.apply(applied.events, correction=_corrects(store, row.outcome, row.declaration_id))
         if applied.outcome != row.outcome:
             log.warning("catching up: declaration #%d %s was stored as %s, applied here as %s",
                         row.seq, row.declaration_id, row.outcome, applied.outcome)
@@ -168,10 +180,9 @@ def catch_up(store: Store, engine: Engine, desk: Desk) -> int:
 
 def _withdrawn_again(w, rows: list, taken: set[int], engine: Engine, desk: Desk, out: Resumed) -> int:
     """Apply a stored withdrawal again while resuming (writer.store.withdrawals)."""
-    from writer.store.withdrawals import rederive
     taken.add(w.declaration_seq)
     records = rederive(engine, rows, taken, w.declaration_id)
-    out.stories += len(desk.apply(records))
+    out.stories += len(desk.apply(records, correction=True))
     if [e.id for e in records] != list(w.events):
         out.mismatches.append(f"withdrawal #{w.seq} of declaration #{w.declaration_seq} "
                               f"{w.declaration_id}: its events differ from the stored ones")
@@ -182,7 +193,7 @@ class Pipeline:
     """An engine and desk kept in step with a store.
 
     ``factory`` makes a fresh (engine, desk) for the night, e.g.
-    ``lambda: writer.draft.desk.build(night)``. On creation the pipeline resumes from the
+    ``lambda: writer.night.build(night)``. On creation the pipeline resumes from the
     store; ``ingest`` writes through ``ingest()``; if a declaration fails after the engine
     took it, the engine and desk are rebuilt from the store before the error propagates."""
 
@@ -244,10 +255,52 @@ class Pipeline:
 
     def withdraw(self, declaration_id: str, *, by: str, reason: str = "", at: datetime | None = None):
         """Withdraw the standing version of ``declaration_id``: the night is worked out again
-        without it (:func:`writer.store.withdrawals.withdraw`); returns (withdrawal row, event
-        records, story versions)."""
-        from writer.store.withdrawals import withdraw
+        without it (:func:`withdraw`); returns (withdrawal row, event records, story versions)."""
         self.sync()  # a rebuild owed, another process's withdrawal or declarations: taken first
         done = withdraw(self, declaration_id, by=by, reason=reason, at=at)
         self._withdrawals_known = getattr(self, "_withdrawals_known", 0) + 1
         return done
+
+
+def withdraw(pipeline, declaration_id: str, *, by: str, reason: str = "",
+             at: datetime | None = None) -> tuple[DeclarationWithdrawal, list[Event], list[Story]]:
+    """Withdraw the version of ``declaration_id`` that stands in ``pipeline`` (a
+    :class:`writer.store.Pipeline`), recorded as done ``by`` (``api:<token>``,
+    ``user:<name>``) for ``reason``. Returns the withdrawal row, the event records and the
+    story versions it made, all stored in one transaction. Raises :class:`WithdrawalError`
+    when no version of that id stands. If anything fails, nothing is stored and the
+    pipeline's engine and desk are rebuilt from the store."""
+    store = pipeline.store
+    engine = pipeline.engine
+    if not by:
+        raise ValueError("a withdrawal needs who made it")
+    reason = (reason or "").strip()[:MAX_REASON]
+    at = at or datetime.now(timezone.utc)
+    try:
+        with store.transaction() as session:
+            advisory_xact_lock(session, "ingest")  # as an ingest: other processes' ingests wait
+            catch_up(store, engine, pipeline.desk)  # what they stored before: the engine takes it first
+            current = engine.declarations.get(declaration_id)
+            if current is None:
+                raise WithdrawalError(f"no declaration {declaration_id!r} stands: nothing to withdraw")
+            rows = store.declaration_rows()
+            withdrawn = store.withdrawn_seqs()
+            digest = current.content_digest()
+            target = next((r for r in reversed(rows) if r.declaration_id == declaration_id
+                           and r.seq not in withdrawn and r.content_digest == digest
+                           and r.declared_at == current.declared_at), None)
+            if target is None:
+                raise WithdrawalError(f"the standing version of {declaration_id!r} is not in the store; "
+                                      "rebuild from the store and try again")
+            records = rederive(engine, rows, withdrawn | {target.seq}, declaration_id)
+            stories = pipeline.desk.apply(records, correction=True)
+            store.record_events(records, target.seq)
+            store.record_stories(stories, declaration_seq=target.seq, created_at=at)
+            row = store.record_withdrawal(target.seq, declaration_id, rows[-1].seq, by, reason,
+                                          [e.id for e in records], at)
+    except WithdrawalError:
+        raise
+    except BaseException:
+        pipeline.resumed = pipeline._rebuild()  # memory may be ahead of the store
+        raise
+    return row, records, stories

@@ -29,7 +29,7 @@ from sqlalchemy import (CheckConstraint, Float, ForeignKey, Index, Integer, Larg
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from writer.store.models import Base
+from writer.store.base import Base
 
 PUBLISHING_TABLES = ("releases", "deliveries", "scheduler_leases")
 ACTIONS = ("publish", "retract")

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from writer.detect.events import Event
@@ -23,6 +23,7 @@ from writer.model import Declaration as ModelDeclaration
 from writer.store.models import (DECISIONS, DECLARATION_OUTCOMES, WRITER, CheckResult, Declaration,
                                  EventRecord, ReviewDecision, StoryVersion)
 from writer.store.payload import declaration_to_payload, event_to_payload, story_to_payload
+from writer.store.withdrawals import DeclarationWithdrawal
 
 
 class StoreError(Exception):
@@ -192,6 +193,11 @@ class Store:
         # (compared here, not in SQL: a time's stored form differs between databases)
         return bool(times) and (declared_at is None or any(t == declared_at for t in times))
 
+    def last_declaration_seq(self) -> int | None:
+        """The sequence number of the last declaration stored (None before the first)."""
+        with self._read() as s:
+            return s.scalar(select(func.max(Declaration.seq)))
+
     def declaration_rows(self, declaration_id: str | None = None) -> list[Declaration]:
         """Stored declaration rows in the order received (of one id, or all)."""
         q = select(Declaration).order_by(Declaration.seq)
@@ -219,7 +225,6 @@ class Store:
         a version of it was withdrawn, the declarations were worked out again without it: the
         version that stands is the latest declared of those not withdrawn (one that was
         stale before may stand now)."""
-        from writer.store.withdrawals import DeclarationWithdrawal
         with self._read() as s:
             withdrawn = set(s.scalars(select(DeclarationWithdrawal.declaration_seq).where(
                 DeclarationWithdrawal.declaration_id == declaration_id))) if self._has_withdrawals() else set()
@@ -239,7 +244,6 @@ class Store:
         older revision (``open_store(migrate_to=...)``) has none, and nothing withdrawn."""
         found = getattr(self, "_withdrawals_table", None)
         if found is None:
-            from sqlalchemy import inspect
             found = self._withdrawals_table = inspect(self.engine).has_table("declaration_withdrawals")
         return found
 
@@ -247,7 +251,6 @@ class Store:
                           reason: str, events: list[str], withdrawn_at: datetime | None = None):
         """Record that declaration row ``declaration_seq`` was withdrawn (``writer.store.
         withdrawals.withdraw`` does the work and calls this in its transaction)."""
-        from writer.store.withdrawals import DeclarationWithdrawal
         if not by:
             raise ValueError("a withdrawal needs who made it")
         row = DeclarationWithdrawal(declaration_seq=declaration_seq, declaration_id=declaration_id,
@@ -260,7 +263,6 @@ class Store:
 
     def withdrawals(self, declaration_id: str | None = None) -> list:
         """Every withdrawal (of one declaration id, or all), in the order made."""
-        from writer.store.withdrawals import DeclarationWithdrawal
         if not self._has_withdrawals():
             return []
         q = select(DeclarationWithdrawal).order_by(DeclarationWithdrawal.seq)
@@ -271,7 +273,6 @@ class Store:
 
     def withdrawn_seqs(self) -> set[int]:
         """The declaration rows that have been withdrawn."""
-        from writer.store.withdrawals import DeclarationWithdrawal
         if not self._has_withdrawals():
             return set()
         with self._read() as s:
@@ -279,7 +280,6 @@ class Store:
 
     def withdrawal_count(self) -> int:
         """How many withdrawals the store holds (a cheap way to notice a new one)."""
-        from writer.store.withdrawals import DeclarationWithdrawal
         return self.count(DeclarationWithdrawal) if self._has_withdrawals() else 0
 
     def count(self, model) -> int:

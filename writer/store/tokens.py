@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from writer.store.models import Base
+from writer.store.base import Base
 
 TOKEN_TABLES = ("api_tokens", "api_token_revocations")
 

@@ -34,7 +34,7 @@ from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, ForeignKeyConstrai
                         String, Text, func, select, text)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from writer.store.models import Base
+from writer.store.base import Base
 
 ROLES = ("editor", "chief")
 REVIEW_TABLES = ("users", "publish_times", "rule_settings")

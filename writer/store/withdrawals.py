@@ -6,6 +6,8 @@ append-only): which stored version it takes back, who withdrew it and why, when,
 declaration row stored at that moment (``after_seq``: where a restarted process re-applies
 it) and the ids of the event records it issued. Migration ``0007_declaration_withdrawals``.
 
+:meth:`writer.store.Pipeline.withdraw` makes one (``writer.store.pipeline.withdraw``).
+
 What it does, like a correction: the engine is rebuilt by replaying every stored declaration
 received so far except the withdrawn versions (:func:`rederive`), so a version it had made
 stale can stand again, and everything derived from it (ward, council, group and national
@@ -31,11 +33,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from writer.store.models import Base
+from writer.compare.tally import NATIONAL
+from writer.detect.events import fingerprint
+from writer.store.base import Base
 
 if TYPE_CHECKING:
     from writer.detect.events import Event
-    from writer.draft.story import Story
     from writer.engine import Engine
     from writer.store.models import Declaration as DeclarationRow
 
@@ -67,9 +70,11 @@ class WithdrawalError(ValueError):
 
 def _fresh(engine: "Engine") -> "Engine":
     """An engine for the same night, rules and groups, with nothing applied."""
-    from writer.compare.tally import NATIONAL
     groups = tuple(g for gid, g in engine.groups.items() if gid != NATIONAL.id)
-    return type(engine)(engine.setup, engine.rules, groups)
+    fresh = type(engine)(engine.setup, engine.rules, groups)
+    for gid, builder in engine.builders.items():  # running counts keep declaration order
+        fresh.builders[gid].keep_order_of(builder)
+    return fresh
 
 
 def _rule_of(engine: "Engine", rule_id: str):
@@ -80,7 +85,6 @@ def _rule_of(engine: "Engine", rule_id: str):
 
 
 def _same(engine: "Engine", old: "Event", new: "Event") -> bool:
-    from writer.detect.events import fingerprint
     rule = _rule_of(engine, old.rule)
     if rule is None:
         return old.facts == new.facts
@@ -133,50 +137,4 @@ def rederive(engine: "Engine", rows: list["DeclarationRow"], withdrawn: set[int]
     return records
 
 
-def withdraw(pipeline, declaration_id: str, *, by: str, reason: str = "",
-             at: datetime | None = None) -> tuple["DeclarationWithdrawal", list["Event"], list["Story"]]:
-    """Withdraw the version of ``declaration_id`` that stands in ``pipeline`` (a
-    :class:`writer.store.Pipeline`), recorded as done ``by`` (``api:<token>``,
-    ``user:<name>``) for ``reason``. Returns the withdrawal row, the event records and the
-    story versions it made, all stored in one transaction. Raises :class:`WithdrawalError`
-    when no version of that id stands. If anything fails, nothing is stored and the
-    pipeline's engine and desk are rebuilt from the store."""
-    from writer.store.db import advisory_xact_lock
-    from writer.store.pipeline import catch_up
-    store = pipeline.store
-    engine = pipeline.engine
-    if not by:
-        raise ValueError("a withdrawal needs who made it")
-    reason = (reason or "").strip()[:MAX_REASON]
-    at = at or datetime.now(timezone.utc)
-    try:
-        with store.transaction() as session:
-            advisory_xact_lock(session, "ingest")  # as an ingest: other processes' ingests wait
-            catch_up(store, engine, pipeline.desk)  # what they stored before: the engine takes it first
-            current = engine.declarations.get(declaration_id)
-            if current is None:
-                raise WithdrawalError(f"no declaration {declaration_id!r} stands: nothing to withdraw")
-            rows = store.declaration_rows()
-            withdrawn = store.withdrawn_seqs()
-            digest = current.content_digest()
-            target = next((r for r in reversed(rows) if r.declaration_id == declaration_id
-                           and r.seq not in withdrawn and r.content_digest == digest
-                           and r.declared_at == current.declared_at), None)
-            if target is None:
-                raise WithdrawalError(f"the standing version of {declaration_id!r} is not in the store; "
-                                      "rebuild from the store and try again")
-            records = rederive(engine, rows, withdrawn | {target.seq}, declaration_id)
-            stories = pipeline.desk.apply(records)
-            store.record_events(records, target.seq)
-            store.record_stories(stories, declaration_seq=target.seq, created_at=at)
-            row = store.record_withdrawal(target.seq, declaration_id, rows[-1].seq, by, reason,
-                                          [e.id for e in records], at)
-    except WithdrawalError:
-        raise
-    except BaseException:
-        pipeline.resumed = pipeline._rebuild()  # memory may be ahead of the store
-        raise
-    return row, records, stories
-
-
-__all__ = ["DeclarationWithdrawal", "WITHDRAWAL_TABLES", "WithdrawalError", "rederive", "withdraw"]
+__all__ = ["DeclarationWithdrawal", "MAX_REASON", "WITHDRAWAL_TABLES", "WithdrawalError", "rederive"]

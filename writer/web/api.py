@@ -99,7 +99,7 @@ from pydantic_core import PydanticCustomError
 from writer import parties
 from writer.identity import resolve_declaration
 from writer.ingest.election_dir import MAX_SEATS_IN_WARD
-from writer.ingest.text import name_problem
+from writer.text import name_problem
 from writer.ingest.times import declared_at_problem, utc_now
 from writer.ingest.wards import NightWards
 from writer.model import (Candidate, CouncilDeclaration, Declaration, WardDeclaration,
@@ -327,16 +327,24 @@ def _setup(state) -> Any:
     return night if night is not None else state.pipeline.engine.setup
 
 
-def _wards(state) -> NightWards:
+def _wards(state, night: Any = None) -> NightWards:
     """The night's wards (its baseline's, and those its election directory declares),
-    worked out once per night object."""
-    night = _setup(state)
+    worked out once per night object (``night``: the state's own, by default)."""
+    night = _setup(state) if night is None else night
     cached = getattr(state, "_api_wards", None)
     if cached is None or cached[0] is not night:
         setup = night.setup if hasattr(night, "declarations") else night
         cached = (night, NightWards(setup, getattr(night, "declarations", ())))
         state._api_wards = cached
     return cached[1]
+
+
+def prepare(state, night: Any = None) -> None:
+    """Work out before the first declaration arrives what checking one needs (the night's
+    wards: a tenth of a second on 2022's night, which the first ``POST`` would otherwise
+    wait for). ``night``: the night the app is about to serve (default: its own)."""
+    if night is not None or getattr(state, "night", None) is not None or getattr(state, "pipeline", None) is not None:
+        _wards(state, night)
 
 
 def _now(state) -> datetime:
@@ -476,9 +484,10 @@ def _seats_up(decls: list[tuple[tuple, Declaration]], setup, engine, check: _Che
     """Tonight's wards cannot elect more councillors than the council has seats up (the
     loader's check, over what is already in and this request)."""
     seats: dict[str, dict[str, tuple[int, tuple | None]]] = {}  # council -> ward id -> (seats, loc)
+    asked = {decl.council for _, decl in decls if isinstance(decl, WardDeclaration)}  # only these can fail
     for decl in getattr(engine, "declarations", {}).values():
-        if isinstance(decl, WardDeclaration) and not decl.withdrawn:  # a withdrawn ward elects no one
-            seats.setdefault(decl.council, {})[decl.id] = (decl.seats, None)
+        if decl.council in asked and isinstance(decl, WardDeclaration) and not decl.withdrawn:
+            seats.setdefault(decl.council, {})[decl.id] = (decl.seats, None)  # a withdrawn ward elects no one
     for loc, decl in decls:
         if isinstance(decl, WardDeclaration):
             seats.setdefault(decl.council, {})[decl.id] = (decl.seats, loc)
@@ -504,8 +513,9 @@ def _shared_ward_codes(decls: list[tuple[tuple, Declaration]], setup, engine, ch
                 and council is not None and not (council.new_council or council.boundary_change))
 
     owner: dict[tuple[str, str], tuple[str, str, tuple | None]] = {}  # (council, code) -> (id, ward, loc)
+    asked = {decl.council for _, decl in decls}  # a conflict is within a council of the request
     for decl in getattr(engine, "declarations", {}).values():
-        if checked(decl):
+        if decl.council in asked and checked(decl):
             owner.setdefault((decl.council, decl.ward_code), (decl.id, decl.ward, None))
     for loc, decl in decls:
         if not checked(decl):
@@ -678,15 +688,22 @@ class _DeclarationsRoute(APIRoute):
 _body_limit = {"max_body_size": MAX_BODY_BYTES} if "max_body_size" in inspect.signature(
     APIRouter.add_api_route).parameters else {}
 
+
 def _settle(app) -> None:
     """Once the app is loaded and before it serves, move everything alive out of the cyclic
     garbage collector's passes (``writer.runtime.freeze_long_lived``). The night, the
     fact-checker and the pipeline's engine are hundreds of thousands of objects that live as
     long as the process; left to the collector, each full pass over them stalled a request
-    for 0.3-0.5 s (the review queue's p99). ``app`` is unused: everything alive is frozen."""
+    for 0.3-0.5 s (the review queue's p99). Everything alive is frozen; an app whose night
+    is still being made (``app.state.startup``, :mod:`writer.web.startup`) is settled by its
+    startup once the night is ready instead, so that its first answer waits for no collection."""
     import gc
 
+    if getattr(app.state, "startup", None) is not None:
+        return
+
     from writer.runtime import freeze_long_lived
+    prepare(app.state)
     gc.collect()
     freeze_long_lived()
 

@@ -18,7 +18,7 @@ plain-text message; a known one with nothing published yet is an empty feed (out
 subscribe before the night starts).
 
 The source
-    ``source`` is anything with (see :class:`FeedSource`):
+    ``source`` is anything with (see :class:`FeedContent`):
 
     ``items() -> list[FeedItem]``  every published item (any versions; the latest per story wins)
     ``stamp() -> str``             changes whenever the published items change. It is called on
@@ -32,8 +32,9 @@ The source
     ``councils``, ``regions``, ``groups``   slug -> name mappings (or callables returning one);
                                    they decide which feeds exist
 
-    :func:`night_names` makes the three mappings from a Night and the groups file, and
-    :class:`StaticSource` is a ready-made in-memory source (tests, benchmarks, a fixed night).
+    :func:`writer.publish.feeds.night_names` makes the three mappings from a Night and the
+    groups file, and :class:`StaticSource` is a ready-made in-memory source (tests,
+    benchmarks, a fixed night).
 
 Caching and conditional GET
     Items are fetched once per stamp (in a worker thread). Each route's bytes are rendered at
@@ -68,8 +69,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
 
-from writer.publish.feeds import (FeedItem, FeedSpec, build_atom, build_rss, content_html, select,
-                                  slugify)
+from writer.publish.feeds import FeedItem, FeedSpec, build_atom, build_rss, content_html, select
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -83,7 +83,10 @@ _FORMAT_VERSION = "2"  # part of every ETag: bump when the rendering changes
 _ONE_SECOND = timedelta(seconds=1)
 
 
-class FeedSource(Protocol):
+class FeedContent(Protocol):
+    """What the feeds are made from: the published items, a stamp that moves with them, and the
+    names and links of the night (see the module's docstring)."""
+
     base_url: str
     election_id: str
     election_title: str
@@ -118,14 +121,6 @@ class StaticSource:
     def set_items(self, items: list[FeedItem]) -> None:
         self.published = list(items)
         self._stamp += 1
-
-
-def night_names(night, groups=()) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-    """(councils, regions, groups) slug -> name for a :class:`writer.model.Night` (or its
-    setup) and the groups of ``rules/groups.yaml`` (:func:`writer.compare.tally.load_groups`)."""
-    councils = {slug: c.name for slug, c in sorted(night.councils.items())}
-    regions = {slugify(c.region): c.region for c in night.councils.values() if c.region}
-    return councils, dict(sorted(regions.items())), {g.id: g.name for g in groups}
 
 
 # -- conditional GET ----------------------------------------------------------------------------
@@ -178,7 +173,7 @@ def _seconds(value: datetime) -> datetime:
 class Feeds:
     """Renders and caches feeds for a source (the router's state; usable without HTTP)."""
 
-    def __init__(self, source: FeedSource, *, max_age: int = MAX_AGE, stamp_ttl: float = 0.0,
+    def __init__(self, source: FeedContent, *, max_age: int = MAX_AGE, stamp_ttl: float = 0.0,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.source = source
         self.max_age = max_age
@@ -360,7 +355,7 @@ def _index_html(index: dict[str, Any]) -> str:
                       *body, "</main>", "</body>", "</html>"])
 
 
-def feeds_router(source: FeedSource, *, max_age: int = MAX_AGE, stamp_ttl: float = 0.0) -> APIRouter:
+def feeds_router(source: FeedContent, *, max_age: int = MAX_AGE, stamp_ttl: float = 0.0) -> APIRouter:
     """The public feeds' routes for ``source`` (see the module's docstring)."""
     feeds = Feeds(source, max_age=max_age, stamp_ttl=stamp_ttl)
     router = APIRouter(include_in_schema=False)
@@ -436,4 +431,4 @@ def feeds_router(source: FeedSource, *, max_age: int = MAX_AGE, stamp_ttl: float
     return router
 
 
-__all__ = ["ATOM_TYPE", "FeedSource", "Feeds", "RSS_TYPE", "StaticSource", "feeds_router", "night_names"]
+__all__ = ["ATOM_TYPE", "FeedContent", "Feeds", "RSS_TYPE", "StaticSource", "feeds_router"]

@@ -21,6 +21,7 @@ turned into 503: they stay the errors they are.
 from __future__ import annotations
 
 import logging
+import sys
 from html import escape
 
 from starlette.requests import Request
@@ -69,11 +70,11 @@ def install(app) -> None:
     from sqlalchemy.exc import TimeoutError as PoolTimeout
     app.add_exception_handler(DBAPIError, _handler)
     app.add_exception_handler(PoolTimeout, _handler)
-    try:
-        import psycopg
-        app.add_exception_handler(psycopg.OperationalError, _handler)  # raised outside SQLAlchemy
-    except ImportError:  # pragma: no cover
-        pass
+    # raised outside SQLAlchemy; only a store on PostgreSQL raises it, and opening one has
+    # imported psycopg already (importing it here would cost every SQLite server 0.1 s at start)
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
+        app.add_exception_handler(psycopg.OperationalError, _handler)
 
 
 __all__ = ["MESSAGE", "RETRY_AFTER", "install", "unavailable"]

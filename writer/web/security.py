@@ -21,13 +21,22 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+@cache
+def dummy_hash() -> str:
+    """A hash no password matches, verified for unknown users so that they cost the same as
+    known ones. Made on first use (hashing takes a tenth of a second: not at import, which
+    every command and the server's start would pay); the app makes it as it starts."""
+    return _hasher.hash("not a password anyone has")
+
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
@@ -94,7 +103,7 @@ def check_password(password: str, *, username: str = "") -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether ``password`` matches; an unknown user (``password_hash`` None) costs the same."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or dummy_hash(), password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -258,7 +267,9 @@ ACCESS = (PUBLIC, SIGNED_IN, CHIEF, API_TOKEN)
 
 
 @dataclass(frozen=True)
-class Rule:
+class AccessRule:
+    """Who may use a route (``access``, one of :data:`ACCESS`) and, for a public one, why."""
+
     access: str
     reason: str = ""  # required for a public route: why it needs no sign-in
 
@@ -273,49 +284,49 @@ class Rule:
 #: ``(method, path template)`` -> who may use it. GET covers HEAD. ``tests/test_security.py``
 #: fails when a route has no rule here or a rule names a route that no longer exists, and
 #: checks each route behaves as its rule says. Every POST form route (not the API) also checks
-#: the session's CSRF token and the Origin header (``create_app``'s ``csrf_form``).
-ROUTE_RULES: dict[tuple[str, str], Rule] = {
+#: the session's CSRF token and the Origin header (:func:`writer.web.pages.csrf_form`).
+ROUTE_RULES: dict[tuple[str, str], AccessRule] = {
     # sign-in and the plumbing
-    ("GET", "/"): Rule(PUBLIC, "only redirects to /queue, which asks for sign-in"),
-    ("GET", "/healthz"): Rule(PUBLIC, "liveness check for the supervisor; says only ok and whether the fact-check loaded"),
-    ("GET", "/favicon.ico"): Rule(PUBLIC, "the app's icon; no data"),
-    ("GET", "/login"): Rule(PUBLIC, "the sign-in form"),
-    ("POST", "/login"): Rule(PUBLIC, "signing in (CSRF-checked, throttled per name)"),
-    ("POST", "/logout"): Rule(PUBLIC, "ends the caller's own session, if any (CSRF-checked)"),
-    ("GET", "/static/{path}"): Rule(PUBLIC, "the app's own CSS and JavaScript; no data"),
-    ("GET", "/api/openapi.json"): Rule(PUBLIC, "the declarations API's schema for its clients; no data"),
+    ("GET", "/"): AccessRule(PUBLIC, "only redirects to /queue, which asks for sign-in"),
+    ("GET", "/healthz"): AccessRule(PUBLIC, "liveness check for the supervisor; says only ok and whether the fact-check loaded"),
+    ("GET", "/favicon.ico"): AccessRule(PUBLIC, "the app's icon; no data"),
+    ("GET", "/login"): AccessRule(PUBLIC, "the sign-in form"),
+    ("POST", "/login"): AccessRule(PUBLIC, "signing in (CSRF-checked, throttled per name)"),
+    ("POST", "/logout"): AccessRule(PUBLIC, "ends the caller's own session, if any (CSRF-checked)"),
+    ("GET", "/static/{path}"): AccessRule(PUBLIC, "the app's own CSS and JavaScript; no data"),
+    ("GET", "/api/openapi.json"): AccessRule(PUBLIC, "the declarations API's schema for its clients; no data"),
     # the review desk
-    ("GET", "/queue"): Rule(SIGNED_IN),
-    ("GET", "/queue.json"): Rule(SIGNED_IN),
-    ("GET", "/story/{story_id}"): Rule(SIGNED_IN),
-    ("GET", "/story/{story_id}/state.json"): Rule(SIGNED_IN),
-    ("GET", "/story/{story_id}/chart.svg"): Rule(SIGNED_IN, "charts of unpublished stories too"),
-    ("POST", "/story/{story_id}/edit"): Rule(SIGNED_IN),
-    ("POST", "/story/{story_id}/approve"): Rule(
+    ("GET", "/queue"): AccessRule(SIGNED_IN),
+    ("GET", "/queue.json"): AccessRule(SIGNED_IN),
+    ("GET", "/story/{story_id}"): AccessRule(SIGNED_IN),
+    ("GET", "/story/{story_id}/state.json"): AccessRule(SIGNED_IN),
+    ("GET", "/story/{story_id}/chart.svg"): AccessRule(SIGNED_IN, "charts of unpublished stories too"),
+    ("POST", "/story/{story_id}/edit"): AccessRule(SIGNED_IN),
+    ("POST", "/story/{story_id}/approve"): AccessRule(
         SIGNED_IN, "overriding a failed fact-check is chief-only inside the handler (editor: 403)"),
-    ("POST", "/story/{story_id}/reject"): Rule(SIGNED_IN),
-    ("POST", "/story/{story_id}/hold"): Rule(SIGNED_IN),
-    ("POST", "/story/{story_id}/schedule"): Rule(SIGNED_IN),
-    ("POST", "/story/{story_id}/retry"): Rule(SIGNED_IN, "asks for a failed delivery to be tried again"),
-    ("GET", "/rules"): Rule(SIGNED_IN, "editors may see the auto-publish settings"),
-    ("POST", "/rules/{rule_id}/auto-publish"): Rule(CHIEF, "lets stories publish without review"),
-    ("POST", "/declaration/{declaration_id}/withdraw"): Rule(
+    ("POST", "/story/{story_id}/reject"): AccessRule(SIGNED_IN),
+    ("POST", "/story/{story_id}/hold"): AccessRule(SIGNED_IN),
+    ("POST", "/story/{story_id}/schedule"): AccessRule(SIGNED_IN),
+    ("POST", "/story/{story_id}/retry"): AccessRule(SIGNED_IN, "asks for a failed delivery to be tried again"),
+    ("GET", "/rules"): AccessRule(SIGNED_IN, "editors may see the auto-publish settings"),
+    ("POST", "/rules/{rule_id}/auto-publish"): AccessRule(CHIEF, "lets stories publish without review"),
+    ("POST", "/declaration/{declaration_id}/withdraw"): AccessRule(
         CHIEF, "withdraws a declaration and works the night out again without it (audited: the chief's name)"),
     # the declarations API
-    ("POST", "/api/declarations"): Rule(API_TOKEN),
-    ("DELETE", "/api/declarations/{declaration_id}"): Rule(API_TOKEN, "withdraws a declaration (audited: the token's name)"),
+    ("POST", "/api/declarations"): AccessRule(API_TOKEN),
+    ("DELETE", "/api/declarations/{declaration_id}"): AccessRule(API_TOKEN, "withdraws a declaration (audited: the token's name)"),
     # the public feeds (writer/web/feeds.py): only what has been published
-    ("GET", "/feeds/"): Rule(PUBLIC, "index of the public feeds"),
-    ("GET", "/feeds/index.json"): Rule(PUBLIC, "index of the public feeds"),
-    ("GET", "/feeds/night.rss"): Rule(PUBLIC, "published stories, for outlets"),
-    ("GET", "/feeds/night.atom"): Rule(PUBLIC, "published stories, for outlets"),
-    ("GET", "/feeds/council/{slug}.xml"): Rule(PUBLIC, "published stories, for outlets"),
-    ("GET", "/feeds/council/{slug}.atom"): Rule(PUBLIC, "published stories, for outlets"),
-    ("GET", "/feeds/region/{slug}.xml"): Rule(PUBLIC, "published stories, for outlets"),
-    ("GET", "/feeds/region/{slug}.atom"): Rule(PUBLIC, "published stories, for outlets"),
-    ("GET", "/feeds/group/{slug}.xml"): Rule(PUBLIC, "published stories, for outlets"),
-    ("GET", "/feeds/group/{slug}.atom"): Rule(PUBLIC, "published stories, for outlets"),
-    ("GET", "/feeds/story/{story_id}"): Rule(PUBLIC, "a published story's page (the feed items' link)"),
+    ("GET", "/feeds/"): AccessRule(PUBLIC, "index of the public feeds"),
+    ("GET", "/feeds/index.json"): AccessRule(PUBLIC, "index of the public feeds"),
+    ("GET", "/feeds/night.rss"): AccessRule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/night.atom"): AccessRule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/council/{slug}.xml"): AccessRule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/council/{slug}.atom"): AccessRule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/region/{slug}.xml"): AccessRule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/region/{slug}.atom"): AccessRule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/group/{slug}.xml"): AccessRule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/group/{slug}.atom"): AccessRule(PUBLIC, "published stories, for outlets"),
+    ("GET", "/feeds/story/{story_id}"): AccessRule(PUBLIC, "a published story's page (the feed items' link)"),
 }
 
 
@@ -345,7 +356,7 @@ def app_routes(app) -> Iterator[tuple[str, str]]:
                 yield method, path
 
 
-def unruled_routes(app, rules: dict[tuple[str, str], Rule] = ROUTE_RULES) -> tuple[list, list]:
+def unruled_routes(app, rules: dict[tuple[str, str], AccessRule] = ROUTE_RULES) -> tuple[list, list]:
     """``(routes without a rule, rules without a route)`` for ``app``."""
     served = set(app_routes(app))
     return sorted(served - set(rules)), sorted(set(rules) - served)

@@ -158,11 +158,16 @@ def require_token(request: Request,
                   credentials: HTTPAuthorizationCredentials | None = Depends(bearer_scheme)) -> str:
     """A FastAPI dependency: the name of the caller's API token, or 401 with a
     ``WWW-Authenticate: Bearer`` challenge (missing, malformed, unknown or revoked token).
-    The name is also left in ``request.state.api_token``."""
+    The name is also left in ``request.state.api_token``; a request whose token was checked
+    already (the declarations API checks it before reading the body) is not checked again."""
     if credentials is None:
         raise _unauthorised("an API token is required: send 'Authorization: Bearer <token>'")
+    checked = getattr(request.state, "api_token_checked", None)
+    if checked is not None and checked[0] == credentials.credentials:
+        return checked[1]
     name = verify_token(token_store(request), credentials.credentials)
     if name is None:
         raise _unauthorised("the API token is not valid (unknown or revoked)", "invalid_token")
     request.state.api_token = name
+    request.state.api_token_checked = (credentials.credentials, name)
     return name

@@ -4,9 +4,9 @@
     writer publish --night DIR --once            # release what is due and deliver it, then stop
     writer publish --night DIR --every 5         # the same every five seconds until Ctrl-C
 
-CMS targets come from the environment (``writer.publish.service``): WordPress with
-``WP_URL``, ``WP_USER`` and ``WP_APP_PASSWORD``; the webhook with ``WRITER_WEBHOOK_URL`` and
-``WRITER_WEBHOOK_SECRET``. Without any, releases go to the feeds only.
+CMS targets come from the environment (``writer.publish.service``, ``writer.settings``):
+WordPress with ``WP_URL``, ``WP_USER`` and ``WP_APP_PASSWORD``; the webhook with
+``WRITER_WEBHOOK_URL`` and ``WRITER_WEBHOOK_SECRET``. Without any, releases go to the feeds only.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import time
 
 import click
 
-from writer.web.commands import _store, database_option
-
-EXIT_FAILED = 5  # some deliveries failed (they are recorded, with the reason)
+from writer.cli.common import EXIT_FAILED, database_option, open_store
+from writer.errors import InputError
 
 
 @click.command("publish")
@@ -32,26 +31,26 @@ EXIT_FAILED = 5  # some deliveries failed (they are recorded, with the reason)
 def publish(night_dir: str, once: bool, every: float, namespace: str | None, database: str | None) -> None:
     """Release approved (and rule-approved) stories whose time has come, and deliver them to
     each CMS: create once, update in place after edits and corrections."""
-    from writer.ingest import InputError, load_night
+    from writer import night as wiring
     from writer.publish.service import Publishing
+    from writer.review.checks import FactChecks
     try:
-        night = load_night(night_dir)
+        night = wiring.load(night_dir)
     except InputError as exc:
         raise click.ClickException(str(exc)) from exc
-    store = _store(database)
+    store = open_store(database)
+    names = wiring.party_names()
+    try:  # stories a rule publishes unreviewed are fact-checked first, as the review app does
+        checker = wiring.fact_checker(night, names)
+    except Exception as exc:  # noqa: BLE001 - without the check, nothing auto-publishes
+        click.echo(f"The fact-check is unavailable ({exc}): only approved stories will go out.", err=True)
+        checker = None
     try:
-        publishing = Publishing.build(store, night, namespace=namespace)
+        publishing = Publishing.build(store, night, checker=FactChecks(store, checker), names=names,
+                                      namespace=namespace)
     except ValueError as exc:
         store.close()
         raise click.ClickException(str(exc)) from exc
-    try:  # stories a rule publishes unreviewed are fact-checked first, as the review app does
-        from writer.check import FactChecker
-        from writer.web.review import Review
-        names = publishing.publisher.names
-        publishing.publisher.ensure_checked = Review(
-            store, checker=FactChecker.for_night(night.setup, names), night=night, names=names).ensure_checked
-    except Exception as exc:  # noqa: BLE001 - without the check, nothing auto-publishes
-        click.echo(f"The fact-check is unavailable ({exc}): only approved stories will go out.", err=True)
     targets = ", ".join(t.name for t in publishing.targets) or "the feeds only (no CMS configured)"
     click.echo(f"Publishing from {store.url} to {targets}", err=True)
     failed = 0
@@ -76,3 +75,6 @@ def publish(night_dir: str, once: bool, every: float, namespace: str | None, dat
         publishing.stop()
         store.close()
     sys.exit(EXIT_FAILED if failed else 0)
+
+
+COMMANDS = (publish,)

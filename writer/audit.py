@@ -1,7 +1,8 @@
 """Every story version of a night, drafted by the writer and read by the oracle.
 
-The writer produces the stories (``draft_night`` and ``draft_roundup``); the oracle
-(:mod:`writer.oracle`, which imports no stage of the writer) checks them against the CSVs.
+The writer produces the stories (:func:`writer.night.draft_night` and ``draft_roundup``);
+the oracle (:mod:`writer.oracle`, which imports no stage of the writer) checks them against
+the CSVs.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from writer.draft.desk import draft_night
 from writer.draft.roundup import draft_roundup
 from writer.draft.story import Story
+from writer.night import draft_night
+from writer.oracle import audit_night
 
 LONDON = ZoneInfo("Europe/London")
 ROUNDUP_HOURS = (2, 4, 13)  # the morning after polling day, local time
@@ -48,7 +50,5 @@ def drafted_versions(directory: str | Path, times: list[datetime | None] | None 
 
 def audit_drafted_night(directory: str | Path, times: list[datetime | None] | None = None):
     """(stories, disagreements) for a night drafted by the writer and read by the oracle."""
-    from writer.oracle import audit_night
-
     stories = drafted_versions(directory, times)
     return stories, audit_night(directory, stories)

@@ -5,30 +5,16 @@
     writer tokens revoke pa-feed    # refused from now on, in every running process
 
 The store is ``--database URL`` (a SQLAlchemy URL or a SQLite file path), else
-``WRITER_DATABASE_URL``, else ``./writer.db``. Wire into the main command with
-``main.add_command(tokens)``.
+``WRITER_DATABASE_URL``, else ``./writer.db``.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
-from writer.store import open_store
-from writer.web.tokens import TokenError, add_token, list_tokens, revoke_token
-
-database_option = click.option(
-    "--database", "database", metavar="URL", default=None,
-    help="The store: a database URL or SQLite file (default: $WRITER_DATABASE_URL, else ./writer.db).")
-
-
-def _store(database: str | None):
-    try:
-        return open_store(database)
-    except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
-        raise click.ClickException(f"cannot open the store: {exc}") from exc
+from writer.cli.common import database_option, open_store
 
 
 @click.group("tokens")
@@ -41,7 +27,8 @@ def tokens() -> None:
 @database_option
 def add(name: str, database: str | None) -> None:
     """Make a token called NAME and print it, once: it cannot be shown again."""
-    store = _store(database)
+    from writer.web.tokens import TokenError, add_token
+    store = open_store(database)
     try:
         token = add_token(store, name)
     except TokenError as exc:
@@ -59,7 +46,8 @@ def add(name: str, database: str | None) -> None:
 @database_option
 def list_(as_json: bool, active_only: bool, database: str | None) -> None:
     """List tokens: name, when made, and whether revoked. Never the tokens themselves."""
-    store = _store(database)
+    from writer.web.tokens import list_tokens
+    store = open_store(database)
     try:
         rows = list_tokens(store, include_revoked=not active_only)
     finally:
@@ -84,7 +72,8 @@ def list_(as_json: bool, active_only: bool, database: str | None) -> None:
 @database_option
 def revoke(name: str, database: str | None) -> None:
     """Revoke the active token called NAME: it is refused from now on."""
-    store = _store(database)
+    from writer.web.tokens import TokenError, revoke_token
+    store = open_store(database)
     try:
         revoke_token(store, name)
     except TokenError as exc:
@@ -94,5 +83,4 @@ def revoke(name: str, database: str | None) -> None:
     click.echo(f"Token {name!r} revoked.", err=True)
 
 
-if __name__ == "__main__":  # python -m writer.web.token_commands
-    sys.exit(tokens())
+COMMANDS = (tokens,)

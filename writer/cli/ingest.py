@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import click
 
-EXIT_INPUT = 3
+from writer.cli.common import EXIT_INPUT, database_option, open_store, rules_option
+from writer.errors import InputError
 
 
 def _echo_problems(problems) -> None:
@@ -42,43 +42,33 @@ def _night_and_store(night_dir: str, rules_dir: str | None, database: str | None
     """The night, its rules directory, an engine and desk built from them (so the rules and
     templates are checked before the store is touched) and the open store; exit 3 on invalid
     input, a click error when the store cannot be opened."""
-    from writer import resources
-    from writer.draft.desk import build
-    from writer.identity import default_registry
-    from writer.ingest import InputError, load_night
-    from writer.store import open_store
+    from writer import night as wiring
 
-    rules_path = Path(rules_dir) if rules_dir else resources.rules_dir()
+    rules_path = wiring.rules_path(rules_dir)
     try:
-        night = load_night(night_dir, registry=default_registry(rules_path))
-        engine_and_desk = build(night, rules_path)
+        night = wiring.load(night_dir, rules_path)
+        engine_and_desk = wiring.build(night, rules_path)
     except InputError as exc:
         click.echo(exc.render(limit=200), err=True)
         sys.exit(EXIT_INPUT)
-    try:
-        store = open_store(database)
-    except Exception as exc:
-        raise click.ClickException(f"cannot open the store: {exc}") from exc
-    return night, rules_path, engine_and_desk, store
+    return night, rules_path, engine_and_desk, open_store(database)
 
 
 @click.command("poll")
 @click.argument("url")
 @click.option("--night", "night_dir", required=True, type=click.Path(exists=True, file_okay=False),
               help="The night's election directory: its councils, wards and baseline.")
-@click.option("--database", "database", metavar="URL", default=None,
-              help="The store: a database URL or SQLite file (default: $WRITER_DATABASE_URL, else ./writer.db).")
+@database_option
 @click.option("--every", type=click.FloatRange(min=1.0), default=30.0, show_default=True,
               help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Poll once and stop.")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
-              help="Rules directory (default: the writer's rules/, or $WRITER_RULES).")
+@rules_option
 def poll(url: str, night_dir: str, database: str | None, every: float, once: bool,
          rules_dir: str | None) -> None:
     """Poll the results feed at URL and ingest its declarations into the store."""
-    from writer.draft.desk import build
     from writer.identity import default_registry
     from writer.ingest.feeds import FeedPoller
+    from writer.night import build
     from writer.store import Pipeline
 
     if not url.startswith(("http://", "https://")):
@@ -134,12 +124,10 @@ def poll(url: str, night_dir: str, database: str | None, every: float, once: boo
 @click.argument("declaration_id")
 @click.option("--night", "night_dir", required=True, type=click.Path(exists=True, file_okay=False),
               help="The night's election directory.")
-@click.option("--database", "database", metavar="URL", default=None,
-              help="The store: a database URL or SQLite file (default: $WRITER_DATABASE_URL, else ./writer.db).")
+@database_option
 @click.option("--reason", required=True, help="Why it is withdrawn (kept with the withdrawal).")
 @click.option("--by", "by", default=None, help="Who withdraws it (default: the login name).")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
-              help="Rules directory (default: the writer's rules/, or $WRITER_RULES).")
+@rules_option
 def withdraw(declaration_id: str, night_dir: str, database: str | None, reason: str, by: str | None,
              rules_dir: str | None) -> None:
     """Withdraw the standing version of DECLARATION_ID (a ward's ballot id, or a council's
@@ -151,17 +139,16 @@ def withdraw(declaration_id: str, night_dir: str, database: str | None, reason: 
     store failed; 3 invalid input (the night or the rules)."""
     import getpass
 
-    from writer.draft.desk import build
-    from writer.ingest.text import name_problem
-    from writer.store import Pipeline
+    from writer.night import open_pipeline
     from writer.store.withdrawals import WithdrawalError
+    from writer.text import name_problem
 
     why = name_problem(reason) if reason.strip() else "is empty; expected why the declaration is withdrawn"
     if why is not None:
         raise click.BadParameter(why, param_hint="--reason")
     night, rules_path, _, store = _night_and_store(night_dir, rules_dir, database)
     try:
-        pipeline = Pipeline(store, lambda: build(night, rules_path))
+        pipeline = open_pipeline(store, night, rules_path)
         try:
             row, records, stories = pipeline.withdraw(declaration_id, by=f"cli:{by or getpass.getuser()}",
                                                       reason=reason)
@@ -179,4 +166,4 @@ def withdraw(declaration_id: str, night_dir: str, database: str | None, reason: 
         store.close()
 
 
-__all__ = ["poll", "withdraw"]
+COMMANDS = (poll, withdraw)

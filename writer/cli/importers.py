@@ -15,30 +15,22 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
-import pandas as pd
 
-from writer.identity import default_registry, load_registry
-from writer.importers import composition as ocd
-from writer.importers import directory as io_
-from writer.importers import handbook as hb
-from writer.importers import leap as lp
-from writer.importers.candidates import WARD_COLUMNS, baseline_councils, check_wards, shared_codes, wards_csv
-from writer.importers.report import Report
-from writer.importers.skeleton import election_toml, first_thursday_in_may, new_night_councils, night_councils
+from writer.cli.common import EXIT_INPUT
 from writer.errors import InputError
 
-EXIT_INPUT = 3
+if TYPE_CHECKING:
+    from writer.importers.report import Report
+    from writer.importers.write import NoCouncils
+
 #: Councils left out for want of their size or make-up: Open Council Data gives both.
 _NEEDS_COMPOSITIONS = ("total_seats", "composition_before")
 
 
-class NoCouncils(Exception):
-    """The sources gave no council that could be written: nothing is written but the report."""
-
-
-def _fail(exc: InputError) -> None:
+def _fail(exc: InputError) -> NoReturn:
     click.echo(exc.render(limit=200), err=True)
     click.echo("Fix the problems listed and run again.", err=True)
     sys.exit(EXIT_INPUT)
@@ -46,6 +38,7 @@ def _fail(exc: InputError) -> None:
 
 def _finish(report: Report, out: Path, name: str, started: float, written: int | None = None,
             compositions: bool = True) -> None:
+    from writer.importers import directory as io_
     path = out / f"{name}.report.csv"
     io_.write_report(report, path)
     councils = "" if written is None else f"{written} council{'s' if written != 1 else ''} written; "
@@ -74,6 +67,7 @@ def _no_councils(exc: NoCouncils, report: Report, out: Path, name: str, started:
 def _guard(out: Path, files: list[str], by: str, force: bool, hint: str = "") -> None:
     """Stop (exit 2) before overwriting a file of ``out`` that another command or a person
     wrote, unless ``force``."""
+    from writer.importers import directory as io_
     found = io_.conflicts(out, files, by)
     if not found or force:
         return
@@ -83,12 +77,6 @@ def _guard(out: Path, files: list[str], by: str, force: bool, hint: str = "") ->
                            + "Write to another --out, or pass --force to overwrite them.")
 
 
-def _compositions(path: str | None, report: Report):
-    if not path:
-        return None
-    return ocd.compositions(ocd.read_ocd(path), Path(path).name, report)
-
-
 def _date(value: str | None, param: str) -> date | None:
     if value is None:
         return None
@@ -96,63 +84,6 @@ def _date(value: str | None, param: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"expected a date such as 2026-05-07, got {value!r}", param_hint=param) from None
-
-
-def night_files(out: Path, baseline: Path | None = None) -> list[str]:
-    """The files ``write_night`` writes in ``out``: election.toml only where there is none
-    yet; the baseline where one is read (from ``baseline``, else from ``out`` itself)."""
-    files = ["councils.csv", "results/wards.csv"]
-    if not (out / "election.toml").exists():
-        files.append("election.toml")
-    if baseline is not None and not _same_dir(baseline, out):
-        files += list(io_.BASELINE_FILES)
-    elif (out / io_.SOURCE_TOML).exists():
-        files += ["baseline/councils.csv", "baseline/wards.csv"]
-    return files
-
-
-def _same_dir(a: Path, b: Path) -> bool:
-    return Path(a).resolve() == Path(b).resolve()
-
-
-def write_night(out: Path, tonight: pd.DataFrame, hints: dict[str, str], comps, regions: dict[str, str],
-                poll_date: date, report: Report, baseline: Path | None = None) -> pd.DataFrame:
-    """A whole night from its results: councils.csv, results/wards.csv (every ward declared at
-    polls close: the sources give no times), election.toml, and the baseline limited to the
-    night's councils: the one in ``baseline`` (a directory an importer wrote with ``--as
-    baseline``; it is left as it was and the limited copy written to ``out``), else the one
-    already in ``out``. Returns councils.csv. Raises NoCouncils, writing nothing, when no
-    council could be written."""
-    b_councils = b_wards = None
-    baseline_date = date(poll_date.year - 4, 5, 1)
-    source = Path(baseline) if baseline is not None else out
-    if baseline is not None or (out / io_.SOURCE_TOML).exists():
-        b_councils, b_wards, baseline_date = io_.read_baseline(source)
-    else:
-        report.add("check", "baseline/", None, None, "no baseline (import one first with `writer import leap` or "
-                   "`writer import handbook`, and give its directory with --baseline); every council is written as new")
-    tonight = shared_codes(tonight, "results/wards.csv", report)  # one code, one ward (the loader's rule)
-    councils = night_councils(tonight, hints, b_councils, b_wards, comps, regions, report)
-    if councils.empty:
-        raise NoCouncils(f"none of the {tonight['slug'].nunique()} councils in the results could be written "
-                         "(the report says why each was left out).")
-    keep = set(councils["slug"])
-    toml = election_toml(poll_date, baseline_date)
-    close = toml.split("polls_close = ")[1].split("\n")[0]
-    report.add("check", "results/wards.csv", None, "declared_at", f"the source gives no declaration times; every "
-               f"ward is written as declared at polls close ({close})")
-    io_.write_csv(councils, out / "councils.csv")
-    io_.write_csv(wards_csv(tonight[tonight["slug"].isin(keep)], declared_at=close), out / "results" / "wards.csv")
-    if b_councils is not None:
-        b_councils, b_wards = io_.limit_baseline(b_councils, b_wards, keep, report, poll_date.year)
-        io_.write_csv(b_councils, out / "baseline" / "councils.csv")
-        io_.write_csv(b_wards, out / "baseline" / "wards.csv")
-        if not _same_dir(source, out):
-            (out / io_.SOURCE_TOML).write_text((source / io_.SOURCE_TOML).read_text(encoding="utf-8"),
-                                               encoding="utf-8")
-    if not (out / "election.toml").exists():
-        (out / "election.toml").write_text(toml, encoding="utf-8")
-    return councils
 
 
 @click.group("import")
@@ -190,26 +121,9 @@ force_option = click.option("--force", is_flag=True,
                             help="Overwrite files in --out that another command (or a person) wrote.")
 
 
-def _import(out: str, role: str, table: pd.DataFrame, hints: dict[str, str], poll_date: date, source: str,
-            comps, previous: str | None, report: Report, baseline: str | None = None) -> pd.DataFrame:
-    """Write the baseline (``role="baseline"``) or a night with its results; returns the
-    councils written. Raises NoCouncils, writing nothing, when there are none."""
-    outp = Path(out)
-    if table.empty:
-        raise NoCouncils(f"{Path(source).name} gave no usable row (the report says why each was left out).")
-    table = check_wards(table, source, report)
-    if role == "baseline":
-        councils = baseline_councils(table, comps, hints, source, report, poll_date)
-        if councils.empty:
-            raise NoCouncils(f"none of the {table['slug'].nunique()} councils in {Path(source).name} could be "
-                             "written (the report says why).")
-        io_.write_baseline(outp, table, councils, poll_date, source)
-        return councils
-    return write_night(outp, table, hints, comps, io_.previous_regions(Path(previous) if previous else None),
-                       poll_date, report, baseline=Path(baseline) if baseline else None)
-
-
 def _role_files(out: Path, role: str, baseline_dir: str | None, extra: tuple[str, ...] = ()) -> list[str]:
+    from writer.importers import directory as io_
+    from writer.importers.write import night_files
     if role == "baseline":
         return list(io_.BASELINE_FILES)
     return night_files(out, Path(baseline_dir) if baseline_dir else None) + list(extra)
@@ -238,6 +152,11 @@ def _check_role(role: str, baseline_dir: str | None) -> None:
 def handbook(file: str, year: int, poll: str | None, role: str, out: str, baseline_dir: str | None,
              compositions: str | None, previous: str | None, force: bool) -> None:
     """The House of Commons Library local elections handbook (.xlsx)."""
+    from writer.importers import directory as io_
+    from writer.importers import handbook as hb
+    from writer.importers.report import Report
+    from writer.importers.skeleton import first_thursday_in_may
+    from writer.importers.write import NoCouncils, import_table, read_compositions
     started, report = time.perf_counter(), Report()
     _check_role(role, baseline_dir)
     outp, by, name = Path(out), f"import handbook --as {role}", f"import-handbook-{role}"
@@ -246,9 +165,9 @@ def handbook(file: str, year: int, poll: str | None, role: str, out: str, baseli
     poll_date = _date(poll, "--date") or first_thursday_in_may(year)
     try:
         book = hb.read_handbook(file)
-        comps = _compositions(compositions, report)
+        comps = read_compositions(compositions, report)
         table, hints = hb.candidate_table(book, year, report)
-        councils = _import(out, role, table, hints, poll_date, f"{Path(file).name} sheet {hb.CANDIDATES}", comps,
+        councils = import_table(out, role, table, hints, poll_date, f"{Path(file).name} sheet {hb.CANDIDATES}", comps,
                            previous, report, baseline_dir)
         if role == "results":
             io_.write_csv(hb.turnout_table(book, table[table["slug"].isin(set(councils["slug"]))], report),
@@ -276,6 +195,11 @@ def handbook(file: str, year: int, poll: str | None, role: str, out: str, baseli
 def leap(file: str, poll: str | None, party_file: str | None, role: str, out: str, baseline_dir: str | None,
          compositions: str | None, previous: str | None, force: bool) -> None:
     """Andrew Teale's Local Elections Archive Project results (.csv)."""
+    from writer.identity import default_registry, load_registry
+    from writer.importers import directory as io_
+    from writer.importers import leap as lp
+    from writer.importers.report import Report
+    from writer.importers.write import NoCouncils, import_table, read_compositions
     started, report = time.perf_counter(), Report()
     _check_role(role, baseline_dir)
     outp, by, name = Path(out), f"import leap --as {role}", f"import-leap-{role}"
@@ -289,9 +213,9 @@ def leap(file: str, poll: str | None, party_file: str | None, role: str, out: st
             raise click.BadParameter("cannot tell the poll date from the file name; give --date", param_hint="--date")
     try:
         registry = load_registry(party_file) if party_file else default_registry()
-        comps = _compositions(compositions, report)
+        comps = read_compositions(compositions, report)
         table = lp.candidate_table(lp.read_leap(file), registry, Path(file).name, report)
-        councils = _import(out, role, table, {}, poll_date, Path(file).name, comps, previous, report, baseline_dir)
+        councils = import_table(out, role, table, {}, poll_date, Path(file).name, comps, previous, report, baseline_dir)
     except InputError as exc:
         _fail(exc)
     except NoCouncils as exc:
@@ -307,6 +231,12 @@ def composition(file: str, out: str) -> None:
     """Open Council Data UK councillors into composition_before (and control_before) of
     --out's councils.csv, in place (the one importer that updates another's file: only those
     two columns change). Exit 3 when no council of councils.csv is in the source."""
+    import pandas as pd
+
+    from writer.importers import composition as ocd
+    from writer.importers import directory as io_
+    from writer.importers.report import Report
+    from writer.importers.write import NoCouncils
     started, report = time.perf_counter(), Report()
     outp = Path(out)
     try:
@@ -344,6 +274,13 @@ def new_night(baseline_dir: str, poll: str, out: str, compositions: str | None, 
       writer import handbook ../shared/data/raw/local-elections-2022.xlsx --year 2022 --out base2022
       writer new-night --baseline base2022 --date 2026-05-07 --out night2026
     """
+    import pandas as pd
+
+    from writer.importers import directory as io_
+    from writer.importers.candidates import WARD_COLUMNS
+    from writer.importers.report import Report
+    from writer.importers.skeleton import election_toml, new_night_councils
+    from writer.importers.write import NoCouncils, read_compositions
     started, report = time.perf_counter(), Report()
     poll_date = _date(poll, "--date")
     outp = Path(out)
@@ -351,7 +288,7 @@ def new_night(baseline_dir: str, poll: str, out: str, compositions: str | None, 
     _guard(outp, files, "new-night", force)
     try:
         b_councils, b_wards, b_date = io_.read_baseline(Path(baseline_dir))
-        comps = _compositions(compositions, report)
+        comps = read_compositions(compositions, report)
         regions = io_.previous_regions(Path(previous) if previous else None)
         councils = new_night_councils(b_councils, b_date, poll_date, comps, regions, report)
         if councils.empty:

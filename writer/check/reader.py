@@ -1,4 +1,4 @@
-"""The spaCy side of the gate: one pipeline per night, and what it finds in a paragraph.
+"""The spaCy side of the gate: one reader per night, and what it finds in a paragraph.
 
 ``spacy.blank("en")`` with
 
@@ -12,12 +12,13 @@
 and, run over each doc, two PhraseMatchers (hash lookups, a few µs a paragraph): figures by
 token SHAPE ("41", "1,156", "35.4", "+16", "4am") and words by LOWER (number words, ordinals,
 claim verbs); the tokens after them ("%", "points", "council", "seats") are read directly.
-``Pipeline(token_matcher=True)`` finds the same spans with a token-pattern ``Matcher``
+``ProseReader(token_matcher=True)`` finds the same spans with a token-pattern ``Matcher``
 (LIKE_NUM, "%", "points", LOWER IN word lists) instead: about 0.5 µs a token per pattern here,
 more than a whole check's budget, so it is not the default.
 
-:meth:`Pipeline.analyse_many` turns texts into :class:`Analysis` records (plain offsets, no spaCy
-objects), cached by paragraph text: a re-drafted story mostly repeats its paragraphs.
+:meth:`ProseReader.analyse_many` turns texts into :class:`~writer.check.types.Analysis`
+records (plain offsets, no spaCy objects), cached by paragraph text: a re-drafted story
+mostly repeats its paragraphs.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
 from operator import itemgetter
 
 import spacy
@@ -35,21 +35,10 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Span
 
-from writer.check.lexicon import NUMBER_WORDS, ORDINAL_WORDS, TENS
+from writer.check.lexicon import FIGURE_SHAPES, NUMBER_WORDS, ORDINAL_WORDS, SUFFIXES, TENS, TIME_OR_ORDINAL_SHAPES, \
+    TIMES, VERB_CLASS, ZERO_UNITS, unit_after
+from writer.check.types import Analysis
 
-CLAIM_VERBS = {
-    "gain": ("gain", "gains", "gained", "gaining", "take", "takes", "took", "taken", "taking",
-             "seize", "seizes", "seized", "snatch", "snatched", "advance", "advances", "advanced"),
-    "hold": ("hold", "holds", "held", "holding", "keep", "keeps", "kept", "retain", "retains", "retained"),
-    "lose": ("lose", "loses", "lost", "losing"),
-    "win": ("win", "wins", "won", "winning"),
-    "control": ("control", "controls", "controlled"),
-}
-VERB_CLASS = {w: cls for cls, words in CLAIM_VERBS.items() for w in words}
-ZERO_UNITS = frozenset(("seat", "seats", "councils", "council", "councillors", "votes", "net", "wards"))
-FIGURE_SHAPES = ("d", "dd", "ddd", "dddd", "d,ddd", "dd,ddd", "ddd,ddd", "d,ddd,ddd", "d.d", "dd.d",
-                 "ddd.d", "dddd.d", "d.dd", "dd.dd", "ddd.dd")
-TIME_OR_ORDINAL_SHAPES = ("dxx", "ddxx", "dddxx", "ddddxx", "d.ddxx", "dd.ddxx", "d:ddxx", "dd:ddxx")
 CACHE_SIZE = 20_000
 _DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
@@ -94,17 +83,11 @@ class FastSentencizer(Sentencizer):
         return guesses
 
 
-@dataclass(frozen=True)
-class Analysis:
-    """What the pipeline found in one paragraph (offsets relative to it)."""
+class ProseReader:
+    """Reads prose paragraphs into :class:`~writer.check.types.Analysis` records for one
+    night: spaCy's pipeline (above), the night's names as EntityRuler patterns, and the
+    cache by paragraph text."""
 
-    ents: tuple[tuple[int, int], ...]
-    figures: tuple[tuple[int, int, str, str | None], ...]  # start, end, text, kind
-    verbs: tuple[tuple[int, int, str], ...]
-    sentences: tuple[int, ...]  # sentence start offsets
-
-
-class Pipeline:
     def __init__(self, token_matcher: bool = False) -> None:
         """``token_matcher``: find figures and words with a token-pattern ``Matcher``
         (LIKE_NUM, "%", "points", LOWER in word lists) instead of the PhraseMatchers. It finds
@@ -124,7 +107,7 @@ class Pipeline:
         self.figures = PhraseMatcher(nlp.vocab, attr="SHAPE")
         samples = {"d": "1", "dd": "12", "ddd": "123", "dddd": "1234"}
         for shape in FIGURE_SHAPES + TIME_OR_ORDINAL_SHAPES:
-            text = re.sub(r"d+", lambda m: samples.get(m.group(0), "1234"), shape).replace("xx", "th")
+            text = re.sub(r"d+", lambda digits: samples.get(digits.group(0), "1234"), shape).replace("xx", "th")
             for sign in ("", "+", "-"):
                 if sign and shape in TIME_OR_ORDINAL_SHAPES:
                     continue
@@ -140,7 +123,7 @@ class Pipeline:
         self.matcher = _token_matcher(nlp, words) if token_matcher else None
         # paragraph text -> (analysis, how many forms the ruler knew when it was read)
         self.cache: dict[str, tuple[Analysis, int]] = {}
-        self.learnt: list[str] = []  # forms added since the pipeline was built, in order
+        self.learnt: list[str] = []  # forms added since the reader was built, in order
         self.form_ids: dict[tuple[str, tuple[str, ...]], str] = {}  # (label, form's tokens) -> id
 
     def _cached(self, paragraph: str) -> Analysis | None:
@@ -173,7 +156,7 @@ class Pipeline:
             ent_id = self.form_ids.get((label, tuple(t.lower_ for t in doc[start:end])))
             span = Span(doc, start, end, label=label, span_id=ent_id) if ent_id else Span(doc, start, end, label=label)
             ents.append(span)
-        doc.ents = sorted(ents, key=lambda e: e.start)
+        doc.ents = sorted(ents, key=lambda entity: entity.start)
 
     def add_patterns(self, patterns: list[dict]) -> None:
         """Phrase patterns ({"label", "pattern", "id"}) for the EntityRuler: one matcher key
@@ -260,104 +243,99 @@ class Pipeline:
                 figures.add(s)
             else:
                 words.append((label, s))
-        return sorted(figures), sorted(words, key=lambda w: w[1])
+        return sorted(figures), sorted(words, key=lambda word: word[1])
 
     def _read(self, doc, text: str, sent_starts: Sequence[bool] | None = None) -> Analysis:
         """``text``: the doc's text (``doc.text`` joins every token again). ``sent_starts``:
         the sentencizer's guesses for the doc (else read from the doc's SENT_START)."""
-        n = len(doc)
-        if not n:
+        size = len(doc)
+        if not size:
             return Analysis((), (), (), (0,))
         if sent_starts is None:
-            idx, length, sent_start = (col.tolist() for col in doc.to_array([IDX, LENGTH, SENT_START]).T)
-            sent_starts = [v == 1 for v in sent_start]
+            starts, lengths, sent_start = (column.tolist() for column in doc.to_array([IDX, LENGTH, SENT_START]).T)
+            sent_starts = [value == 1 for value in sent_start]
         else:
-            idx, length = (col.tolist() for col in doc.to_array([IDX, LENGTH]).T)
-        ends = [i + k for i, k in zip(idx, length)]
-        ents = tuple((idx[s], ends[e - 1]) for s, e in self.ents(doc))
+            starts, lengths = (column.tolist() for column in doc.to_array([IDX, LENGTH]).T)
+        ends = [start + length for start, length in zip(starts, lengths)]
+        entities = tuple((starts[first], ends[last - 1]) for first, last in self.ents(doc))
         figures: list[tuple[int, int, str, str | None]] = []
         verbs: list[tuple[int, int, str]] = []
 
-        def low(j: int) -> str:
-            return text[idx[j]:ends[j]].lower()
+        def low(token: int) -> str:
+            return text[starts[token]:ends[token]].lower()
 
-        def unit_after(j: int) -> str | None:
-            if j < n:
-                w = low(j)
-                if w == "%":
-                    return "%"
-                if w in ("point", "points") or (w == "percentage" and j + 1 < n and low(j + 1) in ("point", "points")):
-                    return "points"
-            return None
+        def unit_at(token: int) -> str | None:
+            return unit_after(low(token), low(token + 1) if token + 1 < size else None) if token < size else None
 
         figure_starts, word_matches = self._matches(doc)
-        for s in figure_starts:
-            start, end = idx[s], ends[s]
+        for token in figure_starts:
+            start, end = starts[token], ends[token]
             word = text[start:end]
             tail = word[-2:].lower()
-            if tail in ("am", "pm", "st", "nd", "rd", "th") and not word[-1].isdigit():
+            if tail in SUFFIXES and not word[-1].isdigit():
                 kind = "time" if tail in ("am", "pm") else "ordinal-figure"
-            elif s + 1 < n and idx[s + 1] == end and low(s + 1) in ("am", "pm", "a.m.", "p.m."):
+            elif token + 1 < size and starts[token + 1] == end and low(token + 1) in TIMES:
                 kind = "time"  # "4am" is split by the tokenizer's special cases
-                end = ends[s + 1]
+                end = ends[token + 1]
                 word = text[start:end]
             else:
-                kind = unit_after(s + 1)
+                kind = unit_at(token + 1)
             figures.append((start, end, word, kind))
-        for label, s in word_matches:
-            start, end = idx[s], ends[s]
-            w = text[start:end].lower()
+        for label, token in word_matches:
+            start, end = starts[token], ends[token]
+            word = text[start:end].lower()
             if label == "CLAIM":
-                verbs.append((start, end, w))
+                verbs.append((start, end, word))
             elif label == "NUMWORD":
-                if w in TENS and s + 2 < n and text[idx[s + 1]:ends[s + 1]] == "-" and low(s + 2) in NUMBER_WORDS:
-                    figures.append((start, ends[s + 2], text[start:ends[s + 2]], "compound"))
+                if word in TENS and token + 2 < size and text[starts[token + 1]:ends[token + 1]] == "-" \
+                        and low(token + 2) in NUMBER_WORDS:
+                    figures.append((start, ends[token + 2], text[start:ends[token + 2]], "compound"))
                 else:
-                    figures.append((start, end, text[start:end], unit_after(s + 1)))
+                    figures.append((start, end, text[start:end], unit_at(token + 1)))
             elif label == "ZERO":
-                if s + 1 < n and low(s + 1) in ZERO_UNITS:
+                if token + 1 < size and low(token + 1) in ZERO_UNITS:
                     figures.append((start, end, text[start:end], "zero"))
             elif label == "ORD":
-                if s + 1 < n and low(s + 1) in ("council", "councils"):
+                if token + 1 < size and low(token + 1) in ("council", "councils"):
                     figures.append((start, end, text[start:end], "ordinal"))
         figures.sort()
         verbs.sort()
         # a compound ("twenty-one") swallows its parts
         kept = []
         last_end = -1
-        for f in figures:
-            if f[0] < last_end:
+        for figure in figures:
+            if figure[0] < last_end:
                 continue
-            kept.append(f)
-            last_end = f[1]
+            kept.append(figure)
+            last_end = figure[1]
         if _DIGIT.search(text):
-            kept = _unread(text, idx, ends, kept)
-        sentences = tuple([i for i, v in zip(idx, sent_starts) if v]) or (0,)
-        return Analysis(ents, tuple(kept), tuple(verbs), sentences)
+            kept = _unread(text, starts, ends, kept)
+        sentences = tuple([start for start, first in zip(starts, sent_starts) if first]) or (0,)
+        return Analysis(entities, tuple(kept), tuple(verbs), sentences)
 
 
-def _unread(text: str, idx: list[int], ends: list[int], figures: list[tuple]) -> list[tuple]:
+def _unread(text: str, starts: list[int], ends: list[int], figures: list[tuple]) -> list[tuple]:
     """The figures, and every token with a digit in it that no figure covers ("-9.59pm",
     "3/4", "10k"), as a figure of kind "unread": every number in copy is checked, and one
     the gate cannot read fails as such rather than passing unread. (``figures``: in order,
-    none overlapping, as ``_read`` keeps them.)"""
+    none overlapping, as ``_read`` keeps them; ``starts`` and ``ends``: the tokens'.)"""
     unread = []
-    f, nf = 0, len(figures)
+    figure, count = 0, len(figures)
     after = -1  # digits before this are accounted for
-    for m in _DIGITS.finditer(text):
-        at = m.start()
+    for digits in _DIGITS.finditer(text):
+        at = digits.start()
         if at < after:
             continue
-        while f < nf and figures[f][1] <= at:
-            f += 1
-        if f < nf and figures[f][0] <= at:  # in a figure: go on after it
-            after = figures[f][1]
+        while figure < count and figures[figure][1] <= at:
+            figure += 1
+        if figure < count and figures[figure][0] <= at:  # in a figure: go on after it
+            after = figures[figure][1]
             continue
-        j = bisect_right(idx, at) - 1  # the token the digit is in
-        if j < 0 or at >= ends[j]:
+        token = bisect_right(starts, at) - 1  # the token the digit is in
+        if token < 0 or at >= ends[token]:
             continue  # (no token: not possible, as digits are not whitespace)
-        unread.append((idx[j], ends[j], text[idx[j]:ends[j]], "unread"))
-        after = ends[j]
+        unread.append((starts[token], ends[token], text[starts[token]:ends[token]], "unread"))
+        after = ends[token]
     return sorted(figures + unread) if unread else figures
 
 
@@ -374,16 +352,18 @@ def _token_matcher(nlp, words: dict[str, list[str]]) -> Matcher:
     return matcher
 
 
-def _slice(a: Analysis, start: int, end: int) -> Analysis:
+def _slice(analysis: Analysis, start: int, end: int) -> Analysis:
     """The part of an analysis inside [start, end), re-based to start. (Entities, figures,
     verbs and sentences are each in order of their starts: each part is found by bisection.)"""
     def part(rows: tuple, key) -> tuple:
-        lo = bisect_left(rows, start, key=key)
-        hi = bisect_left(rows, end, lo, key=key)
-        return rows[lo:hi]
+        low = bisect_left(rows, start, key=key)
+        high = bisect_left(rows, end, low, key=key)
+        return rows[low:high]
 
-    ents = tuple([(s - start, e - start) for s, e in part(a.ents, _FIRST) if e <= end])
-    figures = tuple([(s - start, e - start, t, k) for s, e, t, k in part(a.figures, _FIRST) if e <= end])
-    verbs = tuple([(s - start, e - start, w) for s, e, w in part(a.verbs, _FIRST)])
-    sentences = [0] + [s - start for s in part(a.sentences, None) if s > start]
-    return Analysis(ents, figures, verbs, tuple(sentences))
+    entities = tuple([(first - start, last - start) for first, last in part(analysis.entities, _FIRST)
+                      if last <= end])
+    figures = tuple([(first - start, last - start, text, kind) for first, last, text, kind
+                     in part(analysis.figures, _FIRST) if last <= end])
+    verbs = tuple([(first - start, last - start, word) for first, last, word in part(analysis.verbs, _FIRST)])
+    sentences = [0] + [first - start for first in part(analysis.sentences, None) if first > start]
+    return Analysis(entities, figures, verbs, tuple(sentences))

@@ -6,9 +6,7 @@
 
 The store is ``--database URL`` (a SQLAlchemy URL or a SQLite file path), else
 ``WRITER_DATABASE_URL``, else ``./writer.db``. The session cookie is signed with
-``WRITER_SECRET_KEY`` (else a random key: everyone signs in again after a restart). Wire into
-the main command with ``main.add_command(serve)``, ``main.add_command(demo)`` and
-``main.add_command(users)``.
+``WRITER_SECRET_KEY`` (else a random key: everyone signs in again after a restart).
 """
 
 from __future__ import annotations
@@ -22,19 +20,10 @@ from pathlib import Path
 
 import click
 
-database_option = click.option(
-    "--database", "database", metavar="URL", default=None,
-    help="The store: a database URL or SQLite file (default: $WRITER_DATABASE_URL, else ./writer.db).")
+from writer.cli.common import database_option, open_store, rules_option
+from writer.errors import InputError
 
 ROLES = ("editor", "chief")
-
-
-def _store(database: str | None):
-    from writer.store import open_store
-    try:
-        return open_store(database)
-    except Exception as exc:  # noqa: BLE001 - any failure to open is reported the same way
-        raise click.ClickException(f"cannot open the store: {exc}") from exc
 
 
 def _loopback(host: str) -> bool:
@@ -79,7 +68,7 @@ def users_add(name: str, role: str, password_stdin: bool, database: str | None) 
     name = name.strip()
     if not name or len(name) > 64 or any(c.isspace() or not c.isprintable() for c in name):
         raise click.BadParameter("a name is 1 to 64 printable characters without spaces", param_hint="NAME")
-    store = _store(database)
+    store = open_store(database)
     try:
         records = ReviewRecords(store)
         existing = records.user(name)  # any case: ED is ed
@@ -100,7 +89,7 @@ def users_password(name: str, password_stdin: bool, database: str | None) -> Non
     """Give NAME a new password (their sessions end)."""
     from writer.store.users import ReviewRecords
     from writer.web.security import hash_password
-    store = _store(database)
+    store = open_store(database)
     try:
         records = ReviewRecords(store)
         row = records.user(name)
@@ -120,7 +109,7 @@ def users_password(name: str, password_stdin: bool, database: str | None) -> Non
 def users_role(name: str, role: str, database: str | None) -> None:
     """Change NAME's role."""
     from writer.store.users import ReviewRecords
-    store = _store(database)
+    store = open_store(database)
     try:
         records = ReviewRecords(store)
         row = records.user(name)
@@ -138,7 +127,7 @@ def users_role(name: str, role: str, database: str | None) -> None:
 def users_disable(name: str, database: str | None) -> None:
     """Stop NAME signing in (their sessions end at once)."""
     from writer.store.users import ReviewRecords
-    store = _store(database)
+    store = open_store(database)
     try:
         records = ReviewRecords(store)
         row = records.user(name)
@@ -155,7 +144,7 @@ def users_disable(name: str, database: str | None) -> None:
 def users_list(database: str | None) -> None:
     """Every user: name, role, whether they can sign in."""
     from writer.store.users import ReviewRecords
-    store = _store(database)
+    store = open_store(database)
     try:
         for u in ReviewRecords(store).users():
             click.echo(f"{u.username}\t{u.role}\t{'active' if u.active else 'disabled'}")
@@ -174,18 +163,34 @@ def publishing_options(f):
     return f
 
 
-def _publishing(store, night, pipeline, lock, rules, base_url: str, publish_every: float, roundup_every: float):
+def _publishing(store, night, pipeline, lock, rules, base_url: str, publish_every: float, roundup_every: float,
+                checker):
+    """The publisher, its scheduler and the feeds, with ``checker`` (the fact-checker, or None
+    when it cannot run) as its fact-check gate."""
     from writer.publish.service import Publishing
+    from writer.review.checks import FactChecks
     try:
-        publishing = Publishing.build(store, night, pipeline=pipeline, ingest_lock=lock, rules_dir=rules,
-                                      base_url=base_url, publish_every=publish_every,
-                                      roundup_every=roundup_every)
+        publishing = Publishing.build(store, night, checker=FactChecks(store, checker), pipeline=pipeline,
+                                      ingest_lock=lock, rules_dir=rules, base_url=base_url,
+                                      publish_every=publish_every, roundup_every=roundup_every)
     except ValueError as exc:
         store.close()
         raise click.ClickException(str(exc)) from exc
     targets = ", ".join(t.name for t in publishing.targets) or "no CMS (set WP_URL or WRITER_WEBHOOK_URL)"
     click.echo(f"Publishing to the feeds ({base_url}/feeds/) and {targets}", err=True)
     return publishing
+
+
+def _fact_checker(night, rules):
+    """The night's fact-checker, or None (said on stderr) when it cannot run: then nothing a
+    rule publishes goes out unreviewed."""
+    from writer.night import fact_checker, party_names
+    try:
+        return fact_checker(night, party_names(rules))
+    except Exception as exc:  # noqa: BLE001 - without the check, nothing auto-publishes
+        click.echo(f"The fact-check is unavailable ({exc}): only approved stories will go out.", err=True)
+        return None
+
 
 def _listen(host: str, port: int):
     """The server's listening socket, bound before anything else is done (no store made, no
@@ -228,8 +233,7 @@ def _run_app(app, host: str, port: int, log_level: str, sock=None) -> None:
 @click.option("--night", "night_dir", type=click.Path(exists=True, file_okay=False), envvar="WRITER_NIGHT",
               help="The night's election directory ($WRITER_NIGHT): needed for the fact-check, "
                    "the evidence and POST /api/declarations.")
-@click.option("--rules", "rules_dir", type=click.Path(file_okay=False),
-              help="Rules directory (default: the writer's rules/, or $WRITER_RULES).")
+@rules_option
 @click.option("--secure-cookies/--no-secure-cookies", default=None,
               help="Mark the session cookie Secure (default: yes unless serving on a loopback "
                    "address; put HTTPS in front of any other).")
@@ -244,7 +248,7 @@ def serve(host: str, port: int, night_dir: str | None, rules_dir: str | None,
     the publishing scheduler on HOST:PORT."""
     from writer.web.app import create_app
     sock = _listen(host, port)  # first: a port in use is said before anything else is done
-    store = _store(database)
+    store = open_store(database)
     if night_dir is None:
         click.echo("No --night: the fact-check, POST /api/declarations, the feeds and publishing "
                    "are unavailable, and approving needs a chief's override.", err=True)
@@ -252,21 +256,20 @@ def serve(host: str, port: int, night_dir: str | None, rules_dir: str | None,
     rules = Path(rules_dir) if rules_dir else None
     night = pipeline = publishing = None
     lock = threading.Lock()
+    checker = None
     if night_dir is not None:
-        from writer.draft.desk import build
-        from writer.ingest import InputError, load_night
-        from writer.store import Pipeline
-        from writer.identity import default_registry
+        from writer import night as wiring
         try:
-            night = load_night(night_dir, registry=default_registry(rules))
+            night = wiring.load(night_dir, rules)
         except InputError as exc:
             store.close()
             raise click.ClickException(str(exc)) from exc
-        pipeline = Pipeline(store, lambda: build(night, rules))
+        pipeline = wiring.open_pipeline(store, night, rules)
+        checker = _fact_checker(night, rules)
         publishing = _publishing(store, night, pipeline, lock, rules, f"http://{host}:{port}",
-                                 publish_every, roundup_every)
+                                 publish_every, roundup_every, checker)
     app = create_app(store, night=night, rules_dir=rules, https_only=secure, pipeline=pipeline,
-                     with_pipeline=pipeline is not None, ingest_lock=lock, publishing=publishing)
+                     ingest_lock=lock, publishing=publishing, checker=checker)
     click.echo(f"Review app for {store.url} on http://{host}:{port}/", err=True)
     try:
         if publishing is not None and scheduler:
@@ -298,11 +301,9 @@ def demo(speed: float, host: str, port: int, database: str | None, password: str
 
     Creates the demo users `editor` (role editor) and `chief` (role chief) and prints the
     address and how to sign in; stories arrive in the queue as the night replays."""
+    from writer import night as wiring
     from writer import resources
-    from writer.draft.desk import build
-    from writer.ingest import load_night
     from writer.ingest.replay import replay
-    from writer.store import Pipeline, open_store
     from writer.store.users import ReviewRecords
     from writer.web.security import hash_password, password_problem
 
@@ -317,14 +318,14 @@ def demo(speed: float, host: str, port: int, database: str | None, password: str
     if database is None:
         database = str(Path(tempfile.mkdtemp(prefix="writer-demo-")) / "demo.db")
     night_dir = resources.demo_night()
-    night = load_night(night_dir)
+    night = wiring.load(night_dir)
     store = open_store(database)
     password = password or secrets.token_urlsafe(9)
     records = ReviewRecords(store)
     hashed = hash_password(password)
     records.add_user("editor", "editor", hashed, by="demo")
     records.add_user("chief", "chief", hashed, by="demo")
-    pipeline = Pipeline(store, lambda: build(night))
+    pipeline = wiring.open_pipeline(store, night)
     lock = threading.Lock()
     declarations = list(night.declarations)
 
@@ -344,9 +345,11 @@ def demo(speed: float, host: str, port: int, database: str | None, password: str
     if speed > 0:
         threading.Thread(target=feed, name="demo-replay", daemon=True).start()
     from writer.web.app import create_app
-    publishing = _publishing(store, night, pipeline, lock, None, url.rstrip("/"), publish_every, roundup_every)
+    checker = _fact_checker(night, None)
+    publishing = _publishing(store, night, pipeline, lock, None, url.rstrip("/"), publish_every, roundup_every,
+                             checker)
     app = create_app(store, night=night, pipeline=pipeline, ingest_lock=lock, https_only=not _loopback(host),
-                     publishing=publishing)
+                     publishing=publishing, checker=checker)
     click.echo(f"The demo night ({len(declarations)} declarations"
                + (f", replaying at {speed:g}x" if speed > 0 else "") + f") in {database}")
     click.echo(f"Open {url} and sign in as editor (or chief) with the password {password}")
@@ -362,4 +365,4 @@ def demo(speed: float, host: str, port: int, database: str | None, password: str
         sock.close()
 
 
-__all__ = ["demo", "serve", "users"]
+COMMANDS = (serve, demo, users)
