@@ -395,6 +395,8 @@ store.close()
 
 
 def _check(store_url, night, declarations, editor, wordpress, namespace, report: Report) -> None:
+    from writer.review.checks import FactChecks
+
     problems = report.problems
     store = open_store(store_url)
     try:

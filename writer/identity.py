@@ -32,6 +32,7 @@ from pathlib import Path
 
 import yaml
 
+from writer import yamltext
 from writer import parties, resources
 from writer.errors import InputError, Problem, yaml_problem
 from writer.model import Declaration, WardDeclaration
@@ -238,7 +239,7 @@ def _load(path: Path) -> PartyRegistry:
     try:
         text = raw.decode("utf-8-sig")
         root = yaml.compose(text)  # for each entry's line
-        data = yaml.safe_load(text)
+        data = yamltext.safe_load(text)
     except UnicodeDecodeError as exc:
         raise InputError([Problem(name, raw[: exc.start].count(b"\n") + 1, None,
                                   "is not valid UTF-8; expected a UTF-8 YAML file")], f"bad party registry {path}")

@@ -37,6 +37,8 @@ def _script(ch: str) -> str | None:
 
 def name_problem(value: str) -> str | None:
     """Why ``value`` is not plain text (ending "; expected ..."), or None when it is."""
+    if value.isascii() and value.isprintable():  # U+0020-U+007E: no control, invisible or look-alike character
+        return None
     for ch in value:
         category = unicodedata.category(ch)
         if category == "Cc":

@@ -219,12 +219,15 @@ def _listen(host: str, port: int):
     return sock
 
 
-def _run_app(app, host: str, port: int, log_level: str, sock=None) -> None:
+def _server(app, host: str, port: int, log_level: str):
     import uvicorn
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, proxy_headers=False,
                             server_header=False)
-    server = uvicorn.Server(config)
-    server.run(sockets=[sock] if sock is not None else None)
+    return uvicorn.Server(config)
+
+
+def _run_app(app, host: str, port: int, log_level: str, sock=None) -> None:
+    _server(app, host, port, log_level).run(sockets=[sock] if sock is not None else None)
 
 
 @click.command("serve")
@@ -254,32 +257,47 @@ def serve(host: str, port: int, night_dir: str | None, rules_dir: str | None,
                    "are unavailable, and approving needs a chief's override.", err=True)
     secure = (not _loopback(host)) if secure_cookies is None else secure_cookies
     rules = Path(rules_dir) if rules_dir else None
-    night = pipeline = publishing = None
     lock = threading.Lock()
-    checker = None
+    server = None
+    startup = None
     if night_dir is not None:
-        from writer import night as wiring
-        try:
+        from writer.web.startup import NightParts, Startup
+
+        def prepare() -> NightParts:
+            # made while the app already answers the sign-in page (writer.web.startup)
+            from writer import night as wiring
             night = wiring.load(night_dir, rules)
-        except InputError as exc:
-            store.close()
-            raise click.ClickException(str(exc)) from exc
-        pipeline = wiring.open_pipeline(store, night, rules)
-        checker = _fact_checker(night, rules)
-        publishing = _publishing(store, night, pipeline, lock, rules, f"http://{host}:{port}",
-                                 publish_every, roundup_every, checker)
-    app = create_app(store, night=night, rules_dir=rules, https_only=secure, pipeline=pipeline,
-                     ingest_lock=lock, publishing=publishing, checker=checker)
-    click.echo(f"Review app for {store.url} on http://{host}:{port}/", err=True)
+            pipeline = wiring.open_pipeline(store, night, rules)
+            checker = _fact_checker(night, rules)
+            publishing = _publishing(store, night, pipeline, lock, rules, f"http://{host}:{port}",
+                                     publish_every, roundup_every, checker)
+            if scheduler:
+                publishing.start()
+            return NightParts(night, pipeline, checker, publishing)
+
+        def stop_serving(_exc: BaseException) -> None:
+            if server is not None:
+                server.should_exit = True
+
+        startup = Startup(prepare, on_failure=stop_serving)
+    app = create_app(store, rules_dir=rules, https_only=secure, ingest_lock=lock, startup=startup)
+    click.echo(f"Review app for {store.url} on http://{host}:{port}/"
+               + (" (the night is loading)" if startup is not None else ""), err=True)
     try:
-        if publishing is not None and scheduler:
-            publishing.start()
-        _run_app(app, host, port, log_level, sock)
+        server = _server(app, host, port, log_level)
+        server.run(sockets=[sock])
     finally:
-        if publishing is not None:
-            publishing.stop()
+        if startup is not None:
+            startup.stop()
         store.close()
         sock.close()
+    if startup is not None and startup.error is not None:
+        exc = startup.error
+        if isinstance(exc, click.ClickException):
+            raise exc
+        if isinstance(exc, InputError):
+            raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(f"the night could not be made ready: {exc}") from exc
 
 
 # -- demo -------------------------------------------------------------------------------------

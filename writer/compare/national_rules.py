@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from writer import yamltext
 from writer.compare.national import Thresholds
 from writer.errors import InputError, Problem, yaml_problem
 
@@ -38,7 +39,7 @@ def load_thresholds(path: Path) -> Thresholds:
         raise InputError([Problem(name, None, None, "is UTF-16 (it starts with a UTF-16 byte order mark); "
                                   "expected a UTF-8 YAML file")], summary)
     try:
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
+        data = yamltext.safe_load(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InputError([Problem(name, raw[: exc.start].count(b"\n") + 1, None,
                                   f"is not valid UTF-8 (byte {exc.start} of the file); expected a UTF-8 YAML file")],

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from writer import yamltext
 from writer import parties
 from writer.compare.council import CouncilResult
 from writer.errors import InputError, Problem, yaml_problem
@@ -43,7 +44,7 @@ def load_groups(path: Path) -> tuple[Group, ...]:
     if not path.exists():
         raise InputError([Problem(name, None, None, f"is missing; expected the groups file at {path}")], f"no groups file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamltext.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError([yaml_problem(name, exc)], f"bad groups file {path}")
     problems: list[Problem] = []

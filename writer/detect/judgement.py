@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from jinja2 import TemplateSyntaxError
 
+from writer import yamltext
 from writer import parties
 from writer.compare.tally import Tally
 from writer.detect.rules import _ENV, _ID, _names, _private
@@ -80,7 +81,7 @@ def load_judgement(path: Path) -> Judgement:
         problems.append(Problem(name, None, key, message))
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yamltext.safe_load(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise InputError([Problem(str(path), None, None, "is missing; expected the news-judgement "
                                   "settings (lead: and verdicts:)")], f"invalid {name}") from None

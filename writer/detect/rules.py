@@ -18,6 +18,7 @@ import yaml
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from writer import yamltext
 from writer.detect.facts import FACTS, STAGES
 from writer.errors import InputError, Problem, yaml_problem
 
@@ -260,7 +261,7 @@ def load_rules(directory: Path, templates: Path | None = None) -> RuleSet:
                                     f"is not valid UTF-8 (byte {exc.start} of the file); expected a UTF-8 YAML file"))
             continue
         try:
-            data = yaml.safe_load(text)
+            data = yamltext.safe_load(text)
         except yaml.YAMLError as exc:
             problems.append(yaml_problem(path.name, exc))
             continue

@@ -56,6 +56,58 @@ def _reusable(env: SandboxedEnvironment, name: str) -> bool:
     return True
 
 
+def _config_key(env: SandboxedEnvironment) -> str:
+    """What the code Jinja compiles a template to depends on, besides its source: Jinja's
+    version, the environment's class and options, and the filters and tests it knows (an
+    unknown one is an error when compiling, not when loading compiled code)."""
+    import jinja2
+    parts = (jinja2.__version__, type(env).__module__, type(env).__qualname__, env.block_start_string,
+             env.block_end_string, env.variable_start_string, env.variable_end_string,
+             env.comment_start_string, env.comment_end_string, env.line_statement_prefix,
+             env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks, env.newline_sequence,
+             env.keep_trailing_newline, env.optimized, bool(env.autoescape), env.is_async,
+             sorted(env.filters), sorted(env.tests), sorted(env.extensions))
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
+
+
+def _bytecode_cache(env: SandboxedEnvironment):
+    """Jinja's bytecode cache for the templates: compiled once, then loaded (a fifth of the
+    time); a file whose source changed is compiled again (its checksum is in the cache). In
+    Jinja's own per-user directory under the system's temporary directory, one set of files per
+    configuration (:func:`_config_key`). None (compile every time) where it cannot be made."""
+    from jinja2 import FileSystemBytecodeCache
+    try:
+        return FileSystemBytecodeCache(pattern=f"__writer_{_config_key(env)}_%s.cache")
+    except (OSError, RuntimeError):
+        return None
+
+
+def _reusable_cached(env: SandboxedEnvironment, name: str) -> bool:
+    """:func:`_reusable`, remembered beside the compiled template (parsing a template again to
+    find out costs as much as compiling it)."""
+    cache = env.bytecode_cache
+    if cache is None:
+        return _reusable(env, name)
+    try:
+        source, filename, _ = env.loader.get_source(env, name)
+    except Exception:  # noqa: BLE001 - as _reusable: such a template is made afresh every time
+        return False
+    key = hashlib.sha1(f"reusable|{name}|{filename}|".encode() + source.encode("utf-8")).hexdigest()
+    path = Path(cache.directory) / (cache.pattern % key)
+    try:
+        return path.read_bytes() == b"1"
+    except OSError:
+        pass
+    found = _reusable(env, name)
+    try:
+        tmp = path.with_name(f"{path.name}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(b"1" if found else b"0")
+        tmp.replace(path)
+    except OSError:
+        pass
+    return found
+
+
 @dataclass(frozen=True)
 class Phrasing:
     family: str
@@ -83,6 +135,7 @@ class Templates:
         self.env = SandboxedEnvironment(loader=FileSystemLoader(str(directory)), undefined=StrictUndefined,
                             autoescape=False, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
         self.env.filters.update(filters(names))
+        self.env.bytecode_cache = _bytecode_cache(self.env)
         self.names = names
         self.families: dict[str, list[Phrasing]] = {}
         self._found: dict[tuple, list[Phrasing]] = {}
@@ -126,7 +179,7 @@ class Templates:
                                             "defines neither headline() and lede() nor paragraph()"))
                     continue
                 phrasings.append(Phrasing(family_dir.name, name, template,
-                                          _reusable(self.env, f"{family_dir.name}/{path.name}")))
+                                          _reusable_cached(self.env, f"{family_dir.name}/{path.name}")))
             if phrasings:
                 self.families[family_dir.name] = phrasings
         if problems:

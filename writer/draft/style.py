@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from writer import yamltext
 from writer import parties as party_codes
 from writer.errors import InputError, Problem
 
@@ -65,7 +66,7 @@ class PartyNames:
     @classmethod
     def load(cls, path: Path) -> "PartyNames":
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yamltext.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise InputError([Problem(path.name, None, None, f"cannot be read: {exc}")], "bad party names file")
         problems = []

@@ -111,6 +111,7 @@ class CsvFile:
             line = text[: text.index("\x00")].count("\n") + 1
             self.problem(line, None, "contains a NUL byte; expected a text CSV file")
             return False
+        text_is_ascii = text.isascii()  # then no field needs _repair
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
             header = next(reader, None)
@@ -134,7 +135,10 @@ class CsvFile:
                 if len(fields) != len(self.columns):
                     self.problem(line, None, f"has {len(fields)} fields; expected {len(self.columns)} as in the header")
                     continue
-                self.rows.append(Row(line, {c: _repair(v.strip()) for c, v in zip(self.columns, fields)}))
+                if text_is_ascii:
+                    self.rows.append(Row(line, dict(zip(self.columns, map(str.strip, fields)))))
+                else:
+                    self.rows.append(Row(line, {c: _repair(v.strip()) for c, v in zip(self.columns, fields)}))
         except csv.Error as exc:
             at = reader.line_num if not self.columns else start
             if "field larger than field limit" in str(exc):
