@@ -163,8 +163,11 @@ def test_the_scheduler_publishes_retracts_and_corrects_in_place(tmp_path, env, w
         assert updated.remote_id == ids[ward.story_id]
         got = post(wp, ids[ward.story_id])
         assert got["id"] == int(ids[ward.story_id]) and got["status"] == "publish"
-        assert re.search(r'<p class="correction"><strong>Correction, [^<]+: this story has been updated because a '
-                         r"declared result was corrected\.</strong></p>", got["content"]["raw"])
+        # the line says what changed: the winner's corrected vote count (tests/test_publish.py's corrected())
+        top = max((c for c in decl.candidates if c.elected), key=lambda c: c.votes or 0)
+        assert re.search(r'<p class="correction"><strong>Correction, [^<]+: an earlier version of this story gave '
+                         rf"[^<]+ {top.votes:,} votes; the corrected count is {top.votes + 7:,}\.</strong></p>",
+                         got["content"]["raw"])
         assert esc(store.latest_story(ward.story_id).payload["lede"]) in got["content"]["raw"]
         (item,) = [i for i in pub.feed_items() if i.story_id == ward.story_id]
         assert item.version == version and item.correction and item.updated > item.published
