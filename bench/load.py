@@ -66,6 +66,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -469,6 +470,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--think", type=float, default=2.0, help="editors' mean think time in seconds (default 2)")
     ap.add_argument("--poll-every", type=float, default=3.0, help="readers' mean poll interval in seconds (default 3)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--in-process", action="store_true",
+                    help="no server, editors or readers: the declarations to post go straight through the "
+                         "API's check-and-ingest (writer.web.api._check_and_ingest) in this process, one per "
+                         "call; prints the CPU time and SQL statements each took")
     args = ap.parse_args(argv)
     if args.rounds < 1:
         ap.error("--rounds must be at least 1")
@@ -478,6 +483,8 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(missing)
         return 0
+    if args.in_process:
+        args.editors = 0
 
     from writer.ingest import load_night
 
@@ -507,6 +514,8 @@ def main(argv: list[str] | None = None) -> int:
         if before:
             print(f"stored first: the {len(before)} declarations before the busiest minute "
                   f"({posted[0].declared_at:%a %H:%M}), in {time.perf_counter() - t:.1f} s", flush=True)
+        if args.in_process:
+            return in_process(night, [decl for _, decl in plan], prepared, work, args.rounds)
         print(f"night: {night_dir.name}, {len(plan)} declarations over {plan[-1][0]:.1f} s at {args.speed:g}x"
               + (f" (gaps cut to {args.max_gap:g} night seconds)" if args.max_gap is not None else "")
               + (" (each minute's declarations spread across it)" if args.busiest_minute else "")
@@ -534,6 +543,50 @@ def main(argv: list[str] | None = None) -> int:
     assert pooled is not None
     tally, info = pooled
     return report(tally, info, counts, alive, full_log, args)
+
+
+def in_process(night, posted: list, prepared: Path, work: Path, rounds: int) -> int:
+    """``--in-process``: each declaration through the API's check-and-ingest, one call each,
+    as ``POST /api/declarations`` makes it (no HTTP, no other request beside it), each round
+    on a fresh copy of the prepared store. The first call of a round is left out of the
+    figures (the store's SQL statements are compiled then)."""
+    import types
+
+    from sqlalchemy import event
+
+    from writer.night import open_pipeline
+    from writer.store import open_store
+    from writer.web import api
+
+    cpu: list[float] = []
+    statements: list[int] = []
+    for round_no in range(rounds):
+        database = work / f"in-process-{round_no}.db"
+        shutil.copyfile(prepared, database)
+        store = open_store(database)
+        try:
+            state = types.SimpleNamespace(pipeline=open_pipeline(store, night), night=night)
+            issued: list[str] = []
+            event.listen(store.engine, "before_cursor_execute", lambda *a: issued.append(a[2]))
+            for i, decl in enumerate(posted):
+                body = body_of(decl)
+                issued.clear()
+                t = time.process_time()
+                result, problems = api._check_and_ingest(state, body, "bench")
+                took = time.process_time() - t
+                if problems or result is None or not result.stored:
+                    print(f"failed: {decl.id}: {problems or 'nothing stored'}")
+                    return 1
+                if i:
+                    cpu.append(took)
+                    statements.append(len(issued))
+        finally:
+            store.close()
+    print(f"in process, {rounds} round(s) of {len(posted)} declarations (the first of each left out): "
+          f"CPU per declaration p50 {percentile(cpu, 50) * 1000:.2f} ms, mean {statistics.mean(cpu) * 1000:.2f} ms, "
+          f"p99 {percentile(cpu, 99) * 1000:.2f} ms; SQL statements per declaration "
+          f"{min(statements)}-{max(statements)} (mean {statistics.mean(statements):.1f}, BEGIN included)")
+    return 0
 
 
 def store_counts(database: Path, counts: dict[str, int]) -> dict[str, int]:

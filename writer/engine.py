@@ -70,6 +70,7 @@ class Engine:
         self.model = NightModel(poll_year)
         self.log = EventLog()
         self.declarations: dict[str, Declaration] = {}
+        self._by_council: dict[str, dict[str, Declaration]] = {}  # the same, council by council
         self._superseded: dict[str, set[tuple]] = {}  # declaration id -> contents replaced by corrections
         self.ward_results: dict[str, WardResult] = {}
         self._counts: dict[str, dict[str, int]] = {}  # council slug -> its running counts as last told
@@ -104,6 +105,7 @@ class Engine:
             self._superseded.setdefault(decl.id, set()).add(current.content_key())
         outcome = "correction" if current is not None else "new"
         self.declarations[decl.id] = decl
+        self._by_council.setdefault(decl.council, {})[decl.id] = decl
         if isinstance(decl, WardDeclaration):
             events = self._ward(decl)
         else:
@@ -227,6 +229,13 @@ class Engine:
         return events
 
     # -- reading the state ------------------------------------------------------------------
+    def declarations_of(self, councils: set[str]) -> list[Declaration]:
+        """The standing declarations of ``councils``, without reading every declaration of
+        the night: council by council (in the order each first declared), each council's in
+        the order of ``declarations``."""
+        return [d for council, decls in self._by_council.items() if council in councils
+                for d in decls.values()]
+
     def tally(self, group: str = NATIONAL.id) -> Tally:
         return self.builders[group].snapshot()
 

@@ -57,7 +57,7 @@ def replay(night_dir: str, speed: float, as_json: bool, min_score: float, rules_
 @progress_option
 def results(night_dir: str, as_json: bool, rules_dir: str | None, progress: bool) -> None:
     """Replay a whole night and print every council's result and the tallies."""
-    from writer.compare.tables import council_record, results_frame, tally_frame, tally_record
+    from writer.compare.tables import council_record, results_text, tally_record, tally_text
     night, engine = load(night_dir, rules_dir)
     run(night, engine, progress=progress)
     councils = engine.council_results()
@@ -69,18 +69,12 @@ def results(night_dir: str, as_json: bool, rules_dir: str | None, progress: bool
             click.echo(json.dumps({"kind": "national" if t.group.id == "national" else "group",
                                    **tally_record(t)}, ensure_ascii=False))
     else:
-        with _wide():
-            click.echo(results_frame(councils).to_string(index=False))
-            for t in tallies:
-                click.echo(f"\n{t.group.name}: {t.councils_final} of {t.councils_total} councils declared")
-                click.echo(tally_frame(t).to_string())
+        # the tables as pandas' to_string prints them (no wrapping, no truncation), without pandas
+        click.echo(results_text(councils))
+        for t in tallies:
+            click.echo(f"\n{t.group.name}: {t.councils_final} of {t.councils_total} councils declared")
+            click.echo(tally_text(t))
     report_rule_errors(engine)
-
-
-def _wide():
-    import pandas as pd
-    return pd.option_context("display.max_rows", None, "display.max_columns", None,
-                             "display.width", 250, "display.max_colwidth", 80)
 
 
 @click.command()

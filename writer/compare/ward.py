@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from writer import parties
-from writer.model import BaselineWard, Candidate, Council, WardDeclaration, normalise_ward_name
+from writer.ingest.wards import ward_key  # normalise_ward_name, each name worked out once
+from writer.model import BaselineWard, Candidate, Council, WardDeclaration
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class BaselineIndex:
     @classmethod
     def build(cls, wards: tuple[BaselineWard, ...], baseline_cycle: str | None) -> "BaselineIndex":
         by_code = {w.ward_code: w for w in wards if w.ward_code}
-        by_name = {normalise_ward_name(w.ward): w for w in wards}
+        by_name = {ward_key(w.ward): w for w in wards}
         shares = {(w.ward_code, w.ward): vote_shares(w.candidates)[1] for w in wards}
         slates = {(w.ward_code, w.ward): slates_of(w.candidates) for w in wards}
         return cls(by_code, by_name, baseline_cycle, shares, slates)
@@ -29,7 +30,7 @@ class BaselineIndex:
     def match(self, ward_code: str, ward: str) -> tuple[BaselineWard | None, str | None]:
         if ward_code and ward_code in self.by_code:
             return self.by_code[ward_code], "ward code"
-        found = self.by_name.get(normalise_ward_name(ward))
+        found = self.by_name.get(ward_key(ward))
         return (found, "name") if found else (None, None)
 
 

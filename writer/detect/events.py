@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from writer.detect.facts import Facts
 from writer.detect.rules import Rule, RuleBlock, RuleError
 
 Status = Literal["new", "updated", "retracted"]
@@ -49,6 +50,8 @@ class Event:
 
 def materialise(facts: Mapping[str, Any]) -> dict[str, Any]:
     """Every fact as a plain dict: what an event keeps as its evidence."""
+    if isinstance(facts, Facts):
+        return facts.to_dict()
     return {name: facts[name] for name in facts}
 
 
@@ -79,6 +82,7 @@ class EventLog:
         self.last_id: dict[str, str] = {}  # key -> id of that record
         self.records: list[Event] = []
         self.errors: list[str] = []  # rules that failed at run time (reported, never fatal)
+        self._prints: dict[str, tuple[Event, str]] = {}  # key -> (an event that stood, its fingerprint)
 
     def evaluate(self, rules: RuleBlock, facts: Mapping[str, Any], *, council: str | None,
                  surprise: float, provisional: bool, caused_by: str) -> list[Event]:
@@ -94,8 +98,16 @@ class EventLog:
             if holds:
                 # fingerprints are compared only when there is something to compare with
                 # (most subjects are evaluated once), so they are computed lazily
-                if current is not None and fingerprint(current.facts, rule) == fingerprint(facts, rule):
-                    continue
+                new_print = None
+                if current is not None:
+                    # the standing event's fingerprint is worked out once (its facts never change;
+                    # the event itself is the key: another object of the same id is worked out)
+                    old_print = self._prints.get(key)
+                    if old_print is None or old_print[0] is not current:
+                        old_print = self._prints[key] = (current, fingerprint(current.facts, rule))
+                    new_print = fingerprint(facts, rule)
+                    if old_print[1] == new_print:
+                        continue
                 try:
                     title = rule.render_title(facts)
                 except RuleError as exc:
@@ -114,6 +126,8 @@ class EventLog:
                     reason="facts changed" if current else None,
                 )
                 self.active[key] = event
+                if new_print is not None:  # (the same for the facts it keeps: materialise)
+                    self._prints[key] = (event, new_print)
                 self.last_version[key] = version
                 self.last_id[key] = event.id
                 out.append(event)

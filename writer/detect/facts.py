@@ -31,11 +31,25 @@ class Facts(Mapping[str, Any]):
         self._values: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
+        values = self._values
+        if name in values:
+            return values[name]
+        value = values[name] = self._makers[name](self._source)
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        # Mapping.get, with a fact already worked out read at once (rules read facts this way)
+        values = self._values
+        if name in values:
+            return values[name]
+        make = self._makers.get(name)
+        if make is None:
+            return default
         try:
-            return self._values[name]
-        except KeyError:
-            value = self._values[name] = self._makers[name](self._source)
-            return value
+            value = values[name] = make(self._source)
+        except KeyError:  # as Mapping.get: a fact that cannot be read is the default
+            return default
+        return value
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._makers)
@@ -44,7 +58,13 @@ class Facts(Mapping[str, Any]):
         return len(self._makers)
 
     def to_dict(self) -> dict[str, Any]:
-        return {name: self[name] for name in self._makers}
+        """Every fact, in the table's order (each worked out now if it was not yet)."""
+        values, source = self._values, self._source
+        if len(values) < len(self._makers):
+            for name, make in self._makers.items():
+                if name not in values:
+                    values[name] = make(source)
+        return {name: values[name] for name in self._makers}
 
 
 def _iso(value) -> str | None:
@@ -52,7 +72,14 @@ def _iso(value) -> str | None:
 
 
 def _top(change: dict[str, float], pick) -> tuple[str, float] | None:
-    return pick(change.items(), key=lambda kv: (kv[1], kv[0]), default=None)
+    """The (name, value) with the ``pick`` (max or min) value, ties broken by the ``pick``
+    of the names: ``pick(change.items(), key=lambda kv: (kv[1], kv[0]))``, without a call
+    per item."""
+    if not change:
+        return None
+    value = pick(change.values())
+    name = pick(k for k, v in change.items() if v == value)
+    return name, change[name]
 
 
 # -- ward -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,26 @@ from writer.detect.facts import FACTS, STAGES
 from writer.errors import InputError, Problem, yaml_problem
 
 _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+# Rules are loaded again and again in one process (a scope's block per engine, the rules page,
+# every test's night); the same source is parsed and compiled once. Jinja's parsed trees,
+# templates and expressions are not changed by rendering, so one copy serves every load. A
+# syntax error is not cached (lru_cache keeps only answers) and is raised again each time.
+
+
+@lru_cache(maxsize=4096)
+def _parse(source: str) -> nodes.Template:
+    return _ENV.parse(source)
+
+
+@lru_cache(maxsize=4096)
+def _template(source: str):
+    return _ENV.from_string(source)
+
+
+@lru_cache(maxsize=4096)
+def _expression(when: str):
+    return _ENV.compile_expression(when, undefined_to_none=False)
 RULE_KEYS = {"id", "description", "scope", "stage", "when", "importance", "template", "auto_publish", "title"}
 REQUIRED = ("id", "description", "scope", "when", "importance", "template", "title")
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # ASCII only: no look-alike letters in ids
@@ -70,7 +91,12 @@ class RuleBlock:
         self.rules = rules
         self.remember = remember  # keep each subject's last inputs (for running situations)
         source = "".join("{{ 1 if (" + r.when + ") else 0 }}" for r in rules)
-        self._all = _ENV.from_string(source) if rules else None
+        self._all = _template(source) if rules else None
+        if self._all is not None and type(self._all.globals) is not dict:
+            # Jinja's globals for a template are a ChainMap over the environment's, which
+            # every render copies twice (jinja2.runtime.new_context): as a plain dict it is
+            # copied at C speed. Nothing changes the environment's globals once made.
+            self._all.globals = dict(self._all.globals)
         self._reads = sorted(set().union(*(_names("{{ (" + r.when + ") }}") for r in rules))) if rules else []
         self._last: dict[str, tuple[list, list[bool]]] = {}  # subject -> (inputs, verdicts)
 
@@ -124,14 +150,15 @@ class RuleSet:
         return next(r for r in self.rules if r.id == rule_id)
 
 
-def _names(source: str) -> set[str]:
-    return meta.find_undeclared_variables(_ENV.parse(source))
+@lru_cache(maxsize=4096)
+def _names(source: str) -> frozenset[str]:
+    return frozenset(meta.find_undeclared_variables(_parse(source)))
 
 
 def _private(source: str) -> list[str]:
     """Attributes starting with _ (``x.__class__``): the sandbox refuses them when the rule
     runs; they are refused when it loads instead."""
-    tree = _ENV.parse(source)
+    tree = _parse(source)
     found = {n.attr for n in tree.find_all(nodes.Getattr) if n.attr.startswith("_")}
     found |= {n.name for n in tree.find_all(nodes.Name) if n.name.startswith("_")}
     return sorted(found)
@@ -144,7 +171,7 @@ def _compile_when(when: str, scope: str, bad: Callable[[str, str], None]) -> tup
     names: set[str] = set()
     try:
         # compile first, so a syntax error is reported on the expression as the editor wrote it
-        test = _ENV.compile_expression(when, undefined_to_none=False)
+        test = _expression(when)
         names |= _names("{{ (" + when + ") }}")
         private = _private("{{ (" + when + ") }}")
         if private:
@@ -174,7 +201,7 @@ def _compile_title(source: str, scope: str, bad: Callable[[str, str], None]) -> 
         if private:
             bad("title", f"reads {', '.join(private)}; expected facts and their fields (names starting "
                          "with _ are not facts)")
-        loads = sorted({type(n).__name__.lower() for n in _ENV.parse(source).find_all(
+        loads = sorted({type(n).__name__.lower() for n in _parse(source).find_all(
             (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends))})
         if loads:
             bad("title", f"uses {', '.join(loads)}; expected one line of text and facts (a title cannot "
@@ -183,7 +210,7 @@ def _compile_title(source: str, scope: str, bad: Callable[[str, str], None]) -> 
         unknown = title_names - allowed
         if unknown:
             bad("title", f"uses {', '.join(sorted(unknown))}, which {scope} facts do not have")
-        title = _ENV.from_string(source)
+        title = _template(source)
     except TemplateSyntaxError as exc:
         bad("title", f"is not a valid template: {exc.message}")
     return title, names

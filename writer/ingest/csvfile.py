@@ -135,7 +135,7 @@ class CsvFile:
                 if len(fields) != len(self.columns):
                     self.problem(line, None, f"has {len(fields)} fields; expected {len(self.columns)} as in the header")
                     continue
-                if text_is_ascii:
+                if text_is_ascii or all(map(str.isascii, fields)):  # (_repair leaves ASCII as it is)
                     self.rows.append(Row(line, dict(zip(self.columns, map(str.strip, fields)))))
                 else:
                     self.rows.append(Row(line, {c: _repair(v.strip()) for c, v in zip(self.columns, fields)}))
@@ -214,6 +214,8 @@ class CsvFile:
 
     def party(self, row: Row, column: str = "party", *, in_composition: bool = False) -> str | None:
         value = row[column]
+        if value in parties.CORE_CODES and parties.is_party_code(value, in_composition=in_composition):
+            return value  # most rows: a core code is valid and resolves to itself (writer.identity)
         why = parties.party_name_problem(value)  # the name in 'Other (Name)' is plain text, as names are
         if why is not None:
             self.problem(row.line, column, f"{value!r} {why}")
@@ -286,7 +288,7 @@ class CsvFile:
         name and party, as in Hounslow East 2022, but not every other field as well)."""
         seen: dict[tuple[str, ...], int] = {}
         for row in self.rows:
-            key = tuple(row.values[c] for c in self.columns)
+            key = tuple(row.values.values())  # (made in the header's order, and never changed)
             if key in seen:
                 self.problem(row.line, None, f"repeats line {seen[key]} word for word; expected each row once")
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+from functools import lru_cache
 from types import SimpleNamespace
 from datetime import date, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from writer import parties
 from writer.ingest.csvfile import CsvFile, Row, iter_groups
 from writer.errors import InputError, Problem
 from writer.ingest.times import declared_at_problem
-from writer.ingest.wards import NightWards
+from writer.ingest.wards import NightWards, ward_key
 from writer.model import (
     BaselineCouncil,
     BaselineWard,
@@ -33,7 +34,6 @@ from writer.model import (
     Night,
     WardDeclaration,
     council_declaration_id,
-    normalise_ward_name,
     slugify,
     ward_declaration_id,
 )
@@ -42,6 +42,10 @@ CYCLES = ("all-out", "thirds", "halves")
 MAX_SEATS_IN_WARD = 10
 #: The optional dc_ward_slug column of ward rows: a slug as Every Election makes them.
 _DC_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() takes (every code point checked)
+# a ward's name is made into its slug and its key several times as its rows are checked
+# (pure functions of the name): each once
+_slug = lru_cache(maxsize=1 << 14)(slugify)
 COUNCIL_COLUMNS = ("council", "slug", "gss_code", "region", "cycle", "total_seats", "seats_up",
                    "control_before", "composition_before", "new_council", "boundary_change")
 BASELINE_COUNCIL_COLUMNS = ("council", "slug", "cycle", "total_seats", "seats_up", "seats_won",
@@ -334,7 +338,7 @@ class _Loader:
         ok = seats is not None
         for row in rows:
             name = f.text(row, "candidate")
-            if name is not None and not any(ch.isalnum() for ch in name):
+            if name is not None and not _ALNUM.search(name):
                 f.problem(row.line, "candidate", f"{name!r} has no letters or digits; expected a candidate's name")
                 name = None
             party = f.party(row)
@@ -378,7 +382,7 @@ class _Loader:
                                                 "digits joined by hyphens, such as brunswick-park")
             return
         earlier = self.dc_ward_slugs.setdefault((council, value), ward)
-        if normalise_ward_name(earlier) != normalise_ward_name(ward):
+        if ward_key(earlier) != ward_key(ward):
             f.problem(row.line, "dc_ward_slug", f"{value!r} is also the dc_ward_slug of ward {earlier!r}; "
                                                 "expected each ward its own")
 
@@ -477,7 +481,7 @@ class _Loader:
             figures = (electorate, pct, total)
             if row["ward_code"]:
                 out[(row["slug"], "code:" + row["ward_code"])] = figures
-            out[(row["slug"], "name:" + normalise_ward_name(row["ward"]))] = figures
+            out[(row["slug"], "name:" + ward_key(row["ward"]))] = figures
         self._finish(f)
         return out
 
@@ -502,12 +506,12 @@ class _Loader:
             parsed = self._candidates(f, rows)
             if when is None or ward_name is None or parsed is None:
                 continue
-            ward_slug = slugify(ward_name)
+            ward_slug = _slug(ward_name)
             if not ward_slug:
                 f.problem(first.line, "ward", f"{ward_name!r} has no letters or digits; expected a ward name")
                 continue
             earlier = ward_ids.setdefault((slug, ward_slug), ward_name)
-            if normalise_ward_name(earlier) != normalise_ward_name(ward_name):
+            if ward_key(earlier) != ward_key(ward_name):
                 f.problem(first.line, "ward", f"{ward_name!r} has the same id as ward {earlier!r}; expected distinct ward names")
                 continue
             seats, candidates = parsed
@@ -528,7 +532,7 @@ class _Loader:
                     f.problem(first.line, "ward", why)
                     continue
             figures = (turnout.get((slug, "code:" + code)) if code else None) \
-                or turnout.get((slug, "name:" + normalise_ward_name(ward_name))) or (None, None, None)
+                or turnout.get((slug, "name:" + ward_key(ward_name))) or (None, None, None)
             decl = WardDeclaration(
                 id=ward_declaration_id(slug, ward_name, poll_date), council=slug, ward=ward_name,
                 ward_code=code, seats=seats, candidates=candidates, declared_at=when,

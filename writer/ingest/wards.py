@@ -19,8 +19,13 @@ ward is named when the council's wards add up to more than its seats up.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from writer.model import Council, NightSetup, WardDeclaration, normalise_ward_name
+
+#: ``normalise_ward_name``, each name worked out once: a ward's name is keyed again and again
+#: (loading a night checks each ward against its baseline; the API checks every declaration)
+ward_key = lru_cache(maxsize=1 << 14)(normalise_ward_name)  # (a night has a few thousand wards)
 
 
 class NightWards:
@@ -42,7 +47,7 @@ class NightWards:
                 self._add(d.council, d.ward, d.ward_code)
 
     def _add(self, slug: str, name: str, code: str) -> None:
-        self.names.setdefault(slug, set()).add(normalise_ward_name(name))
+        self.names.setdefault(slug, set()).add(ward_key(name))
         if code:
             self.codes.setdefault(slug, set()).add(code)
 
@@ -55,7 +60,7 @@ class NightWards:
         """Whether ``ward`` (with ``ward_code``, possibly empty) is one of the council's wards."""
         if ward_code and ward_code in self.codes.get(slug, ()):
             return True
-        return normalise_ward_name(ward) in self.names.get(slug, ())
+        return ward_key(ward) in self.names.get(slug, ())
 
     def problem(self, slug: str, ward: str, ward_code: str) -> str | None:
         """Why a ward of ``slug`` called ``ward`` cannot be declared, or None when it can."""

@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from writer.detect.events import Event
 from writer.draft.desk import Desk
@@ -42,9 +44,35 @@ from writer.store.withdrawals import MAX_REASON, DeclarationWithdrawal, Withdraw
 
 log = logging.getLogger(__name__)
 
-#: The last stored declaration row each engine has taken (set by ``resume``, moved by
-#: ``ingest`` and ``catch_up``); an engine not in it was not built from the store: no catch-up.
-_SEEN: "weakref.WeakKeyDictionary[Engine, int]" = weakref.WeakKeyDictionary()
+
+@dataclass
+class _Seen:
+    """What an engine built from the store has taken of it: the last declaration row
+    (``seq``); every declaration row, as (id, content digest, declared at) (``stored``: what
+    ``Store.seen`` would find); and the withdrawals (``withdrawals`` of them, of the
+    declaration ids in ``withdrawn``). Set by ``resume``, moved by ``ingest``, ``catch_up``
+    and ``withdraw``; what a transaction that rolls back added is taken out again."""
+
+    seq: int
+    withdrawals: int
+    withdrawn: set[str]
+    stored: set[tuple[str, str, datetime]]
+
+    def take(self, row) -> None:
+        self.seq = row.seq
+        self.stored.add((row.declaration_id, row.content_digest, row.declared_at))
+
+
+#: A write transaction's session.info key: (the engine, the store's withdrawals) once that
+#: engine has been brought up to the store under the ingest lock in it. The lock is held to
+#: the transaction's end, so nothing another process stores can come in between: the
+#: transaction's later ingests need not ask the store again.
+_CAUGHT_UP = "writer.pipeline.caught_up"
+
+
+#: Each engine built from the store, and what it has taken of it; an engine not in it was
+#: not built from the store: no catch-up.
+_SEEN: "weakref.WeakKeyDictionary[Engine, _Seen]" = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -73,12 +101,19 @@ class Resumed:
         return not self.mismatches
 
 
-def _corrects(store: Store, outcome: str, declaration_id: str) -> bool:
+def _corrects(store: Store, outcome: str, declaration_id: str, engine: Engine | None = None,
+              withdrawals: int | None = None) -> bool:
     """Whether a declaration corrects a result: a new version of a standing one, or one
-    declared again after it was withdrawn."""
+    declared again after it was withdrawn. Where the store holds ``withdrawals`` withdrawals
+    and ``engine`` has taken them all, its own list answers; else the store does."""
     if outcome == "correction":
         return True
-    return outcome == "new" and store._has_withdrawals() and bool(store.withdrawals(declaration_id))
+    if outcome != "new":
+        return False
+    seen = _SEEN.get(engine) if engine is not None else None
+    if seen is not None and withdrawals == seen.withdrawals:
+        return declaration_id in seen.withdrawn
+    return store._has_withdrawals() and bool(store.withdrawals(declaration_id))
 
 
 def ingest(store: Store, engine: Engine, desk: Desk, decl: Declaration,
@@ -92,10 +127,11 @@ def ingest(store: Store, engine: Engine, desk: Desk, decl: Declaration,
     # now (no other writer can slip the same declaration in between), and costs no
     # transaction of its own. If anything fails, nothing of ``decl`` is stored.
     with store.transaction() as session:
-        advisory_xact_lock(session, "ingest")  # other processes' ingests wait (PostgreSQL)
-        catch_up(store, engine, desk)  # what they stored before: the engine takes it first
+        withdrawals = _up_to_date(store, engine, desk, session)
         digest = decl.content_digest()
-        if store.seen(decl.id, digest, decl.declared_at):
+        seen = _SEEN.get(engine)
+        stored = (decl.id, digest, decl.declared_at)
+        if stored in seen.stored if seen is not None else store.seen(*stored):
             return Ingested(decl.id, "seen", None)
         applied = engine.apply(decl)
         if applied.outcome == "repeat":
@@ -105,14 +141,33 @@ def ingest(store: Store, engine: Engine, desk: Desk, decl: Declaration,
                 return Ingested(decl.id, "seen", None)
             raise StoreError(f"the engine already has {decl.id} but the store does not: "
                              "rebuild the engine and desk from the store (resume) before ingesting")
-        stories = desk.apply(applied.events, correction=_corrects(store, applied.outcome, decl.id))
+        stories = desk.apply(applied.events, correction=_corrects(store, applied.outcome, decl.id,
+                                                                   engine, withdrawals))
         received_at = received_at or now()
         seq = store.record_declaration(decl, applied.outcome, received_at)
-        if engine in _SEEN:
-            _SEEN[engine] = max(_SEEN[engine], seq)
+        if seen is not None:
+            before = seen.seq
+            seen.seq = max(before, seq)
+            seen.stored.add(stored)
+            store.on_rollback(lambda: (setattr(seen, "seq", before), seen.stored.discard(stored)))
         store.record_events(applied.events, seq)
         store.record_stories(stories, declaration_seq=seq, created_at=received_at)
     return Ingested(decl.id, applied.outcome, seq, applied.events, tuple(stories))
+
+
+def _up_to_date(store: Store, engine: Engine, desk: Desk, session) -> int:
+    """Take the ingest lock in the write transaction ``session`` (other processes' ingests
+    and withdrawals wait) and bring ``engine`` and ``desk`` up to what they stored, once per
+    transaction: one statement, and the rows only if there are new ones. Returns how many
+    withdrawals the store holds."""
+    done = session.info.get(_CAUGHT_UP)
+    if done is not None and done[0] is engine:
+        return done[1]
+    advisory_xact_lock(session, "ingest")
+    last, withdrawals = store.changes()
+    catch_up(store, engine, desk, last)  # what they stored before: the engine takes it first
+    session.info[_CAUGHT_UP] = (engine, withdrawals)
+    return withdrawals
 
 
 def resume(store: Store, engine: Engine, desk: Desk) -> Resumed:
@@ -121,7 +176,8 @@ def resume(store: Store, engine: Engine, desk: Desk) -> Resumed:
     stored_events = store.event_ids_by_declaration()
     night_parties = engine.setup.parties
     rows = store.declaration_rows()
-    withdrawals = store.withdrawals()  # each applied right after the row that was last when it was made
+    store_withdrawals = store.withdrawals()
+    withdrawals = list(store_withdrawals)  # each applied right after the row that was last when it was made
     for w in withdrawals:  # its records are the withdrawal's, not the withdrawn row's
         issued = set(w.events)
         stored_events[w.declaration_seq] = [e for e in stored_events.get(w.declaration_seq, []) if e not in issued]
@@ -148,20 +204,25 @@ def resume(store: Store, engine: Engine, desk: Desk) -> Resumed:
             out.events += _withdrawn_again(withdrawals.pop(0), rows[:i + 1], taken, engine, desk, out)
     for w in withdrawals:  # (only if the rows it followed are missing: never in a sound store)
         out.events += _withdrawn_again(w, rows, taken, engine, desk, out)
-    _SEEN[engine] = rows[-1].seq if rows else 0
+    _SEEN[engine] = _Seen(rows[-1].seq if rows else 0, len(store_withdrawals),
+                          {w.declaration_id for w in store_withdrawals},
+                          {(r.declaration_id, r.content_digest, r.declared_at) for r in rows})
     return out
 
 
-def catch_up(store: Store, engine: Engine, desk: Desk) -> int:
+def catch_up(store: Store, engine: Engine, desk: Desk, last: int | None = None) -> int:
     """Apply to ``engine`` and ``desk``, writing nothing, the declarations stored since the
     engine last saw the store (by another process sharing it); returns how many. An engine
     not built by ``resume`` is left alone (0). Call it inside the write transaction of an
-    ingest (``ingest`` does, after taking the ingest lock) or under the process's ingest lock."""
+    ingest (``ingest`` does, after taking the ingest lock) or under the process's ingest lock.
+    ``last``: the last stored row's ``seq`` as just read (``Store.changes``); when the engine
+    has taken it already, the store is not asked again."""
     seen = _SEEN.get(engine)
-    if seen is None:
+    if seen is None or (last is not None and last <= seen.seq):
         return 0
     with store._read() as s:
-        rows = list(s.scalars(select(DeclarationRow).where(DeclarationRow.seq > seen).order_by(DeclarationRow.seq)))
+        rows = list(s.scalars(select(DeclarationRow).where(DeclarationRow.seq > seen.seq)
+                              .order_by(DeclarationRow.seq)))
     night_parties = engine.setup.parties
     for row in rows:
         decl = row.declaration()
@@ -172,7 +233,7 @@ def catch_up(store: Store, engine: Engine, desk: Desk) -> int:
         if applied.outcome != row.outcome:
             log.warning("catching up: declaration #%d %s was stored as %s, applied here as %s",
                         row.seq, row.declaration_id, row.outcome, applied.outcome)
-        _SEEN[engine] = row.seq
+        seen.take(row)
     if rows:
         log.info("caught up with %d declaration(s) stored by another process", len(rows))
     return len(rows)
@@ -223,24 +284,44 @@ class Pipeline:
         if self.stale:
             self.resumed = self._rebuild()
             return -1
-        if self.follow_withdrawals():
+        last, withdrawals = self.store.changes()  # one statement for both questions
+        if self._follow(withdrawals):
             return -1
-        return catch_up(self.store, self.engine, self.desk)
+        return catch_up(self.store, self.engine, self.desk, last)
 
     def follow_withdrawals(self) -> bool:
         """Rebuild from the store if a declaration was withdrawn by another process (``writer
         withdraw``) since this pipeline last looked; True if it did. One count query."""
-        if self.store.withdrawal_count() == getattr(self, "_withdrawals_known", 0):
+        return self._follow(self.store.withdrawal_count())
+
+    def _follow(self, withdrawals: int) -> bool:
+        if withdrawals == getattr(self, "_withdrawals_known", 0):
             return False
         self.resumed = self._rebuild()
         return True
 
+    @contextmanager
+    def locked(self) -> Iterator[Session]:
+        """A write transaction holding the ingest lock, with ``engine`` and ``desk`` brought
+        up to the store in it (``sync``, and the look ``ingest`` takes, in one statement):
+        check a declaration against the engine and ingest it there, and nothing another
+        process stores or withdraws can come in between. Where another process withdrew a
+        declaration, the pipeline is rebuilt outside the transaction first (as by ``sync``),
+        and the store looked at again (at most three times: then it goes on as it stands)."""
+        for attempt in range(3):
+            if self.stale:  # an earlier rebuild could not read the store
+                self.resumed = self._rebuild()
+            with self.store.transaction() as session:
+                withdrawals = _up_to_date(self.store, self.engine, self.desk, session)
+                if withdrawals == getattr(self, "_withdrawals_known", 0) or attempt == 2:
+                    yield session
+                    return
+            self._follow(withdrawals)  # withdrawn by another process: rebuilt, then again
+
     def ingest(self, decl: Declaration, received_at: datetime | None = None) -> Ingested:
-        if self.stale:  # an earlier rebuild could not read the store
-            self.resumed = self._rebuild()
-        self.follow_withdrawals()
         try:
-            return ingest(self.store, self.engine, self.desk, decl, received_at)
+            with self.locked():
+                return ingest(self.store, self.engine, self.desk, decl, received_at)
         except Exception:
             if self.engine.declarations.get(decl.id) is decl:  # memory ran ahead of the store
                 try:
@@ -298,6 +379,10 @@ def withdraw(pipeline, declaration_id: str, *, by: str, reason: str = "",
             store.record_stories(stories, declaration_seq=target.seq, created_at=at)
             row = store.record_withdrawal(target.seq, declaration_id, rows[-1].seq, by, reason,
                                           [e.id for e in records], at)
+            seen = _SEEN.get(engine)
+            if seen is not None:  # this engine has taken the withdrawal it made
+                seen.withdrawals += 1
+                seen.withdrawn.add(declaration_id)
     except WithdrawalError:
         raise
     except BaseException:

@@ -9,12 +9,12 @@ objects rebuilt from payloads; changing a returned row changes nothing in the st
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, event, func, inspect, select
+from sqlalchemy import Engine, event, func, insert, inspect, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from writer.detect.events import Event
@@ -24,6 +24,12 @@ from writer.store.models import (DECISIONS, DECLARATION_OUTCOMES, WRITER, CheckR
                                  EventRecord, ReviewDecision, StoryVersion)
 from writer.store.payload import declaration_to_payload, event_to_payload, story_to_payload
 from writer.store.withdrawals import DeclarationWithdrawal
+
+
+#: The INSERTs of the rows the ingest path writes, in SQLAlchemy Core (each row's ``seq``
+#: back, in the order given)
+_INSERT_DECLARATION = insert(Declaration.__table__)
+_INSERT_EVENTS = insert(EventRecord.__table__).returning(EventRecord.__table__.c.seq, sort_by_parameter_order=True)
 
 
 class StoreError(Exception):
@@ -53,6 +59,7 @@ class Store:
         for factory in (self._writes, self._reads):
             event.listen(factory, "before_flush", _refuse_changes)
         self._local = threading.local()
+        self._changes_stmt = None  # made on first use (the withdrawals table may be missing)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -76,12 +83,25 @@ class Store:
         if current is not None:
             yield current
             return
-        with self._writes.begin() as session:
-            self._local.session = session
-            try:
-                yield session
-            finally:
-                self._local.session = None
+        undo: list[Callable[[], None]] = []
+        try:
+            with self._writes.begin() as session:
+                self._local.session, self._local.undo = session, undo
+                try:
+                    yield session
+                finally:
+                    self._local.session = self._local.undo = None
+        except BaseException:
+            for step in reversed(undo):
+                step()
+            raise
+
+    def on_rollback(self, step: Callable[[], None]) -> None:
+        """Call ``step`` if the write transaction now open rolls back (to forget in memory
+        what it stored); nothing outside one (what was recorded there is committed)."""
+        undo = getattr(self._local, "undo", None)
+        if undo is not None:
+            undo.append(step)
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -98,19 +118,18 @@ class Store:
         """Store a declaration as received; return its sequence number."""
         if outcome not in DECLARATION_OUTCOMES:
             raise ValueError(f"outcome {outcome!r}: expected one of {', '.join(DECLARATION_OUTCOMES)}")
-        row = Declaration(
+        row = dict(
             declaration_id=decl.id, kind=decl.kind, council=decl.council,
             content_digest=decl.content_digest(), payload=declaration_to_payload(decl),
             source=decl.source or "", declared_at=decl.declared_at,
             received_at=received_at or now(), outcome=outcome,
         )
+        # one INSERT, not the ORM's unit of work (a row only ever inserted needs none of it)
         with self.transaction() as s:
-            s.add(row)
-            s.flush()
-            return row.seq
+            return s.execute(_INSERT_DECLARATION, row).inserted_primary_key[0]
 
     def record_events(self, events: Iterable[Event], declaration_seq: int) -> list[int]:
-        rows = [EventRecord(
+        rows = [dict(
             event_id=e.id, key=e.key, version=e.version, status=e.status, rule=e.rule,
             scope=e.scope, subject=e.subject, council=e.council, score=e.score,
             provisional=e.provisional, at=e.at, payload=event_to_payload(e),
@@ -119,9 +138,7 @@ class Store:
         if not rows:
             return []
         with self.transaction() as s:
-            s.add_all(rows)
-            s.flush()
-            return [r.seq for r in rows]
+            return list(s.execute(_INSERT_EVENTS, rows).scalars())
 
     def record_stories(self, stories: Iterable[Story], author: str = WRITER, *,
                        declaration_seq: int | None = None,
@@ -192,6 +209,25 @@ class Store:
                 Declaration.content_digest == content_digest)).all()
         # (compared here, not in SQL: a time's stored form differs between databases)
         return bool(times) and (declared_at is None or any(t == declared_at for t in times))
+
+    def changes(self) -> tuple[int, int]:
+        """(the last declaration row's ``seq``, 0 before the first; how many withdrawals the
+        store holds): whether another process stored or withdrew something since a pipeline
+        last looked, in one statement (the ingest path asks it once per declaration). Inside
+        a write transaction it reads there; else on a connection of its own, no session."""
+        stmt = self._changes_stmt
+        if stmt is None:
+            last = select(func.coalesce(func.max(Declaration.seq), 0)).scalar_subquery()
+            count = (select(func.count()).select_from(DeclarationWithdrawal).scalar_subquery()
+                     if self._has_withdrawals() else literal(0))
+            stmt = self._changes_stmt = select(last, count)
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            last, count = session.execute(stmt).one()
+        else:
+            with self.engine.connect() as conn:
+                last, count = conn.execute(stmt).one()
+        return int(last), int(count)
 
     def last_declaration_seq(self) -> int | None:
         """The sequence number of the last declaration stored (None before the first)."""

@@ -480,13 +480,23 @@ def _council(loc: tuple, c: CouncilDeclarationIn, setup, source: str, check: _Ch
                               c.declared_at, source)
 
 
+def _standing(engine, councils: set[str]) -> list[Declaration]:
+    """The engine's standing declarations of ``councils``, each council's in the engine's
+    order (from its index by council, where it has one: not every declaration of the night).
+    Both checks below depend only on the order within a council."""
+    of = getattr(engine, "declarations_of", None)
+    if of is None:
+        return [d for d in getattr(engine, "declarations", {}).values() if d.council in councils]
+    return of(councils)
+
+
 def _seats_up(decls: list[tuple[tuple, Declaration]], setup, engine, check: _Check) -> None:
     """Tonight's wards cannot elect more councillors than the council has seats up (the
     loader's check, over what is already in and this request)."""
     seats: dict[str, dict[str, tuple[int, tuple | None]]] = {}  # council -> ward id -> (seats, loc)
     asked = {decl.council for _, decl in decls if isinstance(decl, WardDeclaration)}  # only these can fail
-    for decl in getattr(engine, "declarations", {}).values():
-        if decl.council in asked and isinstance(decl, WardDeclaration) and not decl.withdrawn:
+    for decl in _standing(engine, asked):
+        if isinstance(decl, WardDeclaration) and not decl.withdrawn:
             seats.setdefault(decl.council, {})[decl.id] = (decl.seats, None)  # a withdrawn ward elects no one
     for loc, decl in decls:
         if isinstance(decl, WardDeclaration):
@@ -514,8 +524,8 @@ def _shared_ward_codes(decls: list[tuple[tuple, Declaration]], setup, engine, ch
 
     owner: dict[tuple[str, str], tuple[str, str, tuple | None]] = {}  # (council, code) -> (id, ward, loc)
     asked = {decl.council for _, decl in decls}  # a conflict is within a council of the request
-    for decl in getattr(engine, "declarations", {}).values():
-        if decl.council in asked and checked(decl):
+    for decl in _standing(engine, asked):
+        if checked(decl):
             owner.setdefault((decl.council, decl.ward_code), (decl.id, decl.ward, None))
     for loc, decl in decls:
         if not checked(decl):
@@ -600,41 +610,44 @@ def _outcome(engine, decl: Declaration, index: int, done: Ingested) -> Declarati
 
 
 def _ingest(state, decls: list[Declaration]) -> IngestResult:
-    """Ingest a checked batch in one transaction; on failure nothing is stored and the
-    engine is rebuilt from the store."""
+    """Ingest a checked batch in the write transaction open (``Pipeline.locked``)."""
     pipeline = state.pipeline
-    store = pipeline.store
-    try:
-        with store.transaction():
-            done = [ingest(store, pipeline.engine, pipeline.desk, d) for d in decls]
-            outcomes = [_outcome(pipeline.engine, d, i, r) for i, (d, r) in enumerate(zip(decls, done))]
-    except BaseException:
-        log.exception("API: a batch of %d declarations failed; nothing was stored", len(decls))
-        try:
-            _resync(pipeline)
-        except Exception:  # noqa: BLE001 - the original error is the one to report
-            log.exception("API: could not rebuild the engine from the store; will retry first thing "
-                          "on the next request")
-        raise
+    done = [ingest(pipeline.store, pipeline.engine, pipeline.desk, d) for d in decls]
+    outcomes = [_outcome(pipeline.engine, d, i, r) for i, (d, r) in enumerate(zip(decls, done))]
     return IngestResult(stored=sum(o.stored for o in outcomes), declarations=outcomes)
 
 
 def _check_and_ingest(state, raw: Any, token_name: str) -> tuple[IngestResult | None, list[dict]]:
+    """Check a request's declarations against the whole night and ingest them, in one write
+    transaction holding the ingest lock (``Pipeline.locked``): what other processes stored
+    or withdrew is taken first, in one statement, and nothing can come in between. On
+    failure nothing is stored and the engine is rebuilt from the store."""
     with _lock(state):
         if state.pipeline in _needs_resync:  # an earlier rebuild failed: memory may be ahead
             _resync(state.pipeline)
-        sync = getattr(state.pipeline, "sync", None)
-        if sync is not None:  # what other processes stored or withdrew: checked against the whole night
-            sync()
-        setup = _setup(state)
-        decls, problems = validate(raw, setup, token_name, state.pipeline.engine, wards=_wards(state),
-                                   now=_now(state))
-        if problems:
-            return None, problems
-        # one code per party, as the loaded night has them: "Other (The Walton Society)" is
-        # the night's "Other (Walton Society)" (the night's table; see writer.identity)
-        decls = [resolve_declaration(d, setup.parties) for d in decls]
-        result = _ingest(state, decls)
+        ingesting = False
+        try:
+            with state.pipeline.locked():
+                setup = _setup(state)
+                decls, problems = validate(raw, setup, token_name, state.pipeline.engine, wards=_wards(state),
+                                           now=_now(state))
+                if problems:
+                    return None, problems
+                # one code per party, as the loaded night has them: "Other (The Walton Society)"
+                # is the night's "Other (Walton Society)" (the night's table; see writer.identity)
+                decls = [resolve_declaration(d, setup.parties) for d in decls]
+                ingesting = True
+                result = _ingest(state, decls)
+        except BaseException:
+            if not ingesting:
+                raise
+            log.exception("API: a batch of %d declarations failed; nothing was stored", len(decls))
+            try:
+                _resync(state.pipeline)
+            except Exception:  # noqa: BLE001 - the original error is the one to report
+                log.exception("API: could not rebuild the engine from the store; will retry first thing "
+                              "on the next request")
+            raise
     log.info("API: %s sent %d declaration(s): %s", token_name, len(decls),
              ", ".join(f"{o.id} {o.outcome}" for o in result.declarations[:20]))
     return result, []
