@@ -104,10 +104,11 @@ def _movement_res(lex: Lexicon) -> list[tuple[str, re.Pattern]]:
         ("loss", _rx(rf"^(?P<p>{P}) (?:has|have) lost (?P<n>{NUM}) of the (?P<m>{NUM}) councils? (?:it|they) (?:was|were) "
                      rf"defending(?P<decl>,? that have declared)?(?:, including (?P<ex>{CL}) to (?P<to>no overall control|{P}))?$")),
         ("firsts", _rx(rf"^(?P<p>{P}) (?:has|have) won control of councils for the first time, taking (?P<n>{NUM})"
-                       rf"(?P<w> councils?)?(?:, including (?P<ex>{CL}))?$")),
+                       rf"(?P<w> councils?)?(?:, including (?P<ex>{CL})(?: from (?P<from>no overall control|{P}))?)?$")),
         ("first", _rx(rf"^(?P<p>{P}) (?:has|have) won control of a council for the first time, taking (?P<c>{C})"
                       rf"(?: from (?P<from>no overall control|{P}))?$")),
-        ("gain", _rx(rf"^(?P<p>{P}) (?:has|have) taken (?P<n>{NUM}) (?P<w>councils?)(?:, including (?P<ex>{CL}))?$")),
+        ("gain", _rx(rf"^(?P<p>{P}) (?:has|have) taken (?P<n>{NUM}) (?P<w>councils?)(?:, including (?P<ex>{CL})"
+                     rf"(?: from (?P<from>no overall control|{P}))?)?$")),
         ("seats", _rx(rf"^(?P<p>{P}) (?:is|are) (?:up (?P<up>{NUM}) seats?|down (?P<down>{NUM}) seats?|level on seats) "
                       rf"on (?P<y>\d{{4}}) in the (?P<k>{NUM}) councils? that can be compared$")),
     ]
@@ -153,7 +154,7 @@ def read_movement_lede(ctx: Ctx, body: str) -> bool:
                 ctx.expect(f"councils {ctx.pname(p)} has run for the first time", n_(m["n"]), first)
                 if first == 0:
                     ctx.flag(f"first councils of {ctx.pname(p)}", "first time", _first_truth(ctx, p, first), "control")
-                _examples_taken(ctx, p, m["ex"], n_(m["n"]))
+                _examples_taken(ctx, p, m["ex"], n_(m["n"]), m["from"])
             else:
                 ctx.expect(f"councils {ctx.pname(p)} has run for the first time", 1, first)
                 st = ctx.moment.states[ctx.lex.council_of(m["c"])]
@@ -165,7 +166,7 @@ def read_movement_lede(ctx: Ctx, body: str) -> bool:
         elif kind == "gain":
             n = n_(m["n"])
             ctx.expect(f"councils {ctx.pname(p)} has taken", n, len(nat.gained.get(p, ())))
-            _examples_taken(ctx, p, m["ex"], n)
+            _examples_taken(ctx, p, m["ex"], n, m["from"])
         else:
             check_year(ctx, m["y"])
             ch = n_(m["up"]) if m["up"] else (-n_(m["down"]) if m["down"] else 0)
@@ -176,18 +177,27 @@ def read_movement_lede(ctx: Ctx, body: str) -> bool:
     return False
 
 
-def _examples_taken(ctx: Ctx, p: str, text: str | None, n: int) -> None:
+def _examples_taken(ctx: Ctx, p: str, text: str | None, n: int, source: str | None = None) -> None:
     """"including A, B and two other councils": councils the party took tonight, no more of
-    them than the count given."""
+    them than the count given; with "from the Conservatives", each named council was taken
+    from them and the other councils are all the rest it took from them."""
     if not text:
         return
     names, more = councils_in(ctx, text)
+    other = None if source is None else (NOC if source == "no overall control" else ctx.P(source))
     for slug in names:
         st = ctx.moment.states[slug]
         if not (st.result_kind == "gain" and st.control == p):
             ctx.flag(f"control of {st.name}", f"{ctx.pname(p)} took it", _before_after(ctx, st), "control")
+        elif other is not None:
+            check_control(ctx, st, "gain", p, other)
     if len(names) + more > n:
         ctx.flag(f"councils {ctx.pname(p)} has taken, named and counted", len(names) + more, f"at most {n}")
+    if other is not None and more:
+        taken = [s for s in ctx.moment.states.values()
+                 if s.final and s.result_kind == "gain" and s.control == p and s.council.control_before == other]
+        ctx.expect(f"other councils {ctx.pname(p)} took from {source}", more,
+                   len([s for s in taken if s.slug not in names]))
 
 
 def _before_after(ctx: Ctx, st: CouncilState) -> str:
