@@ -383,9 +383,8 @@ class FactChecker:
         numbers = [_number(start + base, end + base, raw, kind) for start, end, raw, kind in analysis.figures]
         verbs = [Verb(start + base, end + base, word) for start, end, word in analysis.verbs]
         if names:
-            spans = [(item.start, item.end) for item in names]
-            numbers = [item for item in numbers if not _within(spans, item.start, item.start + 1)]
-            verbs = [verb for verb in verbs if not _within(spans, verb.start, verb.start + 1)]
+            numbers = _outside(names, numbers)
+            verbs = _outside(names, verbs)
         items = sorted(names + numbers, key=_START) if numbers else names
         return items, verbs
 
@@ -586,6 +585,7 @@ def _skeleton(text: str, sentence: Sentence) -> Skeleton:
     spans = []
     kinds = []
     no_control = []
+    units = []
     size = 0
     position = sentence.start
     for index, item in enumerate(sentence.items):
@@ -598,18 +598,37 @@ def _skeleton(text: str, sentence: Sentence) -> Skeleton:
         placeholder = f"⟨{kind}{index}⟩"
         parts += (words, placeholder)
         size += len(words)
-        spans.append((size, size + len(placeholder)))
-        size += len(placeholder)
+        end = size + len(placeholder)
+        spans.append((size, end))
+        size = end
         kinds.append(kind)
-        no_control.append(kind == "P" and item.ids == _NOC_IDS)
+        if kind == "N":
+            no_control.append(False)
+            units.append(unit_key(item))
+        else:
+            no_control.append(kind == "P" and item.ids == _NOC_IDS)
+            units.append(None)  # (unit_key of any other kind)
         position = item.end
     tail = _WS.sub(" ", text[position:sentence.end].lower()).rstrip()
     parts.append(tail if size else tail.lstrip())
     skeleton = "".join(parts)
     if "\u2019" in skeleton:
         skeleton = skeleton.replace("\u2019", "'")
-    return Skeleton(skeleton, tuple(spans), tuple(kinds), tuple(no_control),
-                    tuple([unit_key(item) for item in sentence.items]))
+    return Skeleton(skeleton, tuple(spans), tuple(kinds), tuple(no_control), tuple(units))
+
+
+def _outside(names: list[Item], found: list) -> list:
+    """The numbers (or verbs) that do not start inside a name: ``_within`` of each one's
+    first character, in one pass (both are in text order, and names do not overlap)."""
+    kept = []
+    j, count = 0, len(names)
+    for item in found:
+        start = item.start
+        while j < count and names[j].end <= start:
+            j += 1
+        if j == count or names[j].start > start:
+            kept.append(item)
+    return kept
 
 
 def _within(spans: list[tuple[int, int]], start: int, end: int, strict: bool = False) -> bool:

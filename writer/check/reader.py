@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from operator import itemgetter
+from operator import add, itemgetter
 
 import spacy
 from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH, SENT_START
@@ -43,6 +43,8 @@ CACHE_SIZE = 20_000
 _DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
 _FIRST = itemgetter(0)
+#: The words after a figure that can make it a percentage or points (see ``unit_after``).
+_UNIT_WORDS = frozenset(("%", "point", "points", "percentage"))
 
 
 @Language.factory("writer_sentencizer", default_config={"punct_chars": None, "overwrite": False,
@@ -125,6 +127,7 @@ class ProseReader:
         self.cache: dict[str, tuple[Analysis, int]] = {}
         self.learnt: list[str] = []  # forms added since the reader was built, in order
         self.form_ids: dict[tuple[str, tuple[str, ...]], str] = {}  # (label, form's tokens) -> id
+        self._final_chars: tuple[re.Pattern, re.Pattern] | None = None  # see _sentence_starts
 
     def _cached(self, paragraph: str) -> Analysis | None:
         """A paragraph's analysis, unless the ruler has since learnt a name it contains."""
@@ -194,19 +197,18 @@ class ProseReader:
                     pos += len(paragraphs[i]) + 2
                 todo.append((g, missing, offsets, "\n\n".join(joined)))
         if todo:
-            texts = [t for _, _, _, t in todo]
-            # the pipeline's tokenizer and sentencizer, called directly: the ruler's matches
-            # are read straight from its matcher (see ents()) and the sentencizer's guesses
-            # straight from it, so the doc needs neither entities nor sentence starts set
-            # (what nlp(text) with the ruler disabled gives, without Language.__call__'s and
-            # select_pipes' overhead on every call)
-            docs = [self.nlp.make_doc(t) for t in texts]
-            starts = self.sentencizer.predict(docs)
-            for (g, missing, offsets, text), doc, sent_starts in zip(todo, docs, starts):
-                found = self._read(doc, text, sent_starts)
-                for i, start in zip(missing, offsets):
-                    p = groups[g][i]
-                    a = _slice(found, start, start + len(p))
+            # the pipeline's tokenizer, called directly: the ruler's matches are read straight
+            # from its matcher (see ents()) and the sentencizer's rule applied by _read_paragraphs,
+            # so the doc needs neither entities nor sentence starts set (what nlp(text) with the
+            # ruler disabled gives, without Language.__call__'s and select_pipes' overhead on
+            # every call)
+            make_doc = self.nlp.make_doc
+            for g, missing, offsets, text in todo:
+                paragraphs = groups[g]
+                bounds = [(start, start + len(paragraphs[i])) for i, start in zip(missing, offsets)]
+                found = self._read_paragraphs(make_doc(text), text, bounds)
+                for i, a in zip(missing, found):
+                    p = paragraphs[i]
                     results[g][i] = a
                     if len(self.cache) >= CACHE_SIZE:
                         self.cache.clear()
@@ -256,16 +258,70 @@ class ProseReader:
             sent_starts = [value == 1 for value in sent_start]
         else:
             starts, lengths = (column.tolist() for column in doc.to_array([IDX, LENGTH]).T)
-        ends = [start + length for start, length in zip(starts, lengths)]
-        entities = tuple((starts[first], ends[last - 1]) for first, last in self.ents(doc))
+        ends = list(map(add, starts, lengths))
+        entities, figures, verbs = self._scan(doc, text, starts, ends)
+        sentences = tuple([start for start, first in zip(starts, sent_starts) if first]) or (0,)
+        return Analysis(entities, figures, verbs, sentences)
+
+    def _read_paragraphs(self, doc, text: str, bounds: Sequence[tuple[int, int]]) -> list[Analysis]:
+        """What ``_read`` and ``_slice`` give for each paragraph [start, end) of the doc's
+        text (``bounds``: in order, not overlapping), the sentencizer's rule applied here
+        (:meth:`_sentence_starts`), in one pass over the doc."""
+        if not len(doc):
+            return [Analysis((), (), (), (0,)) for _ in bounds]
+        starts, lengths = (column.tolist() for column in doc.to_array([IDX, LENGTH]).T)
+        ends = list(map(add, starts, lengths))
+        entities, figures, verbs = self._scan(doc, text, starts, ends)
+        sentences = self._sentence_starts(doc, text, starts, lengths)
+        return _split(bounds, entities, figures, verbs, sentences)
+
+    def _sentence_starts(self, doc, text: str, starts: list[int], lengths: list[int]) -> list[int]:
+        """Where the doc's sentences start (character offsets), by :class:`FastSentencizer`'s
+        rule: the first token, and the first token after a sentence-final one (a token that
+        is one of its characters) that is neither punctuation nor sentence-final. Only the
+        tokens at those characters are looked at (a paragraph has a few), not every token."""
+        found = [starts[0]]
+        size = len(starts)
+        if self._final_chars is None:  # (all of them, and those in ASCII: a class of 128 is slow to scan)
+            chars = sorted(self.sentencizer.punct_chars)
+            self._final_chars = tuple(re.compile("[" + "".join(re.escape(c) for c in chosen) + "]")
+                                      for chosen in (chars, [c for c in chars if c.isascii()]))
+        final = self._final_chars[1] if text.isascii() else self._final_chars[0]
+        last = -1  # the sentence start found last, as token index
+        for match in final.finditer(text):
+            token = bisect_left(starts, match.start())
+            if token >= size or starts[token] != match.start() or lengths[token] != 1 or token < last:
+                continue  # the character is inside a token ("35.4", "St.") or already passed
+            token += 1
+            while token < size and ((lengths[token] == 1 and final.match(text, starts[token]))
+                                    or doc[token].is_punct):
+                token += 1
+            if token < size and token != last:
+                found.append(starts[token])
+                last = token
+        return found
+
+    def _scan(self, doc, text: str, starts: list[int], ends: list[int]) -> tuple[tuple, tuple, tuple]:
+        """The doc's entities, figures (with the unread ones, see :func:`_unread`) and claim
+        verbs, as character offsets."""
+        size = len(starts)
+        entities = tuple([(starts[first], ends[last - 1]) for first, last in self.ents(doc)])
         figures: list[tuple[int, int, str, str | None]] = []
         verbs: list[tuple[int, int, str]] = []
+        lower = text.lower() if text.isascii() else None  # (then of the same length: offsets hold)
 
         def low(token: int) -> str:
+            if lower is not None:
+                return lower[starts[token]:ends[token]]
             return text[starts[token]:ends[token]].lower()
 
         def unit_at(token: int) -> str | None:
-            return unit_after(low(token), low(token + 1) if token + 1 < size else None) if token < size else None
+            if token >= size:
+                return None
+            word = low(token)
+            if word not in _UNIT_WORDS:
+                return None  # (what unit_after says of any other word)
+            return unit_after(word, low(token + 1) if token + 1 < size else None)
 
         figure_starts, word_matches = self._matches(doc)
         for token in figure_starts:
@@ -283,11 +339,10 @@ class ProseReader:
             figures.append((start, end, word, kind))
         for label, token in word_matches:
             start, end = starts[token], ends[token]
-            word = text[start:end].lower()
             if label == "CLAIM":
-                verbs.append((start, end, word))
+                verbs.append((start, end, low(token)))
             elif label == "NUMWORD":
-                if word in TENS and token + 2 < size and text[starts[token + 1]:ends[token + 1]] == "-" \
+                if low(token) in TENS and token + 2 < size and text[starts[token + 1]:ends[token + 1]] == "-" \
                         and low(token + 2) in NUMBER_WORDS:
                     figures.append((start, ends[token + 2], text[start:ends[token + 2]], "compound"))
                 else:
@@ -310,8 +365,7 @@ class ProseReader:
             last_end = figure[1]
         if _DIGIT.search(text):
             kept = _unread(text, starts, ends, kept)
-        sentences = tuple([start for start, first in zip(starts, sent_starts) if first]) or (0,)
-        return Analysis(entities, tuple(kept), tuple(verbs), sentences)
+        return entities, tuple(kept), tuple(verbs)
 
 
 def _unread(text: str, starts: list[int], ends: list[int], figures: list[tuple]) -> list[tuple]:
@@ -367,3 +421,44 @@ def _slice(analysis: Analysis, start: int, end: int) -> Analysis:
     verbs = tuple([(first - start, last - start, word) for first, last, word in part(analysis.verbs, _FIRST)])
     sentences = [0] + [first - start for first in part(analysis.sentences, None) if first > start]
     return Analysis(entities, figures, verbs, tuple(sentences))
+
+
+def _split(bounds: Sequence[tuple[int, int]], entities: tuple, figures: tuple, verbs: tuple,
+           sentences: list[int]) -> list[Analysis]:
+    """``_slice`` for each of the paragraphs [start, end) in ``bounds`` (in order, not
+    overlapping): one pass over each kind of row (each in order of its start)."""
+    out = []
+    e = f = v = s = 0
+    n_e, n_f, n_v, n_s = len(entities), len(figures), len(verbs), len(sentences)
+    for start, end in bounds:
+        while e < n_e and entities[e][0] < start:
+            e += 1
+        part_e = []
+        while e < n_e and entities[e][0] < end:
+            first, last = entities[e]
+            if last <= end:
+                part_e.append((first - start, last - start))
+            e += 1
+        while f < n_f and figures[f][0] < start:
+            f += 1
+        part_f = []
+        while f < n_f and figures[f][0] < end:
+            first, last, word, kind = figures[f]
+            if last <= end:
+                part_f.append((first - start, last - start, word, kind))
+            f += 1
+        while v < n_v and verbs[v][0] < start:
+            v += 1
+        part_v = []
+        while v < n_v and verbs[v][0] < end:
+            first, last, word = verbs[v]
+            part_v.append((first - start, last - start, word))
+            v += 1
+        while s < n_s and sentences[s] <= start:
+            s += 1
+        part_s = [0]
+        while s < n_s and sentences[s] < end:
+            part_s.append(sentences[s] - start)
+            s += 1
+        out.append(Analysis(tuple(part_e), tuple(part_f), tuple(part_v), tuple(part_s)))
+    return out

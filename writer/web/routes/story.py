@@ -214,28 +214,27 @@ def approve(request: Request, story_id: str, user: Actor = Depends(require_user)
                            f"Approved {_named(request, story_id, version)} (version {version}){when}.")
 
 
-@router.post("/story/{story_id}/reject", response_class=HTMLResponse)
-def reject(request: Request, story_id: str, user: Actor = Depends(require_user),
-           form: FormData = Depends(csrf_form)):
+def _set_aside(request: Request, story_id: str, user: Actor, form: FormData, action: str, done: str):
+    """Reject or hold a version (``action``, the review workflow's method) with the editor's note."""
     version = version_of(form)
     try:
-        request.app.state.review.reject(user, story_id, version, str(form.get("note") or ""))
+        getattr(request.app.state.review, action)(user, story_id, version, str(form.get("note") or ""))
     except ReviewError as exc:
         return _failed(request, story_id, exc)
     return _after_decision(request, story_id, form,
-                           f"Rejected {_named(request, story_id, version)} (version {version}).")
+                           f"{done} {_named(request, story_id, version)} (version {version}).")
+
+
+@router.post("/story/{story_id}/reject", response_class=HTMLResponse)
+def reject(request: Request, story_id: str, user: Actor = Depends(require_user),
+           form: FormData = Depends(csrf_form)):
+    return _set_aside(request, story_id, user, form, "reject", "Rejected")
 
 
 @router.post("/story/{story_id}/hold", response_class=HTMLResponse)
 def hold(request: Request, story_id: str, user: Actor = Depends(require_user),
          form: FormData = Depends(csrf_form)):
-    version = version_of(form)
-    try:
-        request.app.state.review.hold(user, story_id, version, str(form.get("note") or ""))
-    except ReviewError as exc:
-        return _failed(request, story_id, exc)
-    return _after_decision(request, story_id, form,
-                           f"Held {_named(request, story_id, version)} (version {version}).")
+    return _set_aside(request, story_id, user, form, "hold", "Held")
 
 
 @router.post("/story/{story_id}/schedule", response_class=HTMLResponse)
