@@ -11,17 +11,26 @@ recomputes from the CSVs, catches the line made false.
   and lost, and "also" only follows a lede that named the councils taken.
 - "Labour stand still in the Red Wall" over a story of councils changing hands: the headline
   now says it is seats that stood still.
+- "they have lost two of the two councils they were defending": now "the two councils", "all
+  three councils", "the one council that has declared"; the gate reads it as both figures.
+
+The gate (writer/check) used to let "A, B and four other councils" through with any count up to
+the councils the party took: it now counts the councils named and the others against the
+tally the sentence speaks of (the nation, a group, or the councils outside the groups) and the
+party they were taken from or lost to.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 import nights
 from writer.audit import roundups
+from writer.check.checker import FactChecker
 from writer.night import draft_night
 from writer.oracle import NightTruth, StoryMeta, audit_story
 
@@ -81,3 +90,36 @@ def test_the_oracle_reads_the_councils_taken_and_lost(demo_group_story):
     assert _caught(truth, demo_group_story, f"took {took} and lost {lost}", f"took {lost} and lost {took}")
     # a council lost left out of the list
     assert _caught(truth, demo_group_story, f"took {took} and lost {lost}, and", f"took {took}, and")
+
+
+def _gate(directory, at, story):
+    night, _, desk = draft_night(directory, at=at)
+    return FactChecker.for_night(night.setup, desk.drafter.names)
+
+
+@pytest.mark.slow  # whole-night run: a county night built, replayed and its round-up drafted
+def test_the_gate_counts_the_other_councils_of_a_list(county):
+    story = roundups(county, [None])[0]
+    gate = _gate(county, None, story)
+    text = story.text()
+    assert gate.check_text(text, story.evidence).ok
+    lede = re.search(r"and (\w+) other councils from", text)
+    elsewhere = re.search(r"outside these groups, [^.]*? and (\w+) other councils from", text)
+    assert lede and elsewhere, text
+    for m in (lede, elsewhere):
+        for wrong in ("one", "nine"):
+            bad = text[:m.start(1)] + wrong + text[m.end(1):]
+            assert not gate.check_text(bad, story.evidence).ok, m.group(0)
+
+
+def test_a_party_that_lost_every_council_it_defended():
+    at = datetime(2026, 5, 8, 4, 0, tzinfo=timezone(timedelta(hours=1)))
+    story = roundups(DEMO, [at])[0]
+    text = story.text()
+    said = "lost the two councils they were defending that have declared"
+    assert said in text and " of the two councils" not in text, text
+    gate, truth = _gate(DEMO, at, story), NightTruth(DEMO)
+    assert gate.check_text(text, story.evidence).ok
+    for wrong in ("lost the three councils", "lost all three councils", "lost the one council"):
+        assert not gate.check_text(text.replace("lost the two councils", wrong), story.evidence).ok, wrong
+        assert _caught(truth, story, "lost the two councils", wrong), wrong

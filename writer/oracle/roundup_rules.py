@@ -101,8 +101,8 @@ def roundup_lede(ctx: Ctx, m: re.Match) -> None:
 def _movement_res(lex: Lexicon) -> list[tuple[str, re.Pattern]]:
     P, C, CL = lex.party_re, lex.council_re, _types(lex)["CL"]
     return [
-        ("loss", _rx(rf"^(?P<p>{P}) (?:has|have) lost (?P<n>{NUM}) of the (?P<m>{NUM}) councils? (?:it|they) (?:was|were) "
-                     rf"defending(?P<decl>,? that have declared)?(?:, including (?P<ex>{CL}) to (?P<to>no overall control|{P}))?$")),
+        ("loss", _rx(rf"^(?P<p>{P}) (?:has|have) lost (?:(?P<n>{NUM}) of the (?P<m>{NUM})|(?:all|the) (?P<all>{NUM})) "
+                     rf"councils? (?:it|they) (?:was|were) defending(?P<decl>,? that (?:have|has) declared)?(?:, including (?P<ex>{CL}) to (?P<to>no overall control|{P}))?$")),
         ("firsts", _rx(rf"^(?P<p>{P}) (?:has|have) won control of councils for the first time, taking (?P<n>{NUM})"
                        rf"(?P<w> councils?)?(?:, including (?P<ex>{CL})(?: from (?P<from>no overall control|{P}))?)?$")),
         ("first", _rx(rf"^(?P<p>{P}) (?:has|have) won control of a council for the first time, taking (?P<c>{C})"
@@ -130,8 +130,8 @@ def read_movement_lede(ctx: Ctx, body: str) -> bool:
         p = ctx.P(m["p"])
         if kind == "loss":
             lost = nat.lost.get(p, [])
-            ctx.expect(f"councils {ctx.pname(p)} has lost", n_(m["n"]), len(lost))
-            ctx.expect(f"councils {ctx.pname(p)} was defending among those declared", n_(m["m"]),
+            ctx.expect(f"councils {ctx.pname(p)} has lost", n_(m["n"] or m["all"]), len(lost))
+            ctx.expect(f"councils {ctx.pname(p)} was defending among those declared", n_(m["m"] or m["all"]),
                        nat.controlled_before.get(p, 0))
             if not m["decl"] and not nat.complete:
                 ctx.flag("councils defended", "all of them", f"only those declared: {len(nat.councils)} of "
@@ -703,7 +703,8 @@ _VERDICT_OPEN = (rf"(?:(?P<o1>It has been|So far it is) (?P<w1>{NIGHT}) for <p1:
                  rf"|For <p2:P>, (?P<o2>it has been|so far it is) (?P<w2>{NIGHT})"
                  rf"|<p3:P> (?P<o3>has had|have had|is having|are having) (?P<w3>{NIGHT})(?P<sf3> so far)?)")
 _VERDICT_REASON = (r"(?:(?:runs|run) <cc:N> councils?, <cd:N> (?P<mf>more|fewer) than on the eve of poll"
-                   r"|(?:has|have) lost <ln:N> of the <ld:N> councils? (?:it|they) (?:was|were) defending(?P<decl>,? that have declared)?"
+                   r"|(?:has|have) lost (?:<ln:N> of the <ld:N>|(?:all|the) <la:N>) councils? (?:it|they) (?:was|were) defending"
+                   r"(?P<decl>,? that (?:have|has) declared)?"
                    r"|(?:has|have) won control of <fn:N> (?P<fw>councils?) for the first time"
                    r"|(?:has|have) taken <tn:N> (?P<tw>councils?)(?: and lost <tl:N>)?"
                    r"|(?:has|have) lost <lo:N> (?P<low>councils?)"
@@ -765,9 +766,10 @@ def _verdict_reason(ctx: Ctx, m: re.Match, p: str, fig: dict) -> None:
         ctx.expect(f"councils {name} runs", n_(m["cc"]), fig["councils_controlled"])
         ch = n_(m["cd"]) * (1 if m["mf"] == "more" else -1)
         ctx.expect(f"change in councils {name} runs", ch, fig["councils_change"])
-    elif m["ln"]:
-        ctx.expect(f"councils {name} has lost", n_(m["ln"]), fig["councils_lost"])
-        ctx.expect(f"councils {name} was defending among those declared", n_(m["ld"]), fig["councils_defended"])
+    elif m["ln"] or m["la"]:
+        ctx.expect(f"councils {name} has lost", n_(m["ln"] or m["la"]), fig["councils_lost"])
+        ctx.expect(f"councils {name} was defending among those declared", n_(m["ld"] or m["la"]),
+                   fig["councils_defended"])
         if not m["decl"] and not nat.complete:
             ctx.flag("councils defended", "all of them", f"only those declared: {len(nat.councils)} of "
                      f"{nat.total_councils} councils have declared", "so-far")
