@@ -136,6 +136,27 @@ def postgres_schema(prefix: str = "writer_test"):
         yield url
 
 
+@contextmanager
+def store_on(kind: str, folder: Path, prefix: str):
+    """A fresh store, closed afterwards: SQLite in ``folder`` (kind "sqlite"), or a schema of
+    its own on the PostgreSQL server (kind "postgresql"; skips where none can be reached)."""
+    from writer.store import open_store
+
+    if kind == "sqlite":
+        s = open_store(Path(folder) / "writer.db")
+        try:
+            yield s
+        finally:
+            s.close()
+        return
+    with postgres_schema(prefix) as url:
+        s = open_store(url)
+        try:
+            yield s
+        finally:
+            s.close()
+
+
 # -- results feeds in Democracy Club's shape, served on 127.0.0.1 ---------------------------------
 # Democracy Club's party ids and names for the demo night's parties (the last two are the
 # demo's own, invented, and are added to a copy of the party registry below).

@@ -150,6 +150,8 @@ def test_invalid_payloads_get_422_with_every_problem_by_field(api, night):
     too_many = copy.deepcopy(ward)
     for c in too_many["candidates"][:2]:
         c["elected"] = True
+    below = copy.deepcopy(ward)  # the winner has fewer votes than a candidate not elected
+    below["candidates"][1]["votes"] = below["candidates"][0]["votes"] + 1
     bad_party = copy.deepcopy(ward)
     bad_party["candidates"][1]["party"] = "Monster Raving"
     bad_party["candidates"][2]["votes"] = -5
@@ -159,7 +161,7 @@ def test_invalid_payloads_get_422_with_every_problem_by_field(api, night):
     council = body_of(council_decl(night, "greyhaven"))
     council_bad = dict(council, seats_won={"Lab": 4, "Vacant": 1}, composition_after={"Lab": 20, "Xyz": 1})
     batch = [naive, too_many, bad_party, wrong_id, unknown, council_bad,
-             {"council": "greyhaven"}, "not an object", dict(ward, extra_field=1)]
+             {"council": "greyhaven"}, "not an object", dict(ward, extra_field=1), below]
     r = api.post(batch)
     found = problems(r)
     assert {
@@ -178,6 +180,7 @@ def test_invalid_payloads_get_422_with_every_problem_by_field(api, night):
         (("body", 6, "kind"), "union_tag_invalid"),
         (("body", 7), "model_type"),
         (("body", 8, "extra_field"), "extra_forbidden"),
+        (("body", 9, "candidates"), "elected_below_loser"),
     } <= found
     for p in r.json()["detail"]:
         assert p["msg"] and set(p) == {"loc", "msg", "type"}

@@ -221,6 +221,10 @@ BAD_NIGHTS = [
          "results/wards.csv, line 2, column seats_in_ward: differs between the candidates of ward 'Pallion' (1, 2); expected one value per ward"),
     case("more-winners-than-seats", set_cell(WARDS, 3, "elected", "yes"),
          "results/wards.csv, line 2, column elected: ward 'Pallion' has 2 candidates elected; expected at most seats_in_ward = 1"),
+    case("elected-with-fewer-votes-than-a-loser", set_cell(WARDS, 3, "votes", "1100"),
+         "results/wards.csv, line 2, column votes: ward 'Pallion' elected 'Obi C.' with 1057 votes, fewer than "
+         "'Newbould Z.' (1100), who was not elected; expected the elected candidates to have the most votes "
+         "(check the votes and the elected column)"),
     case("elected-not-yes-no", set_cell(WARDS, 3, "elected", "N"),
          "results/wards.csv, line 3, column elected: expected one of yes, no, got 'N'"),
     case("wards-elect-more-than-seats-up", set_cell(WARDS, PALLION, "seats_in_ward", "2"),

@@ -19,7 +19,7 @@ from threading import Lock
 import pytest
 
 from conftest import DEMO
-from helpers import postgres_schema
+from helpers import store_on
 from writer import resources
 from writer.draft.style import PartyNames, count, number
 from writer.ingest import load_night
@@ -31,7 +31,7 @@ from writer.publish.publisher import Publisher
 from writer.publish.release import StoryState, decide
 from writer.publish.service import redraft_roundup
 from writer.review.checks import FactChecks
-from writer.store import Pipeline, open_store
+from writer.store import Pipeline
 from writer.store.users import ReviewRecords
 
 NOW = datetime(2026, 5, 8, 12, 0, tzinfo=timezone.utc)
@@ -51,15 +51,8 @@ def names():
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
-    if request.param == "sqlite":
-        s = open_store(tmp_path / "writer.db")
+    with store_on(request.param, tmp_path, "writer_corrections") as s:
         yield s
-        s.close()
-        return
-    with postgres_schema("writer_corrections") as url:
-        s = open_store(url)
-        yield s
-        s.close()
 
 
 def approve_all(store) -> None:

@@ -511,7 +511,7 @@ HOSTILE_API = [
              shape(("body",), "expected a declaration (a JSON object) or a list of them", "model_type")),
     # duplicate and conflicting declarations
     api_case("same-ward-twice-in-a-batch-conflicting",
-             lambda a: [a.ward("Pallion"), with_(a.ward("Pallion"), ("candidates", 0, "votes"), 1)], 422,
+             lambda a: [a.ward("Pallion"), with_(a.ward("Pallion"), ("candidates", 0, "votes"), 1058)], 422,
              shape(("body", 1, "declared_at"), "declares local.greyhaven.pallion.2026-05-07 again at the same time "
                    "as body[0] with different figures; expected one version per time", "conflicting_duplicate")),
     # impossible times

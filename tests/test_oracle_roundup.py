@@ -135,8 +135,10 @@ def test_the_demo_roundups_read_clean(demo_truth, demo_roundups):
     ("end", "they run one council, three fewer", "they run two councils, three fewer", "figure"),
     ("end", "it has taken two councils and lost one", "it has taken two councils and lost two", "figure"),
     ("end", "are down 26 seats on 2022 in the 10 councils", "are down 25 seats on 2022 in the 10 councils", "figure"),
-    ("4am", "they have lost two of the two councils they were defending that have declared",
+    ("4am", "they have lost the two councils they were defending that have declared",
      "they have lost two of the three councils they were defending that have declared", "figure"),
+    ("4am", "they have lost the two councils they were defending that have declared",
+     "they have lost all three councils they were defending that have declared", "figure"),
     ("4am", "they were defending that have declared", "they were defending", "so-far"),
     # a group's figures with the other side's; a group's seats line
     ("end", "while the Conservatives are down six seats", "while the Conservatives are down five seats", "figure"),

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import DEMO
-from helpers import postgres_schema
+from helpers import store_on
 from writer.night import build
 from writer.draft.style import PartyNames
 from writer.ingest import load_night
@@ -48,16 +48,9 @@ def names():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path, night):
-    if request.param == "sqlite":
-        s = open_store(tmp_path / "writer.db")
+def store(request, tmp_path):
+    with store_on(request.param, tmp_path, "writer_publish") as s:
         yield s
-        s.close()
-        return
-    with postgres_schema("writer_publish") as url:
-        s = open_store(url)
-        yield s
-        s.close()
 
 
 @pytest.fixture

@@ -137,6 +137,22 @@ class Candidate:
     elected: bool
 
 
+def elected_below(candidates: tuple[Candidate, ...] | list[Candidate]) -> tuple[Candidate, Candidate] | None:
+    """An elected candidate with fewer votes than one who was not elected, which no count can
+    give (the candidates with the most votes are elected; a tie at the cut is decided by lot,
+    so equal votes may fall either way): (that winner, the loser above them), or None. Where a
+    vote count is missing (winners declared before their votes) there is nothing to compare."""
+    if any(c.votes is None for c in candidates):
+        return None
+    winners = [c for c in candidates if c.elected]
+    losers = [c for c in candidates if not c.elected]
+    if not winners or not losers:
+        return None
+    low = min(winners, key=lambda c: c.votes)
+    high = max(losers, key=lambda c: c.votes)
+    return (low, high) if low.votes < high.votes else None
+
+
 @dataclass(frozen=True)
 class BaselineWard:
     council: str

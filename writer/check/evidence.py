@@ -429,6 +429,28 @@ class Evidence:
         return {slug for slug, how in self.listed_councils.items() if (party, "lost") in how}
 
     @_memo
+    def council_sets(self, how: str) -> dict[str, dict[str, set[str]]]:
+        """The councils each party ``how`` ("gained" or "lost"), tally by tally: group (or
+        "national") -> party -> slugs; and "elsewhere", the national tally's councils that no
+        group lists (the round-up's paragraph on the councils outside the groups)."""
+        out: dict[str, dict[str, set[str]]] = {}
+        for fact in self.tallies_f:
+            party, names = fact.get("party"), fact.get(how) or ()
+            if not isinstance(party, str) or not isinstance(names, (list, tuple)):
+                continue
+            slugs = {self._slug(str(name)) for name in names}
+            out.setdefault(str(fact.get("group")), {}).setdefault(party, set()).update(slugs)
+        national = out.get("national", {})
+        grouped = [by_party for group, by_party in out.items() if group != "national"]
+        if national and grouped:
+            out["elsewhere"] = {party: slugs - set().union(*(g.get(party, set()) for g in grouped))
+                                for party, slugs in national.items()}
+        return out
+
+    def _slug(self, name: str) -> str:
+        return name if name in self.lex.council_names else self.lex.council_by_name.get(norm(name), "name:" + norm(name))
+
+    @_memo
     def ward_gains(self) -> list[tuple[str, str]]:
         """(gainer, loser) of each seat that changed hands in the story's wards."""
         return [(gain.get("party"), gain.get("from")) for fact in self.wards_f for gain in fact.get("gains") or ()

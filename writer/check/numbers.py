@@ -124,6 +124,7 @@ _PROJECTION_NEEDED = re.compile(r"^ needed for a majority\b")
 # "lost 12 of the 43 councils they were defending (that have declared)": the councils a
 # party ran on the eve of poll, among those declared
 _DEFENDING = re.compile(r"^ councils? (?:(?:it|they|that|which) )?(?:was|were|is|are|had been) defending\b")
+_EVERY_ONE = re.compile(r"\b(?:lost|losing|lose|loses) (?:all|the|both) $")  # every council it defended
 _NOT_COMPARED = re.compile(r"^ councils? that cannot be compared\b")
 # what to watch: "Counting goes on in 87 councils", "Among the 74 councils yet to declare a seat"
 _STILL_COUNTING = re.compile(r"\b(?:counting (?:goes|went|is going) on|counting continues|still counting) in $")
@@ -466,11 +467,40 @@ def _special_count(words: FigureWords) -> Role | None:
         return Role("council", "outside", None, unit="council", cue=cue)
     if _TO_DECLARE.match(after):
         return Role("seat", "to-declare", None, unit="seat", cue=cue)  # "and eight still to declare"
-    if _OTHER_COUNCILS.match(after):
-        return Role("council", "others", party, unit="council", cue=cue)  # "and one other council"
+    if _OTHER_COUNCILS.match(after):  # "A, B and one other council (from the Conservatives)"
+        return Role("council", "others", party, unit="council", cue=cue, flags=_other_councils_list(words))
     if _OTHER_MEMBERS.match(after):
         return Role("seat", "other", None, unit="seat", cue=cue)  # "and one other member"
     return None
+
+
+_NOC_PARTY = frozenset({party_codes.NOC})
+_LIST_JOIN = re.compile(r"^(?:, | and |, and )$")
+_SOURCE_AFTER = re.compile(r"^ (?:other|more) councils? (from|to) $")
+_LIST_VERB = re.compile(r"\b(?:(?P<loss>lost|lose|loses|losing)|(?P<gain>taken|took|takes?|taking|gained|gains?))\b")
+
+
+def _other_councils_list(words: FigureWords) -> tuple:
+    """What "A, B and two other councils from ⟨P⟩" says besides the figure: the councils
+    named in the list before it (item indexes), the party after "from" or "to" (its item
+    index, or None), whether the list follows "including" (a choice of examples), whether
+    the councils were lost (else taken), and the words before the list (which name the
+    group, or the councils outside the groups, the list is counted in)."""
+    skeleton, index = words.skeleton, words.index
+    spans, kinds, text = skeleton.spans, skeleton.kinds, skeleton.text
+    named = []
+    j = index - 1
+    while j >= 0 and kinds[j] == "C" and _LIST_JOIN.match(text[spans[j][1]:spans[j + 1][0]]):
+        named.append(j)
+        j -= 1
+    first = spans[named[-1]][0] if named else spans[index][0]
+    including = text[:first].endswith("including ")
+    source = None
+    if index + 1 < len(kinds) and kinds[index + 1] == "P" \
+            and _SOURCE_AFTER.match(text[spans[index][1]:spans[index + 1][0]]):
+        source = index + 1
+    verbs = [m.lastgroup for m in _LIST_VERB.finditer(text[:first])]
+    return (tuple(reversed(named)), source, including, bool(verbs) and verbs[-1] == "loss", text[:first])
 
 
 # -- one handler per unit ------------------------------------------------------------------------
@@ -529,6 +559,8 @@ def _council_role(words: FigureWords) -> Role:
         if _DEFENDING.match(after):
             return words.role("council", "denominator-defended")
         return words.role("council", "denominator")
+    if _DEFENDING.match(after) and _EVERY_ONE.search(words.before):
+        return words.role("council", "all-defended")  # "lost all 12 councils they were defending"
     if _NOT_COMPARED.match(after):
         return words.role("council", "not-compared")
     if _STILL_COUNTING.search(words.before):
@@ -652,6 +684,8 @@ def check_role(checker, evidence: Evidence, role: Role, item: Item, party: str |
     if kind == "ward":
         values = [value for value, _ in evidence.scalars("wards_declared", "wards_left_out", "wards_used")]
         return None if figure in values else f"the data says {alts(values)} wards"
+    if kind == "council" and aspect == "others" and role.flags:
+        return _other_councils(checker, evidence, role, figure, party, items)
     if kind == "council":
         return _councils(checker, evidence, aspect, figure, party)
     if kind == "seat":
@@ -811,10 +845,69 @@ def _council_counts(checker, evidence: Evidence, aspect: str, figure, party) -> 
     return None if figure in values else f"the data says {alts(values)} councils"
 
 
+def _other_councils(checker, evidence: Evidence, role: Role, figure, party, items) -> str | None:
+    """"Labour has lost A, B and three other councils to no overall control": the councils
+    named and the other councils are, together, every council the party took (or lost) from
+    (to) that party or no overall control, in the nation, one group or the councils outside
+    the groups (the story's tallies); after "including" with no party given, some of them."""
+    named, source, including, lost, before = role.flags
+    if not party:
+        return _councils(checker, evidence, "others", figure, party)
+    said = len({slug for j in named for slug in items[j].ids}) + figure
+    tally = _clause_tallies(evidence, lost).get(_list_scope(evidence, before))
+    counts = [len(_clause_councils(checker, evidence, tally, party, lost, items, source))] if tally else [0]
+    if said in counts or (including and source is None and 0 < figure and any(said <= n for n in counts)):
+        return None
+    how = "lost" if lost else "took"
+    whom = "" if source is None else (" to " if lost else " from ") + (
+        "no overall control" if items[source].ids == _NOC_PARTY else checker.pname(checker.party_of(items[source], evidence)))
+    return f"the data says {checker.pname(party)} {how} {alts(counts)} councils{whom}, {len(named)} of them named"
+
+
+def _list_scope(evidence: Evidence, before: str) -> str:
+    """The tally a list of councils is counted in, from the words before it: the councils
+    outside the groups ("Elsewhere, in the 43 declared councils outside these groups"), a
+    group the sentence names ("In London, ..."), else the nation."""
+    if "outside these groups" in before:
+        return "elsewhere"
+    for fact in evidence.tallies_f:
+        name = fact.get("group_name")
+        if fact.get("scope") == "group" and isinstance(name, str) and name and \
+                re.search(r"\b(?:in|across) (?:areas such as )?" + re.escape(name.lower()) + r"\b", before):
+            return str(fact.get("group"))
+    return "national"
+
+
+def _clause_tallies(evidence: Evidence, lost: bool) -> dict[str, tuple[dict, dict]]:
+    """(the party's councils, the other side's) in each tally: for a loss, those lost and
+    those the others gained; for a gain, those gained and those the others lost."""
+    mine = evidence.council_sets("lost" if lost else "gained")
+    theirs = evidence.council_sets("gained" if lost else "lost")
+    return {group: (by_party, theirs.get(group, {})) for group, by_party in mine.items()}
+
+
+def _clause_councils(checker, evidence: Evidence, tally: tuple[dict, dict], party: str, lost: bool,
+                     items, source: int | None) -> set[str]:
+    mine, theirs = tally
+    councils = set(mine.get(party, ()))
+    if source is None:
+        return councils
+    if items[source].ids == _NOC_PARTY:
+        return councils - set().union(*theirs.values()) if theirs else councils
+    return councils & theirs.get(checker.party_of(items[source], evidence), set())
+
+
 def _councils(checker, evidence: Evidence, aspect: str, figure, party) -> str | None:
     if aspect in _COUNTED_COUNCILS or aspect.startswith("denominator") or party is None:
         return _council_counts(checker, evidence, aspect, figure, party)
     name = checker.pname(party)
+    if aspect == "all-defended":
+        pairs = [(fact.get("councils_lost"), fact.get("councils_controlled_before")) for fact in evidence.tallies_f
+                 if fact.get("party") == party]
+        if (figure, figure) in pairs:
+            return None
+        return f"the data says {name} lost " + (alts(f"{lost} of the {before}" for lost, before in pairs) or "no") + \
+            " councils it was defending"
     if aspect == "others":
         most = max(evidence.tally(party, "councils_gained") + evidence.tally(party, "councils_lost") + [0]) \
             if party else 0

@@ -34,6 +34,7 @@ from writer.model import (
     Night,
     WardDeclaration,
     council_declaration_id,
+    elected_below,
     slugify,
     ward_declaration_id,
 )
@@ -326,8 +327,10 @@ class _Loader:
         return out
 
     # -- candidate rows (baseline and tonight) ----------------------------------------------
-    def _candidates(self, f: CsvFile, rows: list[Row]) -> tuple[int, tuple[Candidate, ...]] | None:
-        """Check one ward contest's candidate rows; return (seats, candidates) or None."""
+    def _candidates(self, f: CsvFile, rows: list[Row], *, counted: bool = False) -> tuple[int, tuple[Candidate, ...]] | None:
+        """Check one ward contest's candidate rows; return (seats, candidates) or None.
+        ``counted``: tonight's results, where an elected candidate cannot have fewer votes than
+        one who was not (the baseline is history as its source gives it, and is not refused)."""
         first = rows[0]
         seats_values = {r["seats_in_ward"] for r in rows}
         if len(seats_values) > 1:
@@ -353,6 +356,13 @@ class _Loader:
         winners = sum(c.elected for c in candidates)
         if winners > seats:
             f.problem(first.line, "elected", f"ward {first['ward']!r} has {winners} candidates elected; expected at most seats_in_ward = {seats}")
+            return None
+        below = elected_below(candidates) if counted else None
+        if below is not None:
+            won, lost = below
+            f.problem(first.line, "votes", f"ward {first['ward']!r} elected {won.name!r} with {won.votes} votes, fewer than "
+                      f"{lost.name!r} ({lost.votes}), who was not elected; expected the elected candidates to have "
+                      "the most votes (check the votes and the elected column)")
             return None
         return seats, tuple(candidates)
 
@@ -503,7 +513,7 @@ class _Loader:
                 continue
             when = self._on_the_night(f, first, f.timestamp(first, "declared_at"))
             ward_name = f.text(first, "ward")
-            parsed = self._candidates(f, rows)
+            parsed = self._candidates(f, rows, counted=True)
             if when is None or ward_name is None or parsed is None:
                 continue
             ward_slug = _slug(ward_name)

@@ -96,7 +96,7 @@ def _group_pair(ctx: Ctx, m: re.Match, total: str | None, word: str | None) -> N
 
 
 @rule(rf"^(?:<p:P> advance {WHERE}<g:G>|<p2:P> up <n:N> seats? (?P<w2>in areas such as |in )<g2:G>|<g3:G>: <p3:P> (?:up <n3:N> seats?|down <n4:N> seats?|level on seats)"
-      rf"|<p5:P> stand still in <g5:G>|<p6:P> little changed (?P<w6>in areas such as |in )<g6:G>)$", ("advance", "up", "down", "level", "stand still", "little changed"), ("group",))
+      rf"|<p5:P> stand still(?: on seats)? in <g5:G>|<p6:P> little changed(?: on seats)? (?P<w6>in areas such as |in )<g6:G>)$", ("advance", "up", "down", "level", "stand still", "little changed"), ("group",))
 def group_head(ctx: Ctx, m: re.Match) -> None:
     i = next(s for s in ("", "2", "3", "5", "6") if m["g" + s])
     gid = ctx.G(m["g" + i])
@@ -193,12 +193,12 @@ def group_gains_head(ctx: Ctx, m: re.Match) -> None:
         check_gained(ctx, gid, p, [], n_(m["k" + i]))
 
 
-@rule(rf"^(?:<p:P> also lost <cl:CL>, and now (?:runs|run)|<p2:P> now (?:runs|run)) (?P<n>none|{NUM}) of the <t:N> councils? with elections in <g:G>(?:, up from (?:<b:N>|(?P<bnone>none))|, down from <b2:N>|, (?P<same>the same number as before polling day))\.$", "with elections in")
+@rule(rf"^(?:<p:P> (?:(?P<also>also )?(?:took <tk:CL> and )?lost <cl:CL>|took <tk2:CL>), and now (?:runs|run)|<p2:P> now (?:runs|run)) (?P<n>none|{NUM}) of the <t:N> councils? with elections in <g:G>(?:, up from (?:<b:N>|(?P<bnone>none))|, down from <b2:N>|, (?P<same>the same number as before polling day))\.$", "with elections in")
 def group_control_complete(ctx: Ctx, m: re.Match) -> None:
     _group_control(ctx, m, True)
 
 
-@rule(rf"^(?:<p:P> also lost <cl:CL>, and (?:runs|run)|<p2:P> (?:runs|run)) (?:all <f:N> councils|(?P<n>none|{NUM}) of the <f2:N> councils?) declared so far in <g:G>(?:, up from (?:<b:N>|(?P<bnone>none)) before polling day|, down from <b2:N> before polling day|, (?P<same>as many as before polling day))\.$", "declared so far")
+@rule(rf"^(?:<p:P> (?:(?P<also>also )?(?:took <tk:CL> and )?lost <cl:CL>|took <tk2:CL>), and (?:runs|run)|<p2:P> (?:runs|run)) (?:all <f:N> councils|(?P<n>none|{NUM}) of the <f2:N> councils?) declared so far in <g:G>(?:, up from (?:<b:N>|(?P<bnone>none)) before polling day|, down from <b2:N> before polling day|, (?P<same>as many as before polling day))\.$", "declared so far")
 def group_control_sofar(ctx: Ctx, m: re.Match) -> None:
     _group_control(ctx, m, False)
 
@@ -231,12 +231,27 @@ def _group_control(ctx: Ctx, m: re.Match, complete: bool) -> None:
         ctx.expect(f"councils {ctx.pname(p)} ran before in {name}", n_(m["b2"]), before, ok=n_(m["b2"]) == before and runs < before)
     else:
         ctx.expect(f"councils {ctx.pname(p)} ran before in {name}", runs, before)
+    _changed_hands(ctx, m, gid, p, name)
+
+
+def _changed_hands(ctx: Ctx, m: re.Match, gid: str, p: str, name: str) -> None:
+    """"took A and lost B", "also lost B": the whole list of councils the party lost in the
+    group (and took, where it says so), no more and no fewer."""
+    lost = {s.slug for s in ctx.tally(gid).councils if s.loser == p}
     if m["cl"]:
         names, _ = councils_in(ctx, m["cl"])
-        lost = {s.slug for s in tally.councils if s.loser == p}
         for slug in names:
             if slug not in lost:
                 ctx.flag(f"councils {ctx.pname(p)} lost in {name}", ctx.moment.states[slug].name, "not lost", "control")
+        ctx.expect(f"councils {ctx.pname(p)} lost in {name}", len(names), len(lost))
+    elif m["tk2"]:  # "took A, and now runs": and lost none
+        ctx.expect(f"councils {ctx.pname(p)} lost in {name}", 0, len(lost))
+    taken = m["tk"] or m["tk2"]
+    if taken:
+        names, _ = councils_in(ctx, taken)
+        check_gained(ctx, gid, p, names, len(names))
+    elif m["cl"] and not m["also"]:  # "lost B, and now runs": and took none
+        check_gained(ctx, gid, p, [], 0)
 
 
 @rule(r"^When these seats in <g:G> were last fought in <y:Y>, the (?P<label>[^\d]+?) put (?P<list>.+)\.$", "last fought")

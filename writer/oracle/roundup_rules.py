@@ -101,13 +101,14 @@ def roundup_lede(ctx: Ctx, m: re.Match) -> None:
 def _movement_res(lex: Lexicon) -> list[tuple[str, re.Pattern]]:
     P, C, CL = lex.party_re, lex.council_re, _types(lex)["CL"]
     return [
-        ("loss", _rx(rf"^(?P<p>{P}) (?:has|have) lost (?P<n>{NUM}) of the (?P<m>{NUM}) councils? (?:it|they) (?:was|were) "
-                     rf"defending(?P<decl>,? that have declared)?(?:, including (?P<ex>{CL}) to (?P<to>no overall control|{P}))?$")),
+        ("loss", _rx(rf"^(?P<p>{P}) (?:has|have) lost (?:(?P<n>{NUM}) of the (?P<m>{NUM})|(?:all|the) (?P<all>{NUM})) "
+                     rf"councils? (?:it|they) (?:was|were) defending(?P<decl>,? that (?:have|has) declared)?(?:, including (?P<ex>{CL}) to (?P<to>no overall control|{P}))?$")),
         ("firsts", _rx(rf"^(?P<p>{P}) (?:has|have) won control of councils for the first time, taking (?P<n>{NUM})"
-                       rf"(?P<w> councils?)?(?:, including (?P<ex>{CL}))?$")),
+                       rf"(?P<w> councils?)?(?:, including (?P<ex>{CL})(?: from (?P<from>no overall control|{P}))?)?$")),
         ("first", _rx(rf"^(?P<p>{P}) (?:has|have) won control of a council for the first time, taking (?P<c>{C})"
                       rf"(?: from (?P<from>no overall control|{P}))?$")),
-        ("gain", _rx(rf"^(?P<p>{P}) (?:has|have) taken (?P<n>{NUM}) (?P<w>councils?)(?:, including (?P<ex>{CL}))?$")),
+        ("gain", _rx(rf"^(?P<p>{P}) (?:has|have) taken (?P<n>{NUM}) (?P<w>councils?)(?:, including (?P<ex>{CL})"
+                     rf"(?: from (?P<from>no overall control|{P}))?)?$")),
         ("seats", _rx(rf"^(?P<p>{P}) (?:is|are) (?:up (?P<up>{NUM}) seats?|down (?P<down>{NUM}) seats?|level on seats) "
                       rf"on (?P<y>\d{{4}}) in the (?P<k>{NUM}) councils? that can be compared$")),
     ]
@@ -129,8 +130,8 @@ def read_movement_lede(ctx: Ctx, body: str) -> bool:
         p = ctx.P(m["p"])
         if kind == "loss":
             lost = nat.lost.get(p, [])
-            ctx.expect(f"councils {ctx.pname(p)} has lost", n_(m["n"]), len(lost))
-            ctx.expect(f"councils {ctx.pname(p)} was defending among those declared", n_(m["m"]),
+            ctx.expect(f"councils {ctx.pname(p)} has lost", n_(m["n"] or m["all"]), len(lost))
+            ctx.expect(f"councils {ctx.pname(p)} was defending among those declared", n_(m["m"] or m["all"]),
                        nat.controlled_before.get(p, 0))
             if not m["decl"] and not nat.complete:
                 ctx.flag("councils defended", "all of them", f"only those declared: {len(nat.councils)} of "
@@ -153,7 +154,7 @@ def read_movement_lede(ctx: Ctx, body: str) -> bool:
                 ctx.expect(f"councils {ctx.pname(p)} has run for the first time", n_(m["n"]), first)
                 if first == 0:
                     ctx.flag(f"first councils of {ctx.pname(p)}", "first time", _first_truth(ctx, p, first), "control")
-                _examples_taken(ctx, p, m["ex"], n_(m["n"]))
+                _examples_taken(ctx, p, m["ex"], n_(m["n"]), m["from"])
             else:
                 ctx.expect(f"councils {ctx.pname(p)} has run for the first time", 1, first)
                 st = ctx.moment.states[ctx.lex.council_of(m["c"])]
@@ -165,7 +166,7 @@ def read_movement_lede(ctx: Ctx, body: str) -> bool:
         elif kind == "gain":
             n = n_(m["n"])
             ctx.expect(f"councils {ctx.pname(p)} has taken", n, len(nat.gained.get(p, ())))
-            _examples_taken(ctx, p, m["ex"], n)
+            _examples_taken(ctx, p, m["ex"], n, m["from"])
         else:
             check_year(ctx, m["y"])
             ch = n_(m["up"]) if m["up"] else (-n_(m["down"]) if m["down"] else 0)
@@ -176,18 +177,27 @@ def read_movement_lede(ctx: Ctx, body: str) -> bool:
     return False
 
 
-def _examples_taken(ctx: Ctx, p: str, text: str | None, n: int) -> None:
+def _examples_taken(ctx: Ctx, p: str, text: str | None, n: int, source: str | None = None) -> None:
     """"including A, B and two other councils": councils the party took tonight, no more of
-    them than the count given."""
+    them than the count given; with "from the Conservatives", each named council was taken
+    from them and the other councils are all the rest it took from them."""
     if not text:
         return
     names, more = councils_in(ctx, text)
+    other = None if source is None else (NOC if source == "no overall control" else ctx.P(source))
     for slug in names:
         st = ctx.moment.states[slug]
         if not (st.result_kind == "gain" and st.control == p):
             ctx.flag(f"control of {st.name}", f"{ctx.pname(p)} took it", _before_after(ctx, st), "control")
+        elif other is not None:
+            check_control(ctx, st, "gain", p, other)
     if len(names) + more > n:
         ctx.flag(f"councils {ctx.pname(p)} has taken, named and counted", len(names) + more, f"at most {n}")
+    if other is not None and more:
+        taken = [s for s in ctx.moment.states.values()
+                 if s.final and s.result_kind == "gain" and s.control == p and s.council.control_before == other]
+        ctx.expect(f"other councils {ctx.pname(p)} took from {source}", more,
+                   len([s for s in taken if s.slug not in names]))
 
 
 def _before_after(ctx: Ctx, st: CouncilState) -> str:
@@ -693,7 +703,8 @@ _VERDICT_OPEN = (rf"(?:(?P<o1>It has been|So far it is) (?P<w1>{NIGHT}) for <p1:
                  rf"|For <p2:P>, (?P<o2>it has been|so far it is) (?P<w2>{NIGHT})"
                  rf"|<p3:P> (?P<o3>has had|have had|is having|are having) (?P<w3>{NIGHT})(?P<sf3> so far)?)")
 _VERDICT_REASON = (r"(?:(?:runs|run) <cc:N> councils?, <cd:N> (?P<mf>more|fewer) than on the eve of poll"
-                   r"|(?:has|have) lost <ln:N> of the <ld:N> councils? (?:it|they) (?:was|were) defending(?P<decl>,? that have declared)?"
+                   r"|(?:has|have) lost (?:<ln:N> of the <ld:N>|(?:all|the) <la:N>) councils? (?:it|they) (?:was|were) defending"
+                   r"(?P<decl>,? that (?:have|has) declared)?"
                    r"|(?:has|have) won control of <fn:N> (?P<fw>councils?) for the first time"
                    r"|(?:has|have) taken <tn:N> (?P<tw>councils?)(?: and lost <tl:N>)?"
                    r"|(?:has|have) lost <lo:N> (?P<low>councils?)"
@@ -755,9 +766,10 @@ def _verdict_reason(ctx: Ctx, m: re.Match, p: str, fig: dict) -> None:
         ctx.expect(f"councils {name} runs", n_(m["cc"]), fig["councils_controlled"])
         ch = n_(m["cd"]) * (1 if m["mf"] == "more" else -1)
         ctx.expect(f"change in councils {name} runs", ch, fig["councils_change"])
-    elif m["ln"]:
-        ctx.expect(f"councils {name} has lost", n_(m["ln"]), fig["councils_lost"])
-        ctx.expect(f"councils {name} was defending among those declared", n_(m["ld"]), fig["councils_defended"])
+    elif m["ln"] or m["la"]:
+        ctx.expect(f"councils {name} has lost", n_(m["ln"] or m["la"]), fig["councils_lost"])
+        ctx.expect(f"councils {name} was defending among those declared", n_(m["ld"] or m["la"]),
+                   fig["councils_defended"])
         if not m["decl"] and not nat.complete:
             ctx.flag("councils defended", "all of them", f"only those declared: {len(nat.councils)} of "
                      f"{nat.total_councils} councils have declared", "so-far")

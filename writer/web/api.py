@@ -103,7 +103,7 @@ from writer.text import name_problem
 from writer.ingest.times import declared_at_problem, utc_now
 from writer.ingest.wards import NightWards
 from writer.model import (Candidate, CouncilDeclaration, Declaration, WardDeclaration,
-                          council_declaration_id, slugify, ward_declaration_id)
+                          council_declaration_id, elected_below, slugify, ward_declaration_id)
 from writer.store.pipeline import Ingested, ingest
 from writer.web.tokens import bearer_scheme, require_token
 
@@ -426,6 +426,12 @@ def _ward(loc: tuple, w: WardDeclarationIn, setup, source: str, check: _Check, w
     if winners > w.seats:
         check.add(loc + ("candidates",), f"has {winners} candidates elected; expected at most "
                   f"seats = {w.seats}", "too_many_winners")
+    below = elected_below(w.candidates)
+    if below is not None:
+        won, lost = below
+        check.add(loc + ("candidates",), f"elects {won.name!r} with {won.votes} votes, fewer than {lost.name!r} "
+                  f"({lost.votes}), who was not elected; expected the elected candidates to have the most votes",
+                  "elected_below_loser")
     if w.electorate is not None and w.total_votes is not None and w.total_votes > w.electorate:
         check.add(loc + ("total_votes",), f"is {w.total_votes}, more than the electorate {w.electorate}; "
                   f"expected at most {w.electorate}")
