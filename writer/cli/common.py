@@ -123,22 +123,30 @@ def report_rule_errors(engine: Engine) -> None:
 
 
 def run(night: Night, engine: Engine, *, speed: float = 0.0, progress: bool = True, on_events=None) -> None:
-    """Feed the night's declarations through the engine with a progress bar on stderr."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
+    """Feed the night's declarations through the engine, with a progress bar on stderr where
+    stderr is a terminal (rich, imported only then: a bar that would not be drawn costs the
+    command its import)."""
     from writer.ingest.replay import replay as replay_order
     from writer.runtime import freeze_long_lived
-    columns = (TextColumn("[bold]replaying[/]"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[clock]}"), TimeElapsedColumn())
-    with Progress(*columns, console=err(), transient=True, disable=not progress) as bar:
-        task = bar.add_task("replay", total=len(night.declarations), clock="")
+
+    def replay(step) -> None:
         for decl in replay_order(night.declarations, speed=speed):
             applied = engine.apply(decl)
             if on_events and applied.events:
                 on_events(applied.events)
             if decl.kind == "council":
                 freeze_long_lived()
-            bar.update(task, advance=1, clock=decl.declared_at.strftime("%a %H:%M"))
+            step(decl)
+
+    if not (progress and sys.stderr.isatty()):
+        replay(lambda decl: None)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    columns = (TextColumn("[bold]replaying[/]"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[clock]}"), TimeElapsedColumn())
+    with Progress(*columns, console=err(), transient=True) as bar:
+        task = bar.add_task("replay", total=len(night.declarations), clock="")
+        replay(lambda decl: bar.update(task, advance=1, clock=decl.declared_at.strftime("%a %H:%M")))
 
 
 def council_slug(night: Night, value: str) -> str:

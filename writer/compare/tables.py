@@ -89,6 +89,15 @@ def tally_frame(t: Tally) -> pd.DataFrame:
 # -- the same tables as text, without pandas ---------------------------------------------------
 
 
+def _to_string(frame: pd.DataFrame, **options) -> str:
+    """pandas' own text, for a cell the plain printer does not take: every row and column,
+    no wrapping and no cell cut short, as the plain printer prints them."""
+    import pandas as pd
+    with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                           "display.width", None, "display.max_colwidth", None):
+        return frame.to_string(**options)
+
+
 def _plain(text: Any) -> bool:
     return type(text) is str and not any(ch in text for ch in "\t\r\n")
 
@@ -107,7 +116,7 @@ def results_text(results: list[CouncilResult]) -> str:
     """``results_frame(results).to_string(index=False)``, without pandas."""
     rows = _results_rows(results)
     if not rows or not all(_plain(v) for row in rows for v in row.values()):
-        return results_frame(results).to_string(index=False)
+        return _to_string(results_frame(results), index=False)
     names = list(rows[0])
     return _text([[name] + [row[name] for row in rows] for name in names], [True] * len(names))
 
@@ -117,7 +126,7 @@ def tally_text(t: Tally) -> str:
     columns = _tally_columns(t)
     keys = [list(column) for column in columns.values()]
     if not all(keys) or not all(_plain(p) for k in keys for p in k):
-        return tally_frame(t).to_string()
+        return _to_string(tally_frame(t))
     # pandas' index for a frame of Series: theirs if all four are the same, in the same
     # order; else their union, sorted
     index = keys[0] if all(k == keys[0] for k in keys) else sorted(set().union(*keys))
