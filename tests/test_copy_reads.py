@@ -123,3 +123,18 @@ def test_a_party_that_lost_every_council_it_defended():
     for wrong in ("lost the three councils", "lost all three councils", "lost the one council"):
         assert not gate.check_text(text.replace("lost the two councils", wrong), story.evidence).ok, wrong
         assert _caught(truth, story, "lost the two councils", wrong), wrong
+
+
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
+def test_a_group_paragraph_gives_a_partys_seat_figure_once(le2022_dir):
+    """London, 2022: "Across London, Labour is up 33 seats on 2018 in the 32 councils ..."
+    was followed by "Labour held Barking and Dagenham and Lewisham with no net change in its
+    own seats and is up 33 seats on 2018 across the 32 councils in London ..."."""
+    story = roundups(le2022_dir, [None])[0]
+    london = next(p for p in story.paragraphs if p.startswith("In London,"))
+    assert "Labour held Barking and Dagenham and Lewisham with no net change in its own seats." in london, london
+    for paragraph in story.paragraphs:
+        said = re.findall(r"\b(?:up|down) [\w,]+ seats? on \d{4}", paragraph)
+        assert len(said) == len(set(said)), paragraph
+    truth = NightTruth(le2022_dir)
+    assert _caught(truth, story, "Labour held Barking and Dagenham", "Labour held Croydon")

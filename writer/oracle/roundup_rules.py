@@ -436,28 +436,32 @@ def _examples(ctx: Ctx, gid: str, text: str, final: bool = False) -> list[str]:
 LEVEL = r"(?:up <n:N> seats?|down <n2:N> seats?|level)"
 
 
-@rule(rf"^In (?P<label>[A-Z][\w ]+?) areas such as <cl:CL>, <p:P> held control with no net change in (?:its|their) own seats, and across the <k:N> (?P<label2>[A-Z][\w ]+?) councils that can be compared <q:P> (?:is|are) {LEVEL} on <y:Y>{RIVAL}?\.$", "held control", ("roundup",))
+@rule(rf"^In (?P<label>[A-Z][\w ]+?) areas such as <cl:CL>, <p:P> held control with no net change in (?:its|their) own seats(?:, and across the <k:N> (?P<label2>[A-Z][\w ]+?) councils that can be compared <q:P> (?:is|are) {LEVEL} on <y:Y>{RIVAL}?)?\.$", "held control", ("roundup",))
 def roundup_still1(ctx: Ctx, m: re.Match) -> None:
     _still(ctx, m)
 
 
-@rule(rf"^<p:P> held <cl:CL> with no net change in (?:its|their) own seats and (?:is|are) {LEVEL} on <y:Y> across the <k:N> councils in <g:G> that can be compared{RIVAL}?\.$", "no net change", ("roundup",))
+@rule(rf"^<p:P> held <cl:CL> with no net change in (?:its|their) own seats(?: and (?:is|are) {LEVEL} on <y:Y> across the <k:N> councils in <g:G> that can be compared{RIVAL}?)?\.$", "no net change", ("roundup",))
 def roundup_still2(ctx: Ctx, m: re.Match) -> None:
     _still(ctx, m)
 
 
 def _still(ctx: Ctx, m: re.Match) -> None:
-    gid = ctx.G(m["g"]) if m.groupdict().get("g") else (ctx.lex.group_of(m["label"]) or ctx.para_group)
+    label = m.groupdict().get("label")
+    gid = ctx.G(m["g"]) if m.groupdict().get("g") else ((ctx.lex.group_of(label) if label else None) or ctx.para_group)
     if gid is None:
         ctx.flag("group", m.groupdict().get("label"), "no group is called that", "unread")
         return
-    check_year(ctx, m["y"])
+    if m["y"] is not None:
+        check_year(ctx, m["y"])
     p = ctx.P(m["p"])
     for slug in _examples(ctx, gid, m["cl"]):
         st = ctx.moment.states[slug]
         check_control(ctx, st, "hold", p)
         if st.change is not None and st.change.get(p, 0) != 0:
             ctx.flag(f"seat change of {ctx.pname(p)} in {st.name}", "no net change", f"{st.change.get(p, 0):+d}")
+    if m["y"] is None:  # "Labour held A and B with no net change in its own seats.": the
+        return          # group's figure for the party was the sentence before's
     check_tally_pair(ctx, ctx.tally(gid), p, None, None, _signed(m), n_(m["k"]))
     _rival(ctx, m, ctx.tally(gid))
 
