@@ -138,3 +138,17 @@ def test_a_group_paragraph_gives_a_partys_seat_figure_once(le2022_dir):
         assert len(said) == len(set(said)), paragraph
     truth = NightTruth(le2022_dir)
     assert _caught(truth, story, "Labour held Barking and Dagenham", "Labour held Croydon")
+
+
+@pytest.mark.slow  # whole-night run: the 2022 night's round-up
+def test_one_first_council_reads_a_council(le2022_dir):
+    """"it has won control of one council for the first time" reads "a council"; the gate
+    and the oracle still read the claim (and its party)."""
+    story = roundups(le2022_dir, [None])[0]
+    said = "Aspire has had a good night: it has won control of a council for the first time"
+    text = story.text()
+    assert said in text and "control of one council" not in text, text
+    gate, truth = _gate(le2022_dir, None, story), NightTruth(le2022_dir)
+    for wrong in (said.replace("a council", "two councils"), said.replace("Aspire", "Labour")):
+        assert not gate.check_text(text.replace(said, wrong), story.evidence).ok, wrong
+        assert _caught(truth, story, said, wrong), wrong

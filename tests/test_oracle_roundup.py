@@ -471,7 +471,7 @@ def test_the_2022_estimate_follows_domain_md(le2022_truth):
     ("end", r"^If those shares were repeated", r"with (\d+) seats", "with {n1} seats", "share"),
     ("end", r"^If those shares were repeated", r"(\d+) short of a majority", "{n1} short of a majority", "share"),
     ("end", r"a (?:good|bad|mixed|steady) night for the Conservatives", r"a (bad) night", "a good night", "verdict"),
-    ("end", r"for the first time", r"won control of (one) council", "won control of two councils", "figure"),
+    ("end", r"for the first time", r"won control of (a) council", "won control of two councils", "figure"),
     ("end", r"^Tories lose \d+ councils", r"lose (\d+) councils", "lose {n1} councils", "figure"),
     ("end", r"^Tories lose \d+ councils", r"^(Tories) lose", "Labour lose", "figure"),
     ("2am", r"a steady night for Labour", r"runs (\d+) councils", "runs {n1} councils", "figure"),

@@ -709,7 +709,7 @@ _VERDICT_OPEN = (rf"(?:(?P<o1>It has been|So far it is) (?P<w1>{NIGHT}) for <p1:
 _VERDICT_REASON = (r"(?:(?:runs|run) <cc:N> councils?, <cd:N> (?P<mf>more|fewer) than on the eve of poll"
                    r"|(?:has|have) lost (?:<ln:N> of the <ld:N>|(?:all|the) <la:N>) councils? (?:it|they) (?:was|were) defending"
                    r"(?P<decl>,? that (?:have|has) declared)?"
-                   r"|(?:has|have) won control of <fn:N> (?P<fw>councils?) for the first time"
+                   r"|(?:has|have) won control of (?:<fn:N> (?P<fw>councils?)|(?P<fa>a council)) for the first time"
                    r"|(?:has|have) taken <tn:N> (?P<tw>councils?)(?: and lost <tl:N>)?"
                    r"|(?:has|have) lost <lo:N> (?P<low>councils?)"
                    r"|(?:runs|run) <rn:N> (?P<rw>councils?)(?P<same>, as many as on the eve of poll)?)")
@@ -777,8 +777,8 @@ def _verdict_reason(ctx: Ctx, m: re.Match, p: str, fig: dict) -> None:
         if not m["decl"] and not nat.complete:
             ctx.flag("councils defended", "all of them", f"only those declared: {len(nat.councils)} of "
                      f"{nat.total_councils} councils have declared", "so-far")
-    elif m["fn"]:
-        n = n_(m["fn"])
+    elif m["fn"] or m["fa"]:
+        n = 1 if m["fa"] else n_(m["fn"])
         ctx.expect(f"councils {name} has run for the first time", n, fig["first_councils"])
         _plural_word(ctx, m["fw"], n, "councils")
     elif m["tn"]:
