@@ -633,6 +633,9 @@ def test_users_commands(tmp_path):
     r = runner.invoke(users, ["disable", "alice", "--database", db])
     assert r.exit_code == 0
     assert "alice\tchief\tdisabled" in runner.invoke(users, ["list", "--database", db]).output
+    for change in (["disable", "alice"], ["role", "alice", "editor"], ["password", "nobody", "--password-stdin"]):
+        r = runner.invoke(users, [*change, "--database", db], input="a long enough password\n")
+        assert r.exit_code == 2 and f"no user '{change[1]}'" in r.output, r.output
 
 
 def test_demo_loads_the_night_into_a_fresh_store(tmp_path):

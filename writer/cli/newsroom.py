@@ -16,6 +16,7 @@ import secrets
 import sys
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -81,24 +82,32 @@ def users_add(name: str, role: str, password_stdin: bool, database: str | None) 
     click.echo(f"Added {name} ({role}).", err=True)
 
 
-@users.command("password")
-@click.argument("name")
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
-@database_option
-def users_password(name: str, password_stdin: bool, database: str | None) -> None:
-    """Give NAME a new password (their sessions end)."""
+@contextmanager
+def _active_user(database: str | None, name: str):
+    """(the store's review records, NAME's row) for a change to a user who can sign in; a
+    usage error naming NAME where there is none; the store closed afterwards."""
     from writer.store.users import ReviewRecords
-    from writer.web.security import hash_password
     store = open_store(database)
     try:
         records = ReviewRecords(store)
         row = records.user(name)
         if row is None or not row.active:
             raise click.BadParameter(f"no user {name!r}", param_hint="NAME")
-        records.add_user(row.username, row.role,
-                         hash_password(_read_password(password_stdin, username=row.username)), by="cli")
+        yield records, row
     finally:
         store.close()
+
+
+@users.command("password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@database_option
+def users_password(name: str, password_stdin: bool, database: str | None) -> None:
+    """Give NAME a new password (their sessions end)."""
+    from writer.web.security import hash_password
+    with _active_user(database, name) as (records, row):
+        records.add_user(row.username, row.role,
+                         hash_password(_read_password(password_stdin, username=row.username)), by="cli")
     click.echo(f"New password for {name}.", err=True)
 
 
@@ -108,16 +117,8 @@ def users_password(name: str, password_stdin: bool, database: str | None) -> Non
 @database_option
 def users_role(name: str, role: str, database: str | None) -> None:
     """Change NAME's role."""
-    from writer.store.users import ReviewRecords
-    store = open_store(database)
-    try:
-        records = ReviewRecords(store)
-        row = records.user(name)
-        if row is None or not row.active:
-            raise click.BadParameter(f"no user {name!r}", param_hint="NAME")
+    with _active_user(database, name) as (records, row):
         records.add_user(row.username, role, row.password_hash, by="cli")  # their sessions end
-    finally:
-        store.close()
     click.echo(f"{row.username} is now {role}.", err=True)
 
 
@@ -126,16 +127,8 @@ def users_role(name: str, role: str, database: str | None) -> None:
 @database_option
 def users_disable(name: str, database: str | None) -> None:
     """Stop NAME signing in (their sessions end at once)."""
-    from writer.store.users import ReviewRecords
-    store = open_store(database)
-    try:
-        records = ReviewRecords(store)
-        row = records.user(name)
-        if row is None or not row.active:
-            raise click.BadParameter(f"no user {name!r}", param_hint="NAME")
+    with _active_user(database, name) as (records, row):
         records.add_user(row.username, row.role, row.password_hash, by="cli", active=False)
-    finally:
-        store.close()
     click.echo(f"{row.username} can no longer sign in.", err=True)
 
 
